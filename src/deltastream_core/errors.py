@@ -4,7 +4,7 @@
 
     DeltaStreamError
     ├── ValidationError          bad input, found before anything is sent (lists every problem)
-    ├── StatementError           the service answered a statement with a SQL error (sql_state, message)
+    ├── StatementError           the service refused a statement (sql_state, message)
     │   ├── NotFoundError        3D… "invalid <object>" codes: the object does not exist
     │   ├── AlreadyExistsError   42P04/42P05/42P06/42P017/42710: carries the `pulumi import` command
     │   ├── PermissionError_     42501 insufficient privilege
@@ -90,7 +90,7 @@ class AlreadyExistsError(StatementError):
         super().__init__(sql_state, message, statement_id=statement_id, hint=hint)
 
 
-class PermissionError_(StatementError):  # noqa: N801 - avoid shadowing the builtin
+class PermissionError_(StatementError):  # trailing _ avoids shadowing the builtin
     """The role lacks a privilege (42501)."""
 
     def __init__(self, sql_state: str, message: str, *, statement_id: str | None = None) -> None:
@@ -123,7 +123,7 @@ class AmbiguousOutcomeError(TransientError):
     """The request was sent but no answer came: the statement may or may not have run."""
 
 
-class TimeoutError_(DeltaStreamError):  # noqa: N801 - avoid shadowing the builtin
+class TimeoutError_(DeltaStreamError):  # trailing _ avoids shadowing the builtin
     """A wait ran past its deadline; rerunning picks up where it stopped."""
 
 

@@ -18,7 +18,7 @@ from deltastream_core.secrets import Secret
 
 
 class Access(enum.Enum):
-    """How a statement touches DeltaStream; decides what may be retried after an ambiguous failure."""
+    """How a statement touches DeltaStream; decides what is retried after an ambiguous failure."""
 
     READ = "read"  # SELECT, LIST, DESCRIBE: always safe to repeat
     WRITE = "write"  # DDL: repeat only after an effect probe says it did not apply
