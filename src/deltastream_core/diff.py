@@ -107,7 +107,7 @@ def diff_inputs(
         if new is UNKNOWN:
             detailed[path] = DiffKind.UPDATE_REPLACE if replace else DiffKind.UPDATE
             continue
-        if _empty(old) and _empty(new):
+        if _empty(new) and (_empty(old) or meta.keep_when_absent):
             continue
         if is_model(inner) and isinstance(old, Mapping) and isinstance(new, Mapping):
             nested = diff_inputs(

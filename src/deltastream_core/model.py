@@ -46,6 +46,9 @@ class Prop:
     required: bool | None = None
     #: validates a known value; returns why it is invalid, or None (e.g. ``sql.name_problem``)
     check: Callable[[Any], str | None] | None = None
+    #: an absent new value means "keep what exists" rather than a change (e.g. ``owner``,
+    #: which DeltaStream fills with the creating role)
+    keep_when_absent: bool = False
 
 
 def camel(name: str) -> str:
@@ -66,6 +69,7 @@ def prop(
     deprecated: str = "",
     required: bool | None = None,
     check: Callable[[Any], str | None] | None = None,
+    keep_when_absent: bool = False,
 ) -> Any:
     """An input property (also echoed as an output)."""
     meta = Prop(
@@ -77,6 +81,7 @@ def prop(
         deprecated=deprecated,
         required=required,
         check=check,
+        keep_when_absent=keep_when_absent,
     )
     kwargs: dict[str, Any] = {"metadata": {_META_KEY: meta}}
     if factory is not None:

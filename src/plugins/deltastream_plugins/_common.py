@@ -1,0 +1,79 @@
+"""Helpers shared by the built-in plugins: timestamps, lookups, the row cap, import hints."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from deltastream_core.errors import NotFoundError, ValidationError
+from deltastream_core.kinds import CheckFailure, OperationContext
+from deltastream_core.ports import Statement, StatementContext
+from deltastream_core.sql import name_problem
+
+T = TypeVar("T")
+
+#: plural lookups return at most this many rows (FR-033) and ask for one more to know
+ROW_CAP = 200
+
+
+def rfc3339(value: datetime | str | None) -> str | None:
+    """Timestamps in outputs: RFC 3339, UTC, second precision (as the official provider)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def check_name(value: Any) -> str | None:
+    return name_problem(value) if isinstance(value, str) else None
+
+
+async def select(
+    ctx: OperationContext, sql: str, context: StatementContext | None = None
+) -> list[dict[str, Any]]:
+    """Run one read-only statement and return its rows as dicts."""
+    result = await ctx.require_runner().run(Statement.read(sql), context or ctx.base)
+    return list(result.records())
+
+
+def capped(ctx: OperationContext, rows: list[T], what: str, narrower: str) -> list[T]:
+    """Apply the 200-row cap, warning in the engine log when the result was truncated."""
+    if len(rows) > ROW_CAP:
+        ctx.log.warning(
+            f"{what}: more than {ROW_CAP} rows exist; only the first {ROW_CAP} (by name) are "
+            f"returned. Narrow the lookup ({narrower}) to see the rest."
+        )
+        return rows[:ROW_CAP]
+    return rows
+
+
+def exactly_one(rows: Sequence[T], what: str) -> T:
+    """The single row of a singular lookup: not-found and multiple-match are errors."""
+    if not rows:
+        raise NotFoundError("02000", f"{what} not found")
+    if len(rows) > 1:
+        raise ValidationError(
+            [CheckFailure("", f"{what} matched {len(rows)} objects; expected one")]
+        )
+    return rows[0]
+
+
+def import_command(token: str, resource_name: str, resource_id: str) -> str:
+    name = resource_name or "<name>"
+    quoted_id = resource_id if resource_id.isidentifier() else f"'{resource_id}'"
+    return f"pulumi import {token} {name} {quoted_id}"
+
+
+def first_or_none(rows: list[T]) -> T | None:
+    return rows[0] if rows else None
+
+
+def describe_state(keys: Sequence[str]) -> Callable[[dict[str, Any] | None], str]:
+    def describe(row: dict[str, Any] | None) -> str:
+        if row is None:
+            return "not present yet"
+        return ", ".join(f"{k}={row.get(k)!r}" for k in keys)
+
+    return describe
