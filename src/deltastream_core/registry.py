@@ -72,7 +72,7 @@ def plugin_manager(
         pm.set_blocked(name)
     pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
     for plugin in extra_plugins:
-        pm.register(plugin)
+        pm.register(plugin, name=getattr(plugin, "__name__", type(plugin).__name__))
     pm.check_pending()
     return pm
 
@@ -82,11 +82,14 @@ def load_registry(
 ) -> Registry:
     """Build the registry from every loaded plugin; duplicates are an error naming both."""
     pm = plugin_manager(extra_plugins, disabled=disabled)
+    dists = {id(plugin): dist.project_name for plugin, dist in pm.list_plugin_distinfo()}
     registry = Registry()
     for hook_name in ("deltastream_register_resource_kinds", "deltastream_register_functions"):
         hook = getattr(pm.hook, hook_name)
         for impl in reversed(hook.get_hookimpls()):
-            registry._current = pm.get_name(impl.plugin) or repr(impl.plugin)
+            name = pm.get_name(impl.plugin) or repr(impl.plugin)
+            dist = dists.get(id(impl.plugin))
+            registry._current = f"{name} ({dist})" if dist else name
             impl.function(registry=registry)
     registry._current = "<direct>"
     return registry
