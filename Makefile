@@ -1,0 +1,40 @@
+# Two commands: `make up` (setup + the quickstart on the embedded local server) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STATE := $(CURDIR)/.pulumi-state
+EXAMPLE := examples/quickstart-python
+
+.PHONY: up down test lint type schema clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev,examples]'
+	touch $@
+
+up: $(VENV)/.installed
+	@command -v pulumi >/dev/null 2>&1 || { echo "The pulumi CLI is not installed: get it from https://www.pulumi.com/docs/iac/download-install/ (e.g. curl -fsSL https://get.pulumi.com | sh), then rerun make up."; exit 1; }
+	mkdir -p $(STATE)
+	cd $(EXAMPLE) && export PATH="$(BIN):$$PATH" PULUMI_BACKEND_URL="file://$(STATE)" PULUMI_CONFIG_PASSPHRASE="" && \
+		(pulumi stack select dev 2>/dev/null || pulumi stack init dev) && pulumi up --yes
+
+down: $(VENV)/.installed
+	cd $(EXAMPLE) && export PATH="$(BIN):$$PATH" PULUMI_BACKEND_URL="file://$(STATE)" PULUMI_CONFIG_PASSPHRASE="" && \
+		pulumi destroy --yes
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+type: $(VENV)/.installed
+	$(BIN)/mypy
+
+schema: $(VENV)/.installed
+	$(BIN)/python -m deltastream_pulumi.schema --write schema.json
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
