@@ -1,0 +1,173 @@
+"""What every store type shares: key specs, the :class:`StoreType` base, raw-input rules.
+
+A store type is declared as an ordered tuple of :class:`KeySpec` (input attribute → WITH key
+and value form). From that one declaration come the ``CREATE STORE`` pairs (in a fixed order),
+the ``UPDATE STORE`` change set, the secret values to redact, and import (DESCRIBE properties
+back to inputs). Types add their cross-field rules in :meth:`StoreType.rules`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+import attrs
+
+from deltastream_core.kinds import CheckFailure
+from deltastream_core.model import input_fields, meta_of, wire_name
+from deltastream_core.secrets import Secret, reveal
+from deltastream_core.unknown import UNKNOWN
+from deltastream_plugins.store.withclause import Form, Pair
+
+_TRUE = {"true", "1", "yes"}
+
+
+@attrs.frozen
+class KeySpec:
+    """One input attribute of a type block and the WITH key it becomes."""
+
+    attr: str
+    key: str
+    form: Form = Form.TEXT
+    #: keywords allowed for :attr:`Form.KEYWORD`
+    allowed: tuple[str, ...] = ()
+    #: the attachment name the WITH clause uses for :attr:`Form.ATTACHMENT` (e.g. ``@cacert``)
+    attachment: str = ""
+    #: turns the input value into the attachment bytes (read a file, decode base64, …)
+    loader: Callable[[str], bytes] | None = None
+
+
+def is_set(value: Any) -> bool:
+    """Present in raw inputs: not absent, null or empty (an unknown value counts as set)."""
+    return value is UNKNOWN or value not in (None, "")
+
+
+def known_text(value: Any) -> str | None:
+    """The plain text of a known string (secrets revealed), else None."""
+    if value is UNKNOWN or value is None:
+        return None
+    if isinstance(value, Secret):
+        return value.reveal()
+    return value if isinstance(value, str) else None
+
+
+def one_of(allowed: tuple[str, ...]) -> Callable[[Any], str | None]:
+    """A ``Prop.check`` accepting ``allowed`` case-insensitively."""
+
+    def check(value: Any) -> str | None:
+        if isinstance(value, str) and value.strip().upper() in allowed:
+            return None
+        return f"must be one of {', '.join(allowed)} (case-insensitive), got {value!r}"
+
+    return check
+
+
+def upper(value: Any) -> Any:
+    """Comparison form of keywords: ``sha512`` and ``SHA512`` are the same setting."""
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+class StoreType:
+    """One kind of store: its input block, type keyword and WITH keys."""
+
+    #: the block's wire name in the Store resource (``kafka``, ``confluentKafka``, …)
+    block: ClassVar[str]
+    #: the bare keyword of ``'type' = …``
+    keyword: ClassVar[str]
+    #: the ``type`` values of ``deltastream.sys."stores"`` meaning this type (any case)
+    catalog_types: ClassVar[tuple[str, ...]]
+    #: the attrs model of the block
+    model: ClassVar[type[Any]]
+    keys: ClassVar[tuple[KeySpec, ...]]
+
+    # -- check ----------------------------------------------------------------------------
+    def rules(self, raw: Mapping[str, Any], prefix: str) -> list[CheckFailure]:
+        """Cross-field rules on the raw block (unknowns allowed); every failure at once."""
+        return []
+
+    # -- SQL --------------------------------------------------------------------------------
+    def pairs(self, block: Any) -> list[Pair]:
+        """The WITH pairs of a configured block, in the type's fixed order."""
+        out: list[Pair] = []
+        secret = self.secret_attrs()
+        for spec in self.keys:
+            value = getattr(block, spec.attr)
+            if value is None or value == "":
+                continue
+            out.append(self._pair(spec, value, spec.attr in secret))
+        return out
+
+    @staticmethod
+    def _pair(spec: KeySpec, value: Any, secret: bool) -> Pair:
+        if spec.form is Form.BOOL:
+            return Pair.boolean(spec.key, bool(value))
+        if spec.form is Form.KEYWORD:
+            return Pair.keyword(spec.key, str(value), spec.allowed)
+        text = reveal(value) or ""
+        if spec.form is Form.ATTACHMENT:
+            loader = spec.loader or (lambda s: s.encode())
+            return Pair.attached(
+                spec.key, spec.attachment, text, lambda: loader(text), secret=secret
+            )
+        return Pair.text(spec.key, text, secret=secret)
+
+    def secret_values(self, block: Any) -> tuple[str, ...]:
+        """Every secret input value of the block (for redaction of anything logged)."""
+        found = []
+        for field in attrs.fields(type(block)):
+            if meta_of(field).secret:
+                text = reveal(getattr(block, field.name))
+                if text:
+                    found.append(text)
+        return tuple(found)
+
+    # -- metadata -----------------------------------------------------------------------------
+    @classmethod
+    def secret_attrs(cls) -> set[str]:
+        return {f.name for f in input_fields(cls.model) if meta_of(f).secret}
+
+    @classmethod
+    def secret_inputs(cls) -> list[str]:
+        """Wire paths (``kafka.saslPassword``) of the secret inputs, for import hints."""
+        return [f"{cls.block}.{wire_name(f)}" for f in input_fields(cls.model) if meta_of(f).secret]
+
+    # -- import -------------------------------------------------------------------------------
+    def inputs_from_properties(self, props: Mapping[str, str | None]) -> dict[str, Any]:
+        """Wire inputs of the block rebuilt from catalog properties (secrets are left out)."""
+        names = {f.name: wire_name(f) for f in input_fields(self.model)}
+        secret = self.secret_attrs()
+        out: dict[str, Any] = {}
+        for spec in self.keys:
+            if spec.attr in secret or spec.form is Form.ATTACHMENT:
+                continue
+            value = props.get(spec.key)
+            if value is None:
+                continue
+            if spec.form is Form.BOOL:
+                out[names[spec.attr]] = value.strip().lower() in _TRUE
+            else:
+                out[names[spec.attr]] = value
+        return out
+
+    def matches(self, catalog_type: str | None) -> bool:
+        return (catalog_type or "").replace("_", "").lower() in {
+            t.replace("_", "").lower() for t in (*self.catalog_types, self.keyword)
+        }
+
+
+def require(
+    raw: Mapping[str, Any], prefix: str, keys: tuple[str, ...], why: str
+) -> list[CheckFailure]:
+    """A failure for each of ``keys`` that is not set."""
+    return [
+        CheckFailure(f"{prefix}{k}", f"is required {why}") for k in keys if not is_set(raw.get(k))
+    ]
+
+
+def forbid(
+    raw: Mapping[str, Any], prefix: str, keys: tuple[str, ...], why: str
+) -> list[CheckFailure]:
+    """A failure for each of ``keys`` that is set."""
+    return [
+        CheckFailure(f"{prefix}{k}", f"must not be set {why}") for k in keys if is_set(raw.get(k))
+    ]
