@@ -65,7 +65,8 @@ class EngineOptions:
 
     #: seconds a new or updated store spends in its transitional status before ``ready``
     store_ready_delay: float = 0.0
-    #: seconds a query spends ``starting`` before ``running`` (and terminating before ``terminated``)
+    #: seconds a query spends ``starting`` before ``running`` (and terminating before
+    #: ``terminated``)
     query_start_delay: float = 0.0
     #: seconds a new relation spends before reaching its ready state
     relation_ready_delay: float = 0.0

@@ -1,0 +1,150 @@
+"""``SqlEngine``: parse a statement (or batch), dispatch each statement to its catalog kind
+inside one SQLite transaction, and turn every outcome, error or crash into an ``Outcome``.
+
+``execute`` never raises: SQL errors become their sqlState; anything unexpected becomes
+``XX000`` with a generic message (and is logged), so the HTTP layer can never answer 500.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from deltastream_local.engine import ast
+from deltastream_local.engine.access import require_role
+from deltastream_local.engine.api import EngineOptions, Outcome, SessionContext
+from deltastream_local.engine.catalog import Registry, default_registry
+from deltastream_local.engine.catalog.base import Execution
+from deltastream_local.engine.errors import (
+    FEATURE_NOT_SUPPORTED,
+    INTERNAL_ERROR,
+    SYNTAX_ERROR,
+    SqlError,
+)
+from deltastream_local.engine.parser import parse
+from deltastream_local.engine.results import Result
+from deltastream_local.engine.storage import Storage
+from deltastream_local.engine.system_select import run as run_system_select
+
+log = logging.getLogger(__name__)
+
+SUCCESS = "00000"
+
+
+class SqlEngine:
+    """The engine behind ``create_engine``; thread-safe (one lock around the catalog)."""
+
+    def __init__(self, data: str, options: EngineOptions) -> None:
+        self.options = options
+        self._registry: Registry = default_registry()
+        self._storage = Storage(data)
+        self._storage.initialize(self._registry.schema())
+        self.services: Any = _make_services(self)
+        parse('SELECT 1 FROM deltastream.sys."databases"')  # build and warm the parser now
+
+    # -- Engine protocol
+
+    def execute(
+        self,
+        statement: str,
+        context: SessionContext,
+        attachments: Mapping[str, bytes],
+    ) -> Outcome:
+        try:
+            return self._execute_batch(statement, context, attachments)
+        except Exception:
+            log.exception("internal error while executing a statement")
+            return Outcome(INTERNAL_ERROR, context, message="internal error")
+
+    def close(self) -> None:
+        stop = getattr(self.services, "close", None)
+        if stop is not None:
+            stop()
+        self._storage.close()
+
+    # -- internals
+
+    def _execute_batch(
+        self, text: str, context: SessionContext, attachments: Mapping[str, bytes]
+    ) -> Outcome:
+        try:
+            statements = parse(text)
+        except SqlError as error:
+            return Outcome(error.sql_state, context, message=error.message)
+        outcome = Outcome(SUCCESS, context)
+        for statement in statements:
+            outcome = self._execute_one(statement, context, attachments)
+            if not outcome.ok:
+                return outcome
+            context = outcome.context
+        return outcome
+
+    def _execute_one(
+        self, statement: ast.Statement, context: SessionContext, attachments: Mapping[str, bytes]
+    ) -> Outcome:
+        try:
+            result, after_commit = self._run_in_transaction(statement, context, attachments)
+        except SqlError as error:
+            return Outcome(error.sql_state, context, message=error.message)
+        except RecursionError:
+            return Outcome(SYNTAX_ERROR, context, message="statement is nested too deeply")
+        for action in after_commit:
+            try:
+                action()
+            except Exception:
+                log.exception("post-commit action failed")
+        return Outcome(
+            SUCCESS,
+            result.context or context,
+            columns=result.columns,
+            rows=result.rows,
+        )
+
+    def _run_in_transaction(
+        self, statement: ast.Statement, context: SessionContext, attachments: Mapping[str, bytes]
+    ) -> tuple[Result, list[Callable[[], None]]]:
+        require_role(context.role)
+        with self._storage.transaction() as db:
+            execution = Execution(
+                db=db,
+                context=context,
+                attachments=attachments,
+                options=self.options,
+                now=time.time(),
+                services=self.services,
+            )
+            result = self.dispatch(statement, execution)
+        return result, list(execution.after_commit)
+
+    def dispatch(self, statement: ast.Statement, exe: Execution) -> Result:
+        """Run one parsed statement (also used for the statements inside an application)."""
+        if isinstance(statement, ast.Unsupported):
+            raise SqlError(
+                FEATURE_NOT_SUPPORTED, f"{statement.words} is not supported by deltastream-local"
+            )
+        if isinstance(statement, ast.SelectSystem):
+            return run_system_select(statement, exe, self._registry)
+        if isinstance(statement, ast.ListObjects):
+            handler = self._registry.list_handler(statement.what)
+            if handler is None:
+                raise SqlError(
+                    FEATURE_NOT_SUPPORTED,
+                    f"LIST {statement.what.upper()} is not supported; supported: "
+                    + ", ".join(name.upper() for name in self._registry.list_names()),
+                )
+            return handler(statement, exe)
+        handler = self._registry.handler(statement)
+        if handler is None:
+            raise SqlError(
+                FEATURE_NOT_SUPPORTED,
+                f"{type(statement).__name__} statements are not supported by deltastream-local",
+            )
+        return handler(statement, exe)
+
+
+def _make_services(engine: SqlEngine) -> object:
+    """Background services (connectivity probes); a plain object until stores need them."""
+    return dataclasses.make_dataclass("Services", [])()
