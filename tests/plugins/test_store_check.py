@@ -1,0 +1,160 @@
+"""Store Check and Diff: exactly one type block, per-type rules, all failures at once."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from typing import Any
+
+from deltastream_core.diff import DiffKind
+from deltastream_core.kinds import OperationContext
+from deltastream_core.model import secret_paths
+from deltastream_core.ports import StatementContext
+from deltastream_core.secrets import Secret
+from deltastream_core.unknown import UNKNOWN
+from deltastream_core.waiting import SystemClock
+from deltastream_plugins.store.kind import StoreKind
+from deltastream_plugins.store.models import StoreOutputs
+
+PEM = "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n"
+
+
+class _Log:
+    def info(self, message: str) -> None: ...
+    def warning(self, message: str) -> None: ...
+
+
+CTX = OperationContext(runner=None, base=StatementContext(), log=_Log(), clock=SystemClock())
+KIND = StoreKind()
+
+KAFKA = {"uris": "b:9092", "saslHashFunction": "PLAIN", "saslUsername": "u", "saslPassword": "p"}
+SNOWFLAKE = {
+    "uris": "https://acct.snowflakecomputing.com",
+    "accountId": "acct",
+    "roleName": "r",
+    "username": "u",
+    "warehouseName": "w",
+    "cloudRegion": "AWS us-east-1",
+    "clientKey": base64.b64encode(PEM.encode()).decode(),
+}
+
+
+def failures(news: dict[str, Any]) -> list[tuple[str, str]]:
+    result = asyncio.run(KIND.check(CTX, {}, news))
+    return [(f.property, f.reason) for f in result.failures]
+
+
+def test_no_block_says_which_blocks_exist() -> None:
+    [(prop, reason)] = failures({"name": "s"})
+    assert prop == ""
+    assert "kafka" in reason and "confluentKafka" in reason and "snowflake" in reason
+
+
+def test_two_blocks_name_both() -> None:
+    found = failures({"name": "s", "kafka": KAFKA, "postgres": {"uris": "x"}})
+    assert any("kafka and postgres" in r for _, r in found)
+
+
+def test_every_failure_at_once() -> None:
+    found = failures(
+        {
+            "name": "",
+            "kafka": {"saslHashFunction": "SHA999", "mskAwsRegion": "eu-west-1"},
+        }
+    )
+    props = {p for p, _ in found}
+    assert {"name", "kafka.uris", "kafka.saslHashFunction"} <= props
+
+
+def test_kafka_auth_modes() -> None:
+    sasl = failures({"name": "s", "kafka": {"uris": "b", "saslHashFunction": "sha512"}})
+    assert {p for p, _ in sasl} == {"kafka.saslUsername", "kafka.saslPassword"}
+    iam = failures(
+        {"name": "s", "kafka": {**KAFKA, "saslHashFunction": "AWS_MSK_IAM", "mskAwsRegion": "r"}}
+    )
+    assert {p for p, _ in iam} == {
+        "kafka.mskIamRoleArn",
+        "kafka.saslUsername",
+        "kafka.saslPassword",
+    }
+    none = failures({"name": "s", "kafka": {"uris": "b", "saslHashFunction": "NONE"}})
+    assert none == []
+
+
+def test_kafka_tls_rules_and_missing_cert_file(tmp_path: Any) -> None:
+    found = failures(
+        {
+            "name": "s",
+            "kafka": {
+                **KAFKA,
+                "tlsDisabled": True,
+                "tlsVerifyServerHostname": True,
+                "tlsCaCertFile": str(tmp_path / "missing.pem"),
+            },
+        }
+    )
+    props = [p for p, _ in found]
+    assert props.count("kafka.tlsCaCertFile") == 2  # unreadable, and pointless without TLS
+    assert "kafka.tlsVerifyServerHostname" in props
+
+
+def test_unknown_values_never_fail() -> None:
+    assert failures({"name": UNKNOWN, "kafka": UNKNOWN}) == []
+    assert failures({"name": "s", "kafka": {**KAFKA, "saslHashFunction": UNKNOWN}}) == []
+
+
+def test_snowflake_key_accepts_base64_and_pem_and_never_echoes_a_bad_key() -> None:
+    assert failures({"name": "s", "snowflake": SNOWFLAKE}) == []
+    assert failures({"name": "s", "snowflake": {**SNOWFLAKE, "clientKey": Secret(PEM)}}) == []
+    bad = "not base64 at all!!! secret-ish"
+    [(prop, reason)] = failures({"name": "s", "snowflake": {**SNOWFLAKE, "clientKey": bad}})
+    assert prop == "snowflake.clientKey"
+    assert bad not in reason and "base64" in reason
+
+
+def test_kinesis_keys_go_together_and_confluent_requires_credentials() -> None:
+    kinesis = {"uris": "https://k", "awsAccountId": "1", "accessKeyId": "AK"}
+    assert failures({"name": "s", "kinesis": kinesis}) == [
+        ("kinesis.secretAccessKey", "is required together with accessKeyId")
+    ]
+    found = failures({"name": "s", "confluentKafka": {"uris": "b", "saslHashFunction": "NONE"}})
+    assert {p for p, _ in found} == {
+        "confluentKafka.saslHashFunction",
+        "confluentKafka.saslUsername",
+        "confluentKafka.saslPassword",
+    }
+
+
+def test_secret_paths_cover_every_credential() -> None:
+    paths = {".".join(p) for p in secret_paths(StoreOutputs)}
+    assert paths == {
+        "kafka.saslUsername",
+        "kafka.saslPassword",
+        "confluentKafka.saslUsername",
+        "confluentKafka.saslPassword",
+        "kinesis.accessKeyId",
+        "kinesis.secretAccessKey",
+        "postgres.password",
+        "snowflake.clientKey",
+        "snowflake.clientKeyPassphrase",
+    }
+
+
+def test_diff_type_change_replaces_and_field_change_updates() -> None:
+    old = {"name": "s", "kafka": KAFKA}
+    same = KIND.diff(old, {"name": "s", "kafka": {**KAFKA, "saslHashFunction": "plain"}})
+    assert not same.changed  # keywords compare case-insensitively
+    update = KIND.diff(old, {"name": "s", "kafka": {**KAFKA, "uris": "c:9092"}})
+    assert update.detailed == {"kafka.uris": DiffKind.UPDATE}
+    replace = KIND.diff(old, {"name": "s", "postgres": {"uris": "x", "username": "u"}})
+    assert replace.replaces == ["kafka", "postgres"] and replace.delete_before_replace
+    rename = KIND.diff(old, {"name": "t", "kafka": KAFKA})
+    assert rename.replaces == ["name"]
+    owner = KIND.diff({**old, "owner": "sysadmin"}, {"name": "s", "kafka": KAFKA})
+    assert not owner.changed  # an absent owner keeps the current one
+    assert KIND.diff(old, {**old, "owner": "public"}).detailed == {"owner": DiffKind.ADD}
+
+
+def test_preview_outputs_touch_nothing_and_mark_computed_unknown() -> None:
+    out = KIND.preview_outputs({"name": "s", "kafka": KAFKA})
+    assert out["type"] == "Kafka" and out["state"] is UNKNOWN and out["owner"] is UNKNOWN
