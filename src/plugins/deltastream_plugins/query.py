@@ -1,0 +1,608 @@
+"""Query: ``deltastream:index:Query`` (a continuous ``INSERT INTO … SELECT``) and its lookups.
+
+Queries are immutable (FR-020/FR-023/FR-024): Check refuses a changed body, sink or sources
+at preview with a short diff and the way out (declare a new Query, remove the old one); a
+whitespace-only edit is no change. Only the owner changes in place.
+
+The query lifecycle (start, wait for ``running``, terminate) is shared with
+:mod:`deltastream_plugins.application`, whose applications are queries too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import attrs
+
+from deltastream_core import hookimpl
+from deltastream_core.errors import (
+    DeltaStreamError,
+    NotFoundError,
+    ObjectFailedError,
+    StatementError,
+    ValidationError,
+)
+from deltastream_core.kinds import (
+    CheckFailure,
+    CheckResult,
+    Function,
+    OperationContext,
+    ReadResult,
+    ResourceKind,
+)
+from deltastream_core.model import output, prop
+from deltastream_core.ports import EffectProbe, ResultSet, Statement
+from deltastream_core.registry import Registry
+from deltastream_core.sql import quote_identifier, quote_literal
+from deltastream_core.unknown import is_known
+from deltastream_core.waiting import wait_until
+from deltastream_plugins._common import (
+    capped,
+    check_name,
+    describe_state,
+    exactly_one,
+    first_or_none,
+    rfc3339,
+    select,
+)
+from deltastream_plugins._plans import (
+    Plan,
+    body_diff,
+    compare_relations,
+    describe,
+    describe_for_check,
+    fqn_key,
+    fqn_problem,
+    fqn_set_key,
+    fqns_problem,
+    known_str,
+    normalize_sql,
+    parse_fqn,
+    sql_problem,
+    unchanged,
+)
+
+TOKEN = "deltastream:index:Query"
+START_TIMEOUT = 600.0
+STOP_TIMEOUT = 300.0
+RUNNING = "running"
+ERRORED = "errored"
+STOPPED = frozenset({"terminated", "terminate_requested"})
+
+_SOURCES = (
+    'Relations the query reads, as "database"."namespace"."name" (e.g. the fqn outputs of '
+    "DeltaStreamObjects). Must equal the sources of the sql's plan; order does not matter."
+)
+_SINK = (
+    'The relation the query writes to, as "database"."namespace"."name". Must equal the sink of '
+    "the sql's plan."
+)
+_SQL = (
+    "The INSERT INTO … SELECT statement. Immutable: a changed body is refused at preview; declare "
+    "a new Query instead. Whitespace-only edits are not changes."
+)
+_OWNER = (
+    "Role that owns the query. The query is started as this role; a change is applied in place "
+    "with ALTER QUERY … OWNER TO."
+)
+_LEGACY_SINKS = (
+    "Deprecated: use sinkRelationFqn. Accepted for compatibility with older programs; it must "
+    "hold exactly one relation."
+)
+
+
+@attrs.frozen
+class QueryInputs:
+    source_relation_fqns: list[str] = prop(
+        _SOURCES, replace=True, normalize=fqn_set_key, check=fqns_problem
+    )
+    sink_relation_fqn: str = prop(_SINK, replace=True, normalize=fqn_key, check=fqn_problem)
+    sql: str = prop(_SQL, replace=True, normalize=normalize_sql, check=sql_problem)
+    owner: str | None = prop(_OWNER, default=None, check=check_name, keep_when_absent=True)
+    sink_relation_fqns: list[str] | None = prop(
+        _LEGACY_SINKS, default=None, deprecated=_LEGACY_SINKS, keep_when_absent=True
+    )
+
+
+@attrs.frozen
+class QueryOutputs:
+    source_relation_fqns: list[str] = prop(_SOURCES, replace=True, normalize=fqn_set_key)
+    sink_relation_fqn: str = prop(_SINK, replace=True, normalize=fqn_key)
+    sql: str = prop(_SQL, replace=True, normalize=normalize_sql)
+    owner: str | None = prop(_OWNER, default=None, keep_when_absent=True)
+    sink_relation_fqns: list[str] | None = prop(
+        _LEGACY_SINKS, default=None, deprecated=_LEGACY_SINKS, keep_when_absent=True
+    )
+    query_id: str | None = output("System-generated query identifier (the resource id).")
+    query_name: str | None = output("Name of the query, when DeltaStream gives it one.")
+    query_version: int | None = output("Version of the query.")
+    state: str | None = output(
+        "Lifecycle state of the query (starting|running|terminate_requested|terminated|errored)."
+    )
+    created_at: str | None = output("When the query was created (RFC 3339).")
+    updated_at: str | None = output("When the query last changed (RFC 3339).")
+
+
+# -- the shared query lifecycle ----------------------------------------------------------------
+
+_QUERY_COLUMNS = (
+    'id, name, "version", intended_state, current_state, "owner", created_at, updated_at'
+)
+_PLAIN_ID = re.compile(r"[0-9A-Za-z_-]+")
+
+
+def query_ref(query_id: str) -> str:
+    """How a statement names a query: bare (as the service expects ids), quoted otherwise."""
+    return query_id if _PLAIN_ID.fullmatch(query_id) else quote_identifier(query_id)
+
+
+def lookup_sql(query_id: str) -> str:
+    return (
+        f'SELECT {_QUERY_COLUMNS} FROM deltastream.sys."queries" '
+        f"WHERE id = {quote_literal(query_id)};"
+    )
+
+
+async def lookup(ctx: OperationContext, query_id: str) -> dict[str, Any] | None:
+    """The query's ``sys.queries`` row; None when it does not exist."""
+    try:
+        return first_or_none(await select(ctx, lookup_sql(query_id)))
+    except NotFoundError:
+        return None
+
+
+def query_id_of(result: ResultSet) -> str | None:
+    """The query id: ``name`` of the first artifact row whose ``type`` is ``query`` (§3.2)."""
+    for record in result.records():
+        if record.get("type") == "query" and record.get("name"):
+            return str(record["name"])
+    return None
+
+
+async def query_error(ctx: OperationContext, query_id: str) -> str:
+    """The query's error text from ``DESCRIBE QUERY`` (property/value rows), best effort."""
+    try:
+        rows = await select(ctx, f"DESCRIBE QUERY {query_ref(query_id)};")
+    except DeltaStreamError as exc:
+        return f"(its error could not be read: {exc})"
+    for row in rows:
+        values = list(row.values())
+        lowered = {str(k).lower(): v for k, v in row.items()}
+        key = str(lowered.get("property", values[0] if values else "")).lower()
+        if key in {"error", "errors", "error_message", "message"}:
+            value = lowered.get("value", values[1] if len(values) > 1 else None)
+            if value:
+                return str(value)
+    return "(DeltaStream gave no error message)"
+
+
+async def start_query(ctx: OperationContext, sql: str, owner: str | None, what: str) -> str:
+    """Run ``sql``, take the query id from its artifacts and wait until it is ``running``.
+
+    Atomic: if the query errors, stops or never gets there, it is terminated before the
+    error is raised (official defect 12 left such queries running outside Pulumi).
+    """
+    result = await ctx.require_runner().run(Statement(sql), ctx.as_role(owner))
+    query_id = query_id_of(result)
+    if query_id is None:
+        raise ObjectFailedError(
+            f"{what}: DeltaStream accepted the statement but returned no query artifact, so "
+            "the query cannot be tracked; check LIST QUERIES for a query it may have started."
+        )
+    try:
+        await wait_running(ctx, query_id, what)
+    except Exception:
+        await terminate_quietly(ctx, query_id, what)
+        raise
+    return query_id
+
+
+async def wait_running(ctx: OperationContext, query_id: str, what: str) -> dict[str, Any]:
+    async def probe() -> dict[str, Any] | None:
+        row = await lookup(ctx, query_id)
+        state = str((row or {}).get("current_state") or "").lower()
+        if state == ERRORED:
+            error = await query_error(ctx, query_id)
+            raise ObjectFailedError(
+                f"{what}: query {query_id} errored while starting: {error}. It was terminated; "
+                "fix the cause (e.g. its sources and sink exist and match the SELECT) and run "
+                "the update again."
+            )
+        if state in STOPPED:
+            raise ObjectFailedError(
+                f"{what}: query {query_id} was {state} before it started running."
+            )
+        return row
+
+    row = await wait_until(
+        probe,
+        lambda r: r is not None and str(r.get("current_state", "")).lower() == RUNNING,
+        clock=ctx.clock,
+        timeout=ctx.timeout or START_TIMEOUT,
+        what=f"query {query_id} to be {RUNNING}",
+        describe=describe_state(["current_state"]),
+        log=ctx.log,
+    )
+    assert row is not None
+    return row
+
+
+async def terminate(ctx: OperationContext, query_id: str, what: str) -> None:
+    """TERMINATE the query and wait until it is terminated or gone; gone is success."""
+    row = await lookup(ctx, query_id)
+    if row is None or str(row.get("current_state", "")).lower() == "terminated":
+        return
+    if str(row.get("current_state", "")).lower() != "terminate_requested":
+        stopped = EffectProbe(
+            Statement.read(
+                f'SELECT id FROM deltastream.sys."queries" WHERE id = {quote_literal(query_id)} '
+                "AND current_state IN ('terminate_requested', 'terminated');"
+            )
+        )
+        try:
+            await ctx.require_runner().run(
+                Statement(f"TERMINATE QUERY {query_ref(query_id)};", probe=stopped), ctx.base
+            )
+        except NotFoundError:
+            return
+        except StatementError:
+            # a query that stopped between the lookup and TERMINATE is refused; that is fine
+            row = await lookup(ctx, query_id)
+            if row is not None and str(row.get("current_state", "")).lower() not in STOPPED:
+                raise
+    await wait_until(
+        lambda: lookup(ctx, query_id),
+        lambda r: r is None or str(r.get("current_state", "")).lower() == "terminated",
+        clock=ctx.clock,
+        timeout=ctx.timeout or STOP_TIMEOUT,
+        what=f"{what}: query {query_id} to terminate",
+        describe=describe_state(["current_state"]),
+        log=ctx.log,
+    )
+
+
+async def terminate_quietly(ctx: OperationContext, query_id: str, what: str) -> None:
+    try:
+        await terminate(ctx, query_id, what)
+    except DeltaStreamError as exc:
+        ctx.log.warning(
+            f"{what}: could not terminate query {query_id} after its start failed: {exc}. "
+            f"Terminate it by hand: TERMINATE QUERY {query_ref(query_id)};"
+        )
+
+
+async def change_owner(
+    ctx: OperationContext, query_id: str, old_owner: str | None, new_owner: str | None
+) -> None:
+    if new_owner and new_owner != old_owner:
+        sql = f"ALTER QUERY {query_ref(query_id)} OWNER TO {quote_identifier(new_owner)};"
+        await ctx.require_runner().run(Statement(sql), ctx.as_role(old_owner))
+
+
+def warn_if_errored(ctx: OperationContext, row: Mapping[str, Any], what: str, error: str) -> None:
+    """Refresh shows an errored query as it is, and says what to do about it."""
+    ctx.log.warning(
+        f"{what}: query {row.get('id')} is errored and processes no data: {error}. "
+        "Fix the cause, then recreate it: `pulumi up --replace <urn of this resource>`."
+    )
+
+
+def immutability_failures(
+    token_label: str,
+    olds: Mapping[str, Any],
+    news: Mapping[str, Any],
+    sink_keys: tuple[str, ...],
+) -> list[CheckFailure]:
+    """FR-020/FR-024: a changed body, sink or sources is refused, with a diff and a way out.
+
+    Compared only where both old and new values are known; ``olds`` is empty for creates and
+    replacements, which are therefore never refused here.
+    """
+    advice = (
+        f"{token_label}s are immutable. To change it, declare a new {token_label} resource "
+        "(under a new name) with the new definition and remove this one; Pulumi then starts the "
+        "new one and terminates the old one."
+    )
+    failures: list[CheckFailure] = []
+    old_sql, new_sql = known_str(olds.get("sql")), known_str(news.get("sql"))
+    if old_sql and new_sql and normalize_sql(old_sql) != normalize_sql(new_sql):
+        failures.append(
+            CheckFailure(
+                "sql",
+                f"the {token_label} body changed, but a running {token_label.lower()} cannot "
+                f"be altered. {advice}\n{body_diff(old_sql, new_sql)}",
+            )
+        )
+    for key in ("sourceRelationFqns", *sink_keys):
+        old, new = olds.get(key), news.get(key)
+        if old in (None, "", []) or not is_known(old) or new is None or not is_known(new):
+            continue
+        if _compared(old) != _compared(new):
+            failures.append(
+                CheckFailure(key, f"changed from {_listed(old)} to {_listed(new)}. {advice}")
+            )
+    return failures
+
+
+def _compared(value: Any) -> Any:
+    return fqn_set_key(value) if isinstance(value, list) else fqn_key(value)
+
+
+def _listed(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return str(value)
+
+
+# -- the resource kind ---------------------------------------------------------------------------
+
+
+def query_plan_failures(plan: Plan, news: Mapping[str, Any]) -> list[CheckFailure]:
+    """The plan must be an INSERT INTO whose sink and sources are the declared ones."""
+    if plan.kind != "INSERT_INTO":
+        return [
+            CheckFailure(
+                "sql",
+                f"must be an INSERT INTO … SELECT statement, but DeltaStream plans it as "
+                f"{plan.kind}"
+                + (
+                    " (use the Application resource for BEGIN APPLICATION)"
+                    if plan.kind == "APPLICATION"
+                    else ""
+                ),
+            )
+        ]
+    failures: list[CheckFailure] = []
+    sink = known_str(news.get("sinkRelationFqn"))
+    if plan.sink is None:
+        failures.append(CheckFailure("sql", "DESCRIBE returned an INSERT INTO plan without a sink"))
+    elif sink is not None and parse_fqn(sink) not in (None, plan.sink.path):
+        failures.append(
+            CheckFailure(
+                "sinkRelationFqn",
+                f"is {sink} but the sql inserts into {plan.sink.fqn}; make them agree",
+            )
+        )
+    failures.extend(
+        compare_relations(
+            "sourceRelationFqns", news.get("sourceRelationFqns"), plan.sources, role="reads from"
+        )
+    )
+    return failures
+
+
+def _fold_legacy_sink(ctx: OperationContext, news: Mapping[str, Any]) -> dict[str, Any]:
+    """Accept the official provider's legacy ``sinkRelationFqns`` (one element) with a warning."""
+    news = dict(news)
+    legacy = news.get("sinkRelationFqns")
+    if legacy is None:
+        return news
+    ctx.log.warning(
+        f"{TOKEN} {ctx.resource_name}: sinkRelationFqns is deprecated; use sinkRelationFqn "
+        "(one relation) instead."
+    )
+    if news.get("sinkRelationFqn") in (None, "") and isinstance(legacy, list) and len(legacy) == 1:
+        news["sinkRelationFqn"] = legacy[0]
+    return news
+
+
+class QueryKind(ResourceKind[QueryInputs, QueryOutputs]):
+    token: ClassVar[str] = TOKEN
+    description: ClassVar[str] = (
+        "A continuous query (INSERT INTO … SELECT …) streaming from source relations into a "
+        "sink relation. Immutable: a changed body is refused at preview. Create waits until "
+        "the query is running. Import with the query id."
+    )
+    inputs = QueryInputs
+    outputs = QueryOutputs
+
+    def resource_id(self, outputs: QueryOutputs) -> str:
+        return outputs.query_id or ""
+
+    async def check(
+        self, ctx: OperationContext, olds: Mapping[str, Any], news: Mapping[str, Any]
+    ) -> CheckResult:
+        news = _fold_legacy_sink(ctx, news)
+        base = await super().check(ctx, olds, news)
+        failures = list(base.failures)
+        legacy = news.get("sinkRelationFqns")
+        if isinstance(legacy, list) and len(legacy) != 1:
+            failures.append(
+                CheckFailure(
+                    "sinkRelationFqns",
+                    f"holds {len(legacy)} relations; a Query writes to exactly one. Use "
+                    "sinkRelationFqn (or the Application resource for several sinks).",
+                )
+            )
+        keys = ("sinkRelationFqn",)
+        failures.extend(immutability_failures("Query", olds, news, keys))
+        if failures or unchanged(olds, news, ("sql", "sinkRelationFqn", "sourceRelationFqns")):
+            return CheckResult(inputs=base.inputs, failures=tuple(failures))
+        sql = known_str(news.get("sql"))
+        if sql is None:
+            return base  # unknown body: nothing to plan yet
+        context = ctx.as_role(known_str(news.get("owner")))
+        outcome = await describe_for_check(ctx, sql, context, f"{TOKEN} {ctx.resource_name}")
+        failures.extend(outcome.failures)
+        if outcome.plan is not None:
+            failures.extend(query_plan_failures(outcome.plan, news))
+        return CheckResult(inputs=base.inputs, failures=tuple(failures))
+
+    async def create(self, ctx: OperationContext, args: QueryInputs) -> QueryOutputs:
+        what = f"Query {ctx.resource_name}".strip()
+        query_id = await start_query(ctx, args.sql, args.owner, what)
+        row = await lookup(ctx, query_id)
+        if row is None:
+            raise ObjectFailedError(f"{what}: query {query_id} vanished right after starting")
+        return _outputs(args, row)
+
+    async def read(
+        self, ctx: OperationContext, resource_id: str, state: QueryOutputs | None
+    ) -> ReadResult[QueryInputs, QueryOutputs] | None:
+        row = await lookup(ctx, resource_id)
+        if row is None or str(row.get("current_state", "")).lower() == "terminated":
+            return None  # gone, or stopped for good: the next update starts it again
+        what = f"Query {ctx.resource_name}".strip()
+        if str(row.get("current_state", "")).lower() == ERRORED:
+            warn_if_errored(ctx, row, what, await query_error(ctx, resource_id))
+        if state is not None:
+            args = QueryInputs(
+                list(state.source_relation_fqns),
+                state.sink_relation_fqn,
+                state.sql,
+                row.get("owner") or state.owner,
+            )
+        else:  # import: the body from DeltaStream, sink and sources from its plan
+            args = await _imported_inputs(ctx, resource_id, row)
+        return ReadResult(resource_id, _outputs(args, row), args)
+
+    async def update(
+        self, ctx: OperationContext, resource_id: str, olds: QueryOutputs, news: QueryInputs
+    ) -> QueryOutputs:
+        await change_owner(ctx, resource_id, olds.owner, news.owner)
+        row = await lookup(ctx, resource_id)
+        if row is None:
+            raise NotFoundError("3D019", f"query {resource_id} disappeared during update")
+        return _outputs(news, row)
+
+    async def delete(self, ctx: OperationContext, resource_id: str, state: QueryOutputs) -> None:
+        await terminate(ctx, resource_id, f"Query {ctx.resource_name}".strip())
+
+
+def _outputs(args: QueryInputs, row: Mapping[str, Any]) -> QueryOutputs:
+    return QueryOutputs(
+        source_relation_fqns=list(args.source_relation_fqns),
+        sink_relation_fqn=args.sink_relation_fqn,
+        sql=args.sql,
+        owner=row.get("owner") or args.owner,
+        query_id=str(row["id"]),
+        query_name=row.get("name"),
+        query_version=row.get("version"),
+        state=row.get("current_state"),
+        created_at=rfc3339(row.get("created_at")),
+        updated_at=rfc3339(row.get("updated_at")),
+    )
+
+
+async def query_sql(ctx: OperationContext, query_id: str) -> str:
+    """The statement a query runs (``sys.queries.sql``), for import."""
+    rows = await select(
+        ctx,
+        f'SELECT sql FROM deltastream.sys."queries" WHERE id = {quote_literal(query_id)};',
+    )
+    if not rows or not rows[0].get("sql"):
+        raise ValidationError(
+            [CheckFailure("id", f"DeltaStream does not report the statement of query {query_id}")]
+        )
+    return str(rows[0]["sql"])
+
+
+async def _imported_inputs(
+    ctx: OperationContext, query_id: str, row: Mapping[str, Any]
+) -> QueryInputs:
+    sql = await query_sql(ctx, query_id)
+    plan = await describe(ctx, sql, ctx.base)
+    sink = plan.sink.fqn if plan.sink is not None else ""
+    sources = [r.fqn for r in plan.sources]
+    return QueryInputs(sources, sink, sql, row.get("owner"))
+
+
+# -- lookups --------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class GetQueryArgs:
+    query_id: str = prop("The query id (the Query resource's queryId / id).", check=check_name)
+
+
+@attrs.frozen
+class GetQueryResult:
+    TYPE_TOKEN: ClassVar[str] = "deltastream:index:GetQueryResult"
+    query_id: str = output("The query id.")
+    query_name: str | None = output("Name of the query, when it has one.")
+    query_version: int | None = output("Version of the query.")
+    state: str = output("Current state (starting|running|terminate_requested|terminated|errored).")
+    intended_state: str | None = output("The state DeltaStream is driving the query to.")
+    owner: str = output("The role that owns the query.")
+    created_at: str = output("When the query was created (RFC 3339).")
+    updated_at: str = output("When the query last changed (RFC 3339).")
+
+
+@attrs.frozen
+class GetQueriesArgs:
+    state: str | None = prop(
+        "Only queries in this current state (e.g. running or errored).", default=None
+    )
+    owner: str | None = prop("Only queries owned by this role.", default=None, check=check_name)
+
+
+@attrs.frozen
+class GetQueriesResult:
+    queries: list[GetQueryResult] = output(
+        "The queries, oldest first (ties by id); at most 200 (a warning says when more exist).",
+        default=attrs.Factory(list),
+    )
+
+
+def _query_result(row: Mapping[str, Any]) -> GetQueryResult:
+    return GetQueryResult(
+        query_id=str(row["id"]),
+        query_name=row.get("name"),
+        query_version=row.get("version"),
+        state=str(row.get("current_state") or ""),
+        intended_state=row.get("intended_state"),
+        owner=str(row.get("owner") or ""),
+        created_at=rfc3339(row.get("created_at")) or "",
+        updated_at=rfc3339(row.get("updated_at")) or "",
+    )
+
+
+class GetQuery(Function[GetQueryArgs, GetQueryResult]):
+    token: ClassVar[str] = "deltastream:index:getQuery"
+    description: ClassVar[str] = "Look up one continuous query (or application) by its id."
+    args = GetQueryArgs
+    result = GetQueryResult
+
+    async def invoke(self, ctx: OperationContext, args: GetQueryArgs) -> GetQueryResult:
+        rows = await select(ctx, lookup_sql(args.query_id))
+        return _query_result(exactly_one(rows, f"query {args.query_id!r}"))
+
+
+class GetQueries(Function[GetQueriesArgs, GetQueriesResult]):
+    token: ClassVar[str] = "deltastream:index:getQueries"
+    description: ClassVar[str] = (
+        "List continuous queries and applications, optionally by state and owner, oldest first, "
+        "at most 200 (with a warning when there are more)."
+    )
+    args = GetQueriesArgs
+    result = GetQueriesResult
+
+    async def invoke(self, ctx: OperationContext, args: GetQueriesArgs) -> GetQueriesResult:
+        filters = []
+        if args.state:
+            filters.append(f"current_state = {quote_literal(args.state)}")
+        if args.owner:
+            filters.append(f'"owner" = {quote_literal(args.owner)}')
+        where = f" WHERE {' AND '.join(filters)}" if filters else ""
+        sql = (
+            f'SELECT {_QUERY_COLUMNS} FROM deltastream.sys."queries"{where} '
+            "ORDER BY created_at, id LIMIT 201;"
+        )
+        rows = await select(ctx, sql)
+        given = (("state", args.state), ("owner", args.owner))
+        shown = ", ".join(f"{k}={v!r}" for k, v in given if v)
+        rows = capped(ctx, rows, f"getQueries({shown})", "filter by state or owner")
+        return GetQueriesResult([_query_result(r) for r in rows])
+
+
+@hookimpl
+def deltastream_register_resource_kinds(registry: Registry) -> None:
+    registry.add_kind(QueryKind())
+
+
+@hookimpl
+def deltastream_register_functions(registry: Registry) -> None:
+    registry.add_function(GetQuery())
+    registry.add_function(GetQueries())

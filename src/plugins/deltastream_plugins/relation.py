@@ -1,0 +1,550 @@
+"""DeltaStreamObject: ``deltastream:index:DeltaStreamObject`` (stream, changelog, table).
+
+The object is created from a user-written ``CREATE STREAM|CHANGELOG|TABLE`` statement run in
+the context of its ``database``, ``namespace`` and ``store``. Check and create both read the
+statement's DESCRIBE plan, so a statement that would land elsewhere than declared is refused
+before anything is created. The id is the quoted FQN ``"db"."namespace"."name"``; Read needs
+nothing else, so ``pulumi import`` works (the official provider's Read needs prior state).
+
+Lookups ``getObject`` and ``getObjects`` live here too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import attrs
+
+from deltastream_core import hookimpl
+from deltastream_core.errors import (
+    AlreadyExistsError,
+    DeltaStreamError,
+    DependentObjectsError,
+    NotFoundError,
+    ObjectFailedError,
+    ValidationError,
+)
+from deltastream_core.kinds import (
+    CheckFailure,
+    CheckResult,
+    Function,
+    OperationContext,
+    ReadResult,
+    ResourceKind,
+)
+from deltastream_core.model import output, prop
+from deltastream_core.ports import EffectProbe, ResultSet, Statement, StatementContext
+from deltastream_core.registry import Registry
+from deltastream_core.sql import qualified, quote_identifier, quote_literal
+from deltastream_core.waiting import wait_until
+from deltastream_plugins._common import (
+    capped,
+    check_name,
+    describe_state,
+    exactly_one,
+    first_or_none,
+    import_command,
+    rfc3339,
+    select,
+)
+from deltastream_plugins._plans import (
+    Plan,
+    RelationPath,
+    describe,
+    describe_for_check,
+    known_str,
+    normalize_sql,
+    parse_fqn,
+    sql_problem,
+    unchanged,
+)
+
+TOKEN = "deltastream:index:DeltaStreamObject"
+READY_TIMEOUT = 300.0
+#: ``relations.state`` once the relation is usable (contract §4.2; TF waits for it too)
+READY_STATE = "created"
+#: states after which the relation will never become ready
+FAILED_STATES = frozenset({"errored", "failed", "error"})
+#: DESCRIBE kinds this resource accepts, and the relation type each creates
+KINDS = {"CREATE_STREAM": "stream", "CREATE_CHANGELOG": "changelog", "CREATE_TABLE": "table"}
+#: the inputs whose change requires a new DESCRIBE in Check
+_PLANNED_INPUTS = ("sql", "database", "namespace", "store")
+
+_DATABASE = "Database the relation is created in (request context); changing it replaces it."
+_NAMESPACE = "Namespace (schema) the relation is created in; changing it replaces it."
+_STORE = "Store backing the relation (request context); changing it replaces it."
+_SQL = (
+    "The CREATE STREAM, CREATE CHANGELOG or CREATE TABLE statement. Check validates it with "
+    "DESCRIBE: it must create a stream, changelog or table in the declared database, "
+    "namespace and store. Any change replaces the relation, except whitespace-only edits "
+    "(leading/trailing whitespace, trailing semicolons, runs of whitespace outside quotes, "
+    "whitespace next to punctuation), which are not changes."
+)
+_OWNER = (
+    "Role that owns the relation. The relation is created as this role; a change is applied "
+    "in place with ALTER … OWNER TO. When absent, the creating role owns it."
+)
+
+
+@attrs.frozen
+class ObjectColumn:
+    """One column of a relation, in the relation's declared order (FR-018)."""
+
+    TYPE_TOKEN: ClassVar[str] = "deltastream:index:ObjectColumn"
+    name: str = output("Column name.")
+    type: str = output("SQL type of the column, as DeltaStream reports it.")
+    nullable: bool = output("Whether the column accepts nulls.", default=True)
+
+
+@attrs.frozen
+class ObjectInputs:
+    database: str = prop(_DATABASE, replace=True, check=check_name)
+    namespace: str = prop(_NAMESPACE, replace=True, check=check_name)
+    store: str = prop(_STORE, replace=True, check=check_name)
+    sql: str = prop(_SQL, replace=True, normalize=normalize_sql, check=sql_problem)
+    owner: str | None = prop(_OWNER, default=None, check=check_name, keep_when_absent=True)
+
+
+@attrs.frozen
+class ObjectOutputs:
+    database: str = prop(_DATABASE, replace=True)
+    namespace: str = prop(_NAMESPACE, replace=True)
+    store: str = prop(_STORE, replace=True)
+    sql: str = prop(_SQL, replace=True, normalize=normalize_sql)
+    owner: str | None = prop(_OWNER, default=None, keep_when_absent=True)
+    name: str | None = output("Name of the relation.")
+    path: list[str] | None = output("Path of the relation as [database, namespace, name].")
+    fqn: str | None = output(
+        'Fully qualified name of the relation, "database"."namespace"."name" (the form '
+        "Query and Application sources and sinks are declared in)."
+    )
+    type: str | None = output("Type of the relation (stream|changelog|table).")
+    state: str | None = output("Provisioning state of the relation (created when ready).")
+    created_at: str | None = output("When the relation was created (RFC 3339).")
+    updated_at: str | None = output("When the relation last changed (RFC 3339).")
+    columns: list[ObjectColumn] | None = output(
+        "The relation's columns in declared order (empty when DeltaStream does not report them)."
+    )
+
+
+# -- ids and SQL -----------------------------------------------------------------------------
+
+
+def object_id(path: RelationPath) -> str:
+    return qualified(*path)
+
+
+def parse_object_id(resource_id: str) -> RelationPath:
+    path = parse_fqn(resource_id)
+    if path is None:
+        raise ValidationError(
+            [
+                CheckFailure(
+                    "id",
+                    f"{resource_id!r} is not a relation id; use the quoted FQN "
+                    '"database"."namespace"."name"',
+                )
+            ],
+            resource=TOKEN,
+        )
+    return path
+
+
+_COLUMNS = (
+    'name, database_name, schema_name, relation_type, "owner", "state", created_at, updated_at'
+)
+
+
+def _lookup_sql(path: RelationPath) -> str:
+    database, namespace, name = path
+    return (
+        f'SELECT {_COLUMNS} FROM deltastream.sys."relations" '
+        f"WHERE database_name = {quote_literal(database)} "
+        f"AND schema_name = {quote_literal(namespace)} AND name = {quote_literal(name)};"
+    )
+
+
+def _list_sql(database: str, namespace: str, name: str | None, limit: int) -> str:
+    where = (
+        f"database_name = {quote_literal(database)} AND schema_name = {quote_literal(namespace)}"
+    )
+    if name is not None:
+        where += f" AND name = {quote_literal(name)}"
+    return (
+        f'SELECT {_COLUMNS} FROM deltastream.sys."relations" '
+        f"WHERE {where} ORDER BY name LIMIT {limit};"
+    )
+
+
+def _artifact_path(result: ResultSet) -> RelationPath | None:
+    """The ``path`` column of the DDL's artifact row (JSON text ``["db","ns","name"]``)."""
+    for record in result.records():
+        raw = record.get("path")
+        if not isinstance(raw, str):
+            continue
+        try:
+            parts = json.loads(raw)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(parts, list) and len(parts) == 3 and all(isinstance(p, str) for p in parts):
+            return parts[0], parts[1], parts[2]
+    return None
+
+
+def plan_failures(plan: Plan, database: str, namespace: str, store: str) -> list[CheckFailure]:
+    """Why a DESCRIBE plan does not match the declared inputs (each failure names both)."""
+    if plan.kind not in KINDS:
+        return [
+            CheckFailure(
+                "sql",
+                "must be a CREATE STREAM, CREATE CHANGELOG or CREATE TABLE statement, but "
+                f"DeltaStream plans it as {plan.kind}",
+            )
+        ]
+    ddl = plan.ddl
+    if ddl is None:
+        return [CheckFailure("sql", f"DESCRIBE returned a {plan.kind} plan without a relation")]
+    failures: list[CheckFailure] = []
+    if ddl.database != database:
+        failures.append(
+            CheckFailure(
+                "database",
+                f"is {database!r} but the sql creates {ddl.fqn} in database {ddl.database!r}; "
+                "make them agree (or leave the database out of the statement's name)",
+            )
+        )
+    if ddl.namespace != namespace:
+        failures.append(
+            CheckFailure(
+                "namespace",
+                f"is {namespace!r} but the sql creates {ddl.fqn} in namespace "
+                f"{ddl.namespace!r}; make them agree",
+            )
+        )
+    if ddl.store is not None and ddl.store != store:
+        failures.append(
+            CheckFailure(
+                "store",
+                f"is {store!r} but the sql puts {ddl.fqn} in store {ddl.store!r} (a 'store' "
+                "property in its WITH clause?); make them agree",
+            )
+        )
+    return failures
+
+
+# -- the resource kind -------------------------------------------------------------------------
+
+
+class ObjectKind(ResourceKind[ObjectInputs, ObjectOutputs]):
+    token: ClassVar[str] = TOKEN
+    description: ClassVar[str] = (
+        "A stream, changelog or table created from a CREATE STREAM|CHANGELOG|TABLE statement. "
+        "Create waits until DeltaStream reports the relation `created`. Import with the id "
+        '`"database"."namespace"."name"`.'
+    )
+    inputs = ObjectInputs
+    outputs = ObjectOutputs
+
+    def resource_id(self, outputs: ObjectOutputs) -> str:
+        return object_id((outputs.database, outputs.namespace, outputs.name or ""))
+
+    # -- check -----------------------------------------------------------------------------
+    async def check(
+        self, ctx: OperationContext, olds: Mapping[str, Any], news: Mapping[str, Any]
+    ) -> CheckResult:
+        base = await super().check(ctx, olds, news)
+        if base.failures or unchanged(olds, news, _PLANNED_INPUTS):
+            return base
+        values = [known_str(news.get(key)) for key in _PLANNED_INPUTS]
+        sql, database, namespace, store = values
+        if sql is None or database is None or namespace is None or store is None:
+            return base  # an unknown input hides the plan: say nothing rather than guess
+        context = _context(ctx, database, namespace, store, known_str(news.get("owner")))
+        outcome = await describe_for_check(ctx, sql, context, f"{TOKEN} {ctx.resource_name}")
+        failures = list(outcome.failures)
+        if outcome.plan is not None:
+            failures.extend(plan_failures(outcome.plan, database, namespace, store))
+        return CheckResult(inputs=base.inputs, failures=tuple(failures))
+
+    # -- create ----------------------------------------------------------------------------
+    async def create(self, ctx: OperationContext, args: ObjectInputs) -> ObjectOutputs:
+        context = _context(ctx, args.database, args.namespace, args.store, args.owner)
+        # The plan again (Check may have skipped it at preview): refuse a statement that would
+        # land elsewhere, and learn the relation's name for the effect probe and messages.
+        plan = await describe(ctx, args.sql, context)
+        failures = plan_failures(plan, args.database, args.namespace, args.store)
+        if failures:
+            raise ValidationError(failures, resource=f"{TOKEN} {ctx.resource_name}".strip())
+        assert plan.ddl is not None
+        path = plan.ddl.path
+        probe = EffectProbe(Statement.read(_lookup_sql(path)))
+        try:
+            result = await ctx.require_runner().run(Statement(args.sql, probe=probe), context)
+        except AlreadyExistsError as exc:
+            raise AlreadyExistsError(
+                exc.sql_state,
+                exc.server_message,
+                statement_id=exc.statement_id,
+                import_command=import_command(TOKEN, ctx.resource_name, object_id(path)),
+            ) from None
+        path = _artifact_path(result) or path
+        try:
+            row = await self._wait_ready(ctx, path)
+            columns = await _columns(ctx, path)
+        except Exception:
+            await self._drop_after_failure(ctx, path)
+            raise
+        return _outputs(args, row, columns)
+
+    async def _wait_ready(self, ctx: OperationContext, path: RelationPath) -> dict[str, Any]:
+        async def probe() -> dict[str, Any] | None:
+            row = first_or_none(await select(ctx, _lookup_sql(path)))
+            if row is not None and str(row.get("state", "")).lower() in FAILED_STATES:
+                raise ObjectFailedError(
+                    f"relation {object_id(path)} reached state {row['state']!r} instead of "
+                    f"{READY_STATE!r}; it was dropped. Check its store and WITH properties."
+                )
+            return row
+
+        row = await wait_until(
+            probe,
+            lambda r: r is not None and str(r.get("state", "")).lower() == READY_STATE,
+            clock=ctx.clock,
+            timeout=ctx.timeout or READY_TIMEOUT,
+            what=f"relation {object_id(path)} to be {READY_STATE}",
+            describe=describe_state(["state"]),
+            log=ctx.log,
+        )
+        assert row is not None
+        return row
+
+    async def _drop_after_failure(self, ctx: OperationContext, path: RelationPath) -> None:
+        """Atomic create: drop what was created; a failing drop is logged, not raised."""
+        try:
+            await self._drop(ctx, path)
+        except DeltaStreamError as exc:
+            ctx.log.warning(
+                f"could not drop {object_id(path)} after its creation failed: {exc}. "
+                f"Drop it by hand (DROP RELATION {object_id(path)};) before retrying."
+            )
+
+    # -- read ------------------------------------------------------------------------------
+    async def read(
+        self, ctx: OperationContext, resource_id: str, state: ObjectOutputs | None
+    ) -> ReadResult[ObjectInputs, ObjectOutputs] | None:
+        path = parse_object_id(resource_id)
+        try:
+            row = first_or_none(await select(ctx, _lookup_sql(path)))
+        except NotFoundError:
+            return None  # its database or namespace is gone, so the relation is too
+        if row is None:
+            return None
+        columns = await _columns(ctx, path)
+        if state is not None:
+            store, sql = state.store, state.sql
+        else:  # import: only DeltaStream knows the statement and the store
+            store, sql = await _definition(ctx, path)
+        args = ObjectInputs(row["database_name"], row["schema_name"], store, sql, row["owner"])
+        return ReadResult(object_id(path), _outputs(args, row, columns), args)
+
+    # -- update ----------------------------------------------------------------------------
+    async def update(
+        self, ctx: OperationContext, resource_id: str, olds: ObjectOutputs, news: ObjectInputs
+    ) -> ObjectOutputs:
+        path = parse_object_id(resource_id)
+        if news.owner and news.owner != olds.owner:
+            kind = (olds.type or "relation").upper()
+            sql = f"ALTER {kind} {object_id(path)} OWNER TO {quote_identifier(news.owner)};"
+            # run as the current owner, who holds the privilege to give the relation away
+            await ctx.require_runner().run(Statement(sql), ctx.as_role(olds.owner))
+        row = first_or_none(await select(ctx, _lookup_sql(path)))
+        if row is None:
+            raise NotFoundError("3D020", f"relation {object_id(path)} disappeared during update")
+        # every output is refreshed, never blanked (official defect 5)
+        return _outputs(news, row, olds.columns or [])
+
+    # -- delete ----------------------------------------------------------------------------
+    async def delete(self, ctx: OperationContext, resource_id: str, state: ObjectOutputs) -> None:
+        await self._drop(ctx, parse_object_id(resource_id))
+
+    async def _drop(self, ctx: OperationContext, path: RelationPath) -> None:
+        probe = EffectProbe(Statement.read(_lookup_sql(path)), applied_if_rows=False)
+        try:
+            await ctx.require_runner().run(
+                Statement(f"DROP RELATION {object_id(path)};", probe=probe), ctx.base
+            )
+        except NotFoundError:
+            return  # already gone (or its namespace/database is): success
+        except DependentObjectsError as exc:
+            raise DependentObjectsError(
+                exc.sql_state,
+                exc.server_message,
+                statement_id=exc.statement_id,
+                hint=f"Delete (or terminate) the queries using {object_id(path)} first; when "
+                "they are Pulumi resources, make them depend on this object so Pulumi orders "
+                "the deletes.",
+            ) from None
+        try:
+            await wait_until(
+                lambda: select(ctx, _lookup_sql(path)),
+                lambda rows: not rows,
+                clock=ctx.clock,
+                timeout=ctx.timeout or READY_TIMEOUT,
+                what=f"relation {object_id(path)} to disappear",
+                describe=lambda rows: f"{len(rows)} row(s)",
+                log=ctx.log,
+            )
+        except NotFoundError:
+            return
+
+
+def _context(
+    ctx: OperationContext, database: str, namespace: str, store: str, owner: str | None
+) -> StatementContext:
+    return ctx.as_role(owner).with_(database=database, schema=namespace, store=store)
+
+
+def _outputs(args: ObjectInputs, row: dict[str, Any], columns: list[ObjectColumn]) -> ObjectOutputs:
+    path = (row["database_name"], row["schema_name"], row["name"])
+    return ObjectOutputs(
+        database=args.database,
+        namespace=args.namespace,
+        store=args.store,
+        sql=args.sql,
+        owner=row.get("owner") or args.owner,
+        name=row["name"],
+        path=list(path),
+        fqn=object_id(path),
+        type=str(row.get("relation_type") or "").lower() or None,
+        state=row.get("state"),
+        created_at=rfc3339(row.get("created_at")),
+        updated_at=rfc3339(row.get("updated_at")),
+        columns=columns,
+    )
+
+
+async def _columns(ctx: OperationContext, path: RelationPath) -> list[ObjectColumn]:
+    """``DESCRIBE RELATION COLUMNS`` in the server's order (the declared order, FR-018)."""
+    rows = await select(ctx, f"DESCRIBE RELATION COLUMNS {object_id(path)};")
+    columns = []
+    for row in rows:
+        lowered = {str(k).lower(): v for k, v in row.items()}
+        nullable = lowered.get("nullable", True)
+        if isinstance(nullable, str):
+            nullable = nullable.strip().lower() not in {"false", "no", "0", "not null"}
+        columns.append(
+            ObjectColumn(str(lowered.get("name")), str(lowered.get("type")), bool(nullable))
+        )
+    return columns
+
+
+async def _definition(ctx: OperationContext, path: RelationPath) -> tuple[str, str]:
+    """The store and the creating statement of a relation, from ``DESCRIBE RELATION``."""
+    rows = await select(ctx, f"DESCRIBE RELATION {object_id(path)};")
+    props: dict[str, Any] = {}
+    for row in rows:
+        values = list(row.values())
+        lowered = {str(k).lower(): v for k, v in row.items()}
+        key = lowered.get("property", values[0] if values else None)
+        value = lowered.get("value", values[1] if len(values) > 1 else None)
+        if key is not None:
+            props[str(key).lower()] = value
+    store = props.get("store") or props.get("store_name") or ""
+    sql = props.get("sql") or props.get("statement") or props.get("ddl") or ""
+    return str(store), str(sql)
+
+
+# -- lookups ---------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class GetObjectArgs:
+    database: str = prop("The database containing the relation.", check=check_name)
+    namespace: str = prop("The namespace containing the relation.", check=check_name)
+    name: str = prop("The name of the relation.", check=check_name)
+
+
+@attrs.frozen
+class GetObjectResult:
+    TYPE_TOKEN: ClassVar[str] = "deltastream:index:GetObjectResult"
+    database: str = output("The database containing the relation.")
+    namespace: str = output("The namespace containing the relation.")
+    name: str = output("The name of the relation.")
+    fqn: str = output('Fully qualified name, "database"."namespace"."name".')
+    type: str = output("Type of the relation (stream|changelog|table).")
+    state: str = output("Provisioning state of the relation.")
+    owner: str = output("The role that owns the relation.")
+    created_at: str = output("When the relation was created (RFC 3339).")
+    updated_at: str = output("When the relation last changed (RFC 3339).")
+
+
+@attrs.frozen
+class GetObjectsArgs:
+    database: str = prop("The database whose relations to list.", check=check_name)
+    namespace: str = prop("The namespace whose relations to list.", check=check_name)
+
+
+@attrs.frozen
+class GetObjectsResult:
+    objects: list[GetObjectResult] = output(
+        "The relations, ordered by name; at most 200 (a warning says when more exist).",
+        default=attrs.Factory(list),
+    )
+
+
+def _result(row: dict[str, Any]) -> GetObjectResult:
+    path = (row["database_name"], row["schema_name"], row["name"])
+    return GetObjectResult(
+        database=path[0],
+        namespace=path[1],
+        name=path[2],
+        fqn=object_id(path),
+        type=str(row.get("relation_type") or "").lower(),
+        state=str(row.get("state") or ""),
+        owner=str(row.get("owner") or ""),
+        created_at=rfc3339(row.get("created_at")) or "",
+        updated_at=rfc3339(row.get("updated_at")) or "",
+    )
+
+
+class GetObject(Function[GetObjectArgs, GetObjectResult]):
+    token: ClassVar[str] = "deltastream:index:getObject"
+    description: ClassVar[str] = (
+        "Look up one stream, changelog or table by database, namespace and name."
+    )
+    args = GetObjectArgs
+    result = GetObjectResult
+
+    async def invoke(self, ctx: OperationContext, args: GetObjectArgs) -> GetObjectResult:
+        rows = await select(ctx, _list_sql(args.database, args.namespace, args.name, limit=2))
+        what = f"relation {qualified(args.database, args.namespace, args.name)}"
+        return _result(exactly_one(rows, what))
+
+
+class GetObjects(Function[GetObjectsArgs, GetObjectsResult]):
+    token: ClassVar[str] = "deltastream:index:getObjects"
+    description: ClassVar[str] = (
+        "List the streams, changelogs and tables of a namespace ordered by name, at most 200 "
+        "(with a warning when there are more)."
+    )
+    args = GetObjectsArgs
+    result = GetObjectsResult
+
+    async def invoke(self, ctx: OperationContext, args: GetObjectsArgs) -> GetObjectsResult:
+        rows = await select(ctx, _list_sql(args.database, args.namespace, None, limit=201))
+        what = f"getObjects({qualified(args.database, args.namespace)})"
+        rows = capped(ctx, rows, what, "use getObject with a name")
+        return GetObjectsResult([_result(r) for r in rows])
+
+
+@hookimpl
+def deltastream_register_resource_kinds(registry: Registry) -> None:
+    registry.add_kind(ObjectKind())
+
+
+@hookimpl
+def deltastream_register_functions(registry: Registry) -> None:
+    registry.add_function(GetObject())
+    registry.add_function(GetObjects())
