@@ -4,7 +4,7 @@ and waiting for a store to settle (``ready`` or ``errored``) or disappear.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
 from typing import Any
 
 from deltastream_core.errors import NotFoundError
@@ -74,11 +74,14 @@ async def wait_gone(ctx: OperationContext, name: str) -> None:
     )
 
 
-async def describe_properties(ctx: OperationContext, name: str) -> dict[str, str | None]:
-    """The store's WITH properties as DESCRIBE STORE reports them (key → value text).
+async def describe_properties(ctx: OperationContext, name: str) -> dict[str, Any]:
+    """The store's settings as DESCRIBE STORE reports them, keyed by WITH key.
 
-    Accepts both result shapes: one row per property (``key``/``value`` columns, any of the
-    usual names) or one wide row whose column names are the keys.
+    DESCRIBE STORE answers one row: ``uris``, a ``details`` JSON object of the type's
+    non-secret settings (keys without the type prefix, dots as underscores), the TLS flags and
+    the schema-registry name. Each is mapped back to the WITH key it came from; ``details``
+    entries are kept as ``details:<short key>`` (see ``common.details_key``). Secrets are never
+    part of the answer.
     """
     runner = ctx.require_runner()
     try:
@@ -87,30 +90,25 @@ async def describe_properties(ctx: OperationContext, name: str) -> dict[str, str
         )
     except NotFoundError:
         return {}
-    records = list(result.records())
-    names = {c.name.lower() for c in result.columns}
-    key_col = _pick(names, ("key", "property", "name", "parameter"))
-    value_col = _pick(names, ("value", "property_value"))
-    if key_col and value_col:
-        return {
-            str(r[_orig(result.columns, key_col)]): _text(r[_orig(result.columns, value_col)])
-            for r in records
-        }
-    first = records[0] if records else {}
-    return {k: _text(v) for k, v in first.items()}
+    record = result.first() or {}
+    props: dict[str, Any] = {}
+    for column, value in record.items():
+        low = column.lower()
+        if value is None:
+            continue
+        if low == "details":
+            details = json.loads(value) if isinstance(value, str) and value else {}
+            props.update({f"details:{k}": v for k, v in details.items()})
+        elif low == "tls_enabled":
+            props["tls.disabled"] = not _flag(value)
+        elif low == "verify_server_hostname":
+            props["tls.verify_server_hostname"] = _flag(value)
+        elif low == "schema_registry_name":
+            props["schema_registry.name"] = value
+        else:
+            props[column] = value
+    return props
 
 
-def _pick(names: set[str], options: Iterable[str]) -> str | None:
-    return next((o for o in options if o in names), None)
-
-
-def _orig(columns: Any, lowered: str) -> str:
-    return str(next(c.name for c in columns if c.name.lower() == lowered))
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+def _flag(value: Any) -> bool:
+    return value if isinstance(value, bool) else str(value).strip().lower() == "true"

@@ -20,6 +20,8 @@ from deltastream_core.unknown import UNKNOWN
 from deltastream_plugins.store.withclause import Form, Pair
 
 _TRUE = {"true", "1", "yes"}
+#: what DeltaStream assumes for a boolean key that was never set
+BOOL_DEFAULTS = {"tls.disabled": False, "tls.verify_server_hostname": True}
 
 
 @attrs.frozen
@@ -35,6 +37,12 @@ class KeySpec:
     attachment: str = ""
     #: turns the input value into the attachment bytes (read a file, decode base64, …)
     loader: Callable[[str], bytes] | None = None
+
+
+def details_key(key: str) -> str:
+    """``kafka.sasl.hash_function`` → ``details:sasl_hash_function`` (DESCRIBE's short form)."""
+    short = key.split(".", 1)[1] if "." in key else key
+    return "details:" + short.replace(".", "_")
 
 
 def is_set(value: Any) -> bool:
@@ -132,21 +140,29 @@ class StoreType:
         return [f"{cls.block}.{wire_name(f)}" for f in input_fields(cls.model) if meta_of(f).secret]
 
     # -- import -------------------------------------------------------------------------------
-    def inputs_from_properties(self, props: Mapping[str, str | None]) -> dict[str, Any]:
-        """Wire inputs of the block rebuilt from catalog properties (secrets are left out)."""
+    def inputs_from_properties(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """Wire inputs of the block rebuilt from catalog properties (secrets are left out).
+
+        ``props`` maps WITH keys (or ``details:<short key>``, see
+        :func:`details_key`) to values. Booleans equal to
+        the service default are left out so an import of a store created without them diffs
+        clean.
+        """
         names = {f.name: wire_name(f) for f in input_fields(self.model)}
         secret = self.secret_attrs()
         out: dict[str, Any] = {}
         for spec in self.keys:
             if spec.attr in secret or spec.form is Form.ATTACHMENT:
                 continue
-            value = props.get(spec.key)
-            if value is None:
+            value = props.get(spec.key, props.get(details_key(spec.key)))
+            if value is None or value == "":
                 continue
             if spec.form is Form.BOOL:
-                out[names[spec.attr]] = value.strip().lower() in _TRUE
+                flag = value if isinstance(value, bool) else str(value).lower() in _TRUE
+                if flag != BOOL_DEFAULTS.get(spec.key):
+                    out[names[spec.attr]] = flag
             else:
-                out[names[spec.attr]] = value
+                out[names[spec.attr]] = str(value)
         return out
 
     def matches(self, catalog_type: str | None) -> bool:

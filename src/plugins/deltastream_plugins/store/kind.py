@@ -35,6 +35,7 @@ from deltastream_core.kinds import (
 from deltastream_core.model import (
     converter,
     input_fields,
+    is_required_input,
     resolved_type,
     strip_optional,
     wire_name,
@@ -98,6 +99,18 @@ def partial_block(store_type: StoreType, wire: Mapping[str, Any]) -> Any:
         inner, _ = strip_optional(resolved_type(store_type.model, field))
         kwargs[field.name] = None if value is None else converter().structure(value, inner)
     return store_type.model(**kwargs)
+
+
+def missing_inputs(store_type: StoreType, wire: Mapping[str, Any]) -> list[str]:
+    """Wire paths of the secret or required inputs an import could not rebuild."""
+    found = []
+    secret = store_type.secret_attrs()
+    for field in input_fields(store_type.model):
+        if wire_name(field) in wire:
+            continue
+        if field.name in secret or is_required_input(field):
+            found.append(f"{store_type.block}.{wire_name(field)}")
+    return found
 
 
 class StoreKind(ResourceKind[StoreInputs, StoreOutputs]):
@@ -212,16 +225,17 @@ class StoreKind(ResourceKind[StoreInputs, StoreOutputs]):
                 f"manage (supported: {', '.join(t.keyword for t in TYPES)})",
             )
         props = await catalog.describe_properties(ctx, name)
-        block = partial_block(store_type, store_type.inputs_from_properties(props))
+        wire = store_type.inputs_from_properties(props)
+        block = partial_block(store_type, wire)
         attr = "confluent_kafka" if store_type.block == "confluentKafka" else store_type.block
         inputs = StoreInputs(name=name, owner=row.get("owner"), **{attr: block})
-        secret = store_type.secret_inputs()
-        if secret:
+        missing = missing_inputs(store_type, wire)
+        if missing:
             ctx.log.warning(
-                f"store {name!r} was imported without its secret inputs, which DeltaStream "
-                f"never returns: set {', '.join(secret)} in your program (as secrets); until "
-                "then the next update re-sends nothing for them and the diff shows them as "
-                "added."
+                f"store {name!r} was imported without {', '.join(missing)}: DeltaStream never "
+                "returns secrets (nor some identifying settings), so set these in your program "
+                "(secrets with pulumi.secret / config --secret); until then the next preview "
+                "shows them as added."
             )
         return ReadResult(name, _with_catalog(_outputs_from(inputs), row), inputs)
 
