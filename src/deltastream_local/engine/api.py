@@ -74,6 +74,8 @@ class EngineOptions:
     verify_store_connectivity: bool = False
     #: queries whose SQL contains this substring go ``errored`` instead of ``running``
     fail_queries_matching: str | None = None
+    #: seconds a store connectivity check waits for each TCP connect
+    store_connect_timeout: float = 2.0
 
 
 class Engine(Protocol):

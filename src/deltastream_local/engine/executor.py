@@ -7,17 +7,15 @@ inside one SQLite transaction, and turn every outcome, error or crash into an ``
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from deltastream_local.engine import ast
 from deltastream_local.engine.access import require_role
 from deltastream_local.engine.api import EngineOptions, Outcome, SessionContext
 from deltastream_local.engine.catalog import Registry, default_registry
-from deltastream_local.engine.catalog.base import Execution
+from deltastream_local.engine.catalog.base import Execution, Services
 from deltastream_local.engine.errors import (
     FEATURE_NOT_SUPPORTED,
     INTERNAL_ERROR,
@@ -42,7 +40,7 @@ class SqlEngine:
         self._registry: Registry = default_registry()
         self._storage = Storage(data)
         self._storage.initialize(self._registry.schema())
-        self.services: Any = _make_services(self)
+        self.services = Services(self._storage)
         parse('SELECT 1 FROM deltastream.sys."databases"')  # build and warm the parser now
 
     # -- Engine protocol
@@ -60,9 +58,7 @@ class SqlEngine:
             return Outcome(INTERNAL_ERROR, context, message="internal error")
 
     def close(self) -> None:
-        stop = getattr(self.services, "close", None)
-        if stop is not None:
-            stop()
+        self.services.close()
         self._storage.close()
 
     # -- internals
@@ -143,8 +139,3 @@ class SqlEngine:
                 f"{type(statement).__name__} statements are not supported by deltastream-local",
             )
         return handler(statement, exe)
-
-
-def _make_services(engine: SqlEngine) -> object:
-    """Background services (connectivity probes); a plain object until stores need them."""
-    return dataclasses.make_dataclass("Services", [])()

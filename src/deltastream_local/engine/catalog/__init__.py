@@ -28,6 +28,7 @@ def _kinds() -> tuple[CatalogKind, ...]:
         relations,
         roles,
         schemas,
+        stores,
     )
 
     return (
@@ -35,6 +36,7 @@ def _kinds() -> tuple[CatalogKind, ...]:
         roles.KIND,
         databases.KIND,
         schemas.KIND,
+        stores.KIND,
         relations.KIND,
         placeholders.SCHEMA_REGISTRIES,
         placeholders.SECRETS,

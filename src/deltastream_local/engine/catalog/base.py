@@ -15,7 +15,20 @@ from typing import Any
 
 from deltastream_local.engine import ast
 from deltastream_local.engine.api import Column, EngineOptions, SessionContext
+from deltastream_local.engine.connectivity import ConnectivityProber
 from deltastream_local.engine.results import Result
+from deltastream_local.engine.storage import Storage
+
+
+@dataclass
+class Services:
+    """Engine-wide services a handler may hand work to (outside its transaction)."""
+
+    storage: Storage
+    prober: ConnectivityProber = field(default_factory=ConnectivityProber)
+
+    def close(self) -> None:
+        self.prober.close()
 
 
 @dataclass
@@ -29,9 +42,8 @@ class Execution:
     now: float
     #: work to do once the transaction committed (e.g. start a store connectivity probe)
     after_commit: list[Callable[[], None]] = field(default_factory=list)
-    #: the engine's background services (see ``engine/connectivity.py``); ``Any`` keeps the
-    #: catalog independent of the executor module
-    services: Any = None
+    #: the engine's background services (connectivity probes and the storage they write to)
+    services: Services | None = None
 
 
 #: A statement handler: runs ``statement`` and returns its result, or raises SqlError.

@@ -47,6 +47,16 @@ def names_in(exe: Execution, database: str, schema: str | None = None) -> list[R
     return [tuple(row) for row in rows]
 
 
+def names_using_store(exe: Execution, store: str) -> list[RelationId]:
+    """The relations backed by a store (a store in use cannot be dropped)."""
+    rows = exe.db.execute(
+        "SELECT database_name, schema_name, name FROM relations WHERE store_name = ?"
+        " ORDER BY database_name, schema_name, name",
+        (store,),
+    ).fetchall()
+    return [tuple(row) for row in rows]
+
+
 def summarize(relations: list[RelationId], limit: int = 10) -> str:
     """``"d"."s"."a", "d"."s"."b", ...``: a bounded list for error messages."""
     shown = ", ".join(fqn(*relation) for relation in relations[:limit])
