@@ -321,11 +321,21 @@ class ProviderProcess:
             except ProviderRPCError as exc:
                 if exc.code == grpc.StatusCode.UNIMPLEMENTED:
                     return  # legacy: capabilities come from ConfigureResponse
-                if exc.code == grpc.StatusCode.UNAVAILABLE and time.monotonic() < deadline:
+                exited = self._proc is not None and self._proc.poll() is not None
+                if (
+                    exc.code == grpc.StatusCode.UNAVAILABLE
+                    and time.monotonic() < deadline
+                    and not exited
+                ):
                     time.sleep(0.01)
                     continue
+                code = self._proc.poll() if self._proc is not None else None
                 self._abort()
-                raise ProviderStartError(f"Handshake failed: {exc}") from exc
+                raise ProviderStartError(
+                    f"Handshake failed: {exc}"
+                    + (f" (plugin exited with code {code})" if code is not None else "")
+                    + f"; stderr tail:\n{self.stderr_text()[-4000:]}"
+                ) from exc
             self.capabilities = Capabilities(
                 accept_secrets=response.accept_secrets,
                 accept_resources=response.accept_resources,

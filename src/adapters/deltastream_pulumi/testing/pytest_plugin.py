@@ -19,6 +19,7 @@ in a ``conftest.py``. Fixtures:
 from __future__ import annotations
 
 import contextlib
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,8 +34,9 @@ from deltastream_pulumi.testing.wire import Secret
 
 @pytest.fixture(scope="module")
 def local_server() -> Iterator[LocalServer]:
-    """A ``deltastream-local`` server shared by the tests of one module."""
-    with LocalServer() as server:
+    """A ``deltastream-local`` server shared by the tests of one module. Its token is random,
+    so secret-leak assertions cannot be fooled by a well-known value."""
+    with LocalServer(token=f"tok-{secrets.token_hex(16)}") as server:
         yield server
 
 
