@@ -282,6 +282,14 @@ def parse_statement_body(content_type: str, body: bytes) -> tuple[dict[str, Any]
                 attachments[name] = part.data
         if request is None:
             raise HttpError(400, "multipart body without the required 'request' part")
+    elif media_type == "application/x-www-form-urlencoded":
+        try:
+            fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=64)
+        except (UnicodeDecodeError, ValueError):
+            raise HttpError(400, "malformed form body") from None
+        if len(fields.get("request", [])) != 1:
+            raise HttpError(400, "form body needs exactly one 'request' field")
+        request = _json_object(fields["request"][0].encode("utf-8"), "the 'request' field")
     elif media_type in ("", "application/json", "text/plain") or media_type.endswith("+json"):
         request = _json_object(body, "request body")
     else:
