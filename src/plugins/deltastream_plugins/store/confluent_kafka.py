@@ -27,8 +27,12 @@ class ConfluentKafkaInputs:
         check=one_of(SASL_FUNCTIONS),
         normalize=upper,
     )
-    sasl_username: Secret = prop("SASL username (the Confluent API key).", secret=True)
-    sasl_password: Secret = prop("SASL password (the Confluent API secret).", secret=True)
+    sasl_username: Secret | None = prop(
+        "SASL username (the Confluent API key).", default=None, required=True, secret=True
+    )
+    sasl_password: Secret | None = prop(
+        "SASL password (the Confluent API secret).", default=None, required=True, secret=True
+    )
     schema_registry_name: str | None = prop(
         "Name of a DeltaStream schema registry to decode messages with "
         "(sent as 'schema_registry.name').",

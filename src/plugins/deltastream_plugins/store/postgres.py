@@ -23,7 +23,9 @@ class PostgresInputs:
 
     uris: str = prop("Connection URI, e.g. postgresql://db.example.com:5432/mydb.")
     username: str = prop("User name to authenticate with.")
-    password: Secret = prop("Password to authenticate with.", secret=True)
+    password: Secret | None = prop(
+        "Password to authenticate with.", default=None, required=True, secret=True
+    )
     tls_disabled: bool | None = prop("Connect without TLS.", default=None)
     tls_verify_server_hostname: bool | None = prop(
         "Verify that the server's certificate matches its host name.", default=None

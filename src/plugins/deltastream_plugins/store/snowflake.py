@@ -31,9 +31,11 @@ class SnowflakeInputs:
     username: str = prop("User login name.")
     warehouse_name: str = prop("Warehouse that runs queries and other store operations.")
     cloud_region: str = prop("Cloud region the account operates in, e.g. AWS us-east-1.")
-    client_key: Secret = prop(
+    client_key: Secret | None = prop(
         "The user's private key: base64 of the PEM file (official form) or the PEM text. "
         "Sent as the attachment '@keyfile'.",
+        default=None,
+        required=True,
         secret=True,
         check=key_problem,
     )
