@@ -136,6 +136,7 @@ def test_legacy_sink_relation_fqns_is_accepted_with_a_deprecation_warning() -> N
     result = check(PlanRunner(plan_result("INSERT_INTO", PLAN)), news, log=log)
     assert result.failures == ()
     assert result.inputs["sinkRelationFqn"] == SINK
+    assert "sinkRelationFqns" not in result.inputs  # folded: state only holds the new key
     assert any("deprecated" in w and "sinkRelationFqn" in w for w in log.warnings)
 
 
@@ -143,3 +144,9 @@ def test_legacy_sink_relation_fqns_with_two_sinks_is_refused() -> None:
     news = {"sourceRelationFqns": [SRC_A], "sinkRelationFqns": [SINK, SRC_B], "sql": SQL}
     got = messages(check(PlanRunner(plan_result("INSERT_INTO", PLAN)), news))
     assert "exactly one" in got["sinkRelationFqns"]
+
+
+def test_legacy_and_new_sink_that_disagree_are_refused() -> None:
+    news = {**NEWS, "sinkRelationFqns": [SRC_B]}
+    got = messages(check(PlanRunner(plan_result("INSERT_INTO", PLAN)), news))
+    assert SRC_B in got["sinkRelationFqns"] and SINK in got["sinkRelationFqns"]

@@ -74,7 +74,7 @@ def normalize_sql(sql: Any) -> Any:
         pending_space = False
         out.append(ch)
         i += 1
-    return "".join(out).rstrip(";").rstrip()
+    return "".join(out).rstrip("; \t\r\n\f\v")
 
 
 def _needs_space(out: list[str], nxt: str) -> bool:

@@ -138,6 +138,8 @@ class ApplicationKind(ResourceKind[ApplicationInputs, ApplicationOutputs]):
     )
     inputs = ApplicationInputs
     outputs = ApplicationOutputs
+    #: DeltaStream may leave these null; optional in the official schema too
+    optional_outputs: ClassVar[tuple[str, ...]] = ("queryName", "queryVersion")
 
     def resource_id(self, outputs: ApplicationOutputs) -> str:
         return outputs.application_id or ""

@@ -102,7 +102,7 @@ class QueryInputs:
     sql: str = prop(_SQL, replace=True, normalize=normalize_sql, check=sql_problem)
     owner: str | None = prop(_OWNER, default=None, check=check_name, keep_when_absent=True)
     sink_relation_fqns: list[str] | None = prop(
-        _LEGACY_SINKS, default=None, deprecated=_LEGACY_SINKS, keep_when_absent=True
+        _LEGACY_SINKS, default=None, deprecated=_LEGACY_SINKS
     )
 
 
@@ -113,7 +113,7 @@ class QueryOutputs:
     sql: str = prop(_SQL, replace=True, normalize=normalize_sql)
     owner: str | None = prop(_OWNER, default=None, keep_when_absent=True)
     sink_relation_fqns: list[str] | None = prop(
-        _LEGACY_SINKS, default=None, deprecated=_LEGACY_SINKS, keep_when_absent=True
+        _LEGACY_SINKS, default=None, deprecated=_LEGACY_SINKS
     )
     query_id: str | None = output("System-generated query identifier (the resource id).")
     query_name: str | None = output("Name of the query, when DeltaStream gives it one.")
@@ -301,9 +301,9 @@ def immutability_failures(
     replacements, which are therefore never refused here.
     """
     advice = (
-        f"{token_label}s are immutable. To change it, declare a new {token_label} resource "
-        "(under a new name) with the new definition and remove this one; Pulumi then starts the "
-        "new one and terminates the old one."
+        f"{token_label} resources are immutable. To change it, declare a new {token_label} "
+        "resource (under a new name) with the new definition and remove this one; Pulumi then "
+        "starts the new one and terminates the old one."
     )
     failures: list[CheckFailure] = []
     old_sql, new_sql = known_str(olds.get("sql")), known_str(news.get("sql"))
@@ -374,7 +374,11 @@ def query_plan_failures(plan: Plan, news: Mapping[str, Any]) -> list[CheckFailur
 
 
 def _fold_legacy_sink(ctx: OperationContext, news: Mapping[str, Any]) -> dict[str, Any]:
-    """Accept the official provider's legacy ``sinkRelationFqns`` (one element) with a warning."""
+    """Accept the official provider's legacy ``sinkRelationFqns`` (one element) with a warning.
+
+    Its one element becomes ``sinkRelationFqn``; the legacy key itself is dropped from the
+    checked inputs once folded, so state and diffs only ever see ``sinkRelationFqn``.
+    """
     news = dict(news)
     legacy = news.get("sinkRelationFqns")
     if legacy is None:
@@ -383,8 +387,11 @@ def _fold_legacy_sink(ctx: OperationContext, news: Mapping[str, Any]) -> dict[st
         f"{TOKEN} {ctx.resource_name}: sinkRelationFqns is deprecated; use sinkRelationFqn "
         "(one relation) instead."
     )
-    if news.get("sinkRelationFqn") in (None, "") and isinstance(legacy, list) and len(legacy) == 1:
-        news["sinkRelationFqn"] = legacy[0]
+    if isinstance(legacy, list) and len(legacy) == 1:
+        if news.get("sinkRelationFqn") in (None, ""):
+            news["sinkRelationFqn"] = legacy[0]
+        if is_known(legacy) and fqn_key(news.get("sinkRelationFqn")) == fqn_key(legacy[0]):
+            del news["sinkRelationFqns"]
     return news
 
 
@@ -397,6 +404,8 @@ class QueryKind(ResourceKind[QueryInputs, QueryOutputs]):
     )
     inputs = QueryInputs
     outputs = QueryOutputs
+    #: DeltaStream may leave these null; optional in the official schema too
+    optional_outputs: ClassVar[tuple[str, ...]] = ("queryName", "queryVersion")
 
     def resource_id(self, outputs: QueryOutputs) -> str:
         return outputs.query_id or ""
@@ -414,6 +423,16 @@ class QueryKind(ResourceKind[QueryInputs, QueryOutputs]):
                     "sinkRelationFqns",
                     f"holds {len(legacy)} relations; a Query writes to exactly one. Use "
                     "sinkRelationFqn (or the Application resource for several sinks).",
+                )
+            )
+        elif (
+            isinstance(legacy, list) and is_known(legacy) and is_known(news.get("sinkRelationFqn"))
+        ):
+            failures.append(
+                CheckFailure(
+                    "sinkRelationFqns",
+                    f"(deprecated) names {legacy[0]} but sinkRelationFqn is "
+                    f"{news.get('sinkRelationFqn')}; keep only sinkRelationFqn",
                 )
             )
         keys = ("sinkRelationFqn",)
