@@ -184,3 +184,10 @@ def test_a_store_used_by_a_relation_cannot_be_deleted(server: LocalServer) -> No
     server.run('DROP STREAM "dep_db"."public"."s";')
     drive(server, lambda ctx: KIND.delete(ctx, "used", out))
     server.run('DROP DATABASE "dep_db";')
+
+
+def test_kinesis_without_static_keys_uses_the_service_identity(server: LocalServer) -> None:
+    values = {"uris": "https://kinesis.us-east-1.amazonaws.com", "awsAccountId": "123456789012"}
+    out = drive(server, lambda ctx: KIND.create(ctx, args("kin_nokeys", "kinesis", values)))
+    assert out.state == "ready" and out.type == "Kinesis"
+    drive(server, lambda ctx: KIND.delete(ctx, "kin_nokeys", out))

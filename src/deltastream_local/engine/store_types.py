@@ -130,6 +130,12 @@ def _check_confluent(props: Props) -> None:
     _hash_function(props, _SASL_WITH_CREDENTIALS, None)
 
 
+def _check_kinesis(props: Props) -> None:
+    keys = ["kinesis.access_key_id", "kinesis.secret_access_key"]
+    if any(_text(props.get(k)) not in (None, "") for k in keys):
+        _require(props, keys, "together (static AWS credentials)")
+
+
 _KAFKA_KEYS = frozenset(
     {
         "kafka.sasl.hash_function",
@@ -167,8 +173,17 @@ STORE_TYPES: dict[str, StoreType] = {
             "KINESIS",
             "Kinesis",
             443,
-            required=frozenset({"uris", "kinesis.access_key_id", "kinesis.secret_access_key"}),
-            optional=frozenset({"kinesis.account.id", "kinesis.iam_role_arn"}),
+            # static keys are optional (Terraform's kinesis block): without them DeltaStream
+            # uses its own AWS identity or the IAM role; with them, both go together
+            optional=frozenset(
+                {
+                    "kinesis.account.id",
+                    "kinesis.iam_role_arn",
+                    "kinesis.access_key_id",
+                    "kinesis.secret_access_key",
+                }
+            ),
+            check=_check_kinesis,
         ),
         StoreType(
             "POSTGRESQL",
