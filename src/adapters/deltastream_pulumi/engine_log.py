@@ -72,11 +72,15 @@ class ResourceLog:
             return
         request = engine_pb2.LogRequest(severity=severity, message=text, urn=self.urn)
         try:
-            task = asyncio.get_running_loop().create_task(stub.Log(request))
+            task = asyncio.get_running_loop().create_task(self._log(stub, request))
         except RuntimeError:  # no running loop: nothing to schedule on (never in the provider)
             return
         self._pending.add(task)
         task.add_done_callback(self._done)
+
+    @staticmethod
+    async def _log(stub: Any, request: engine_pb2.LogRequest) -> None:
+        await stub.Log(request)
 
     def _done(self, task: asyncio.Task[Any]) -> None:
         self._pending.discard(task)

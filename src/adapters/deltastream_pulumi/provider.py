@@ -77,6 +77,14 @@ def _structure(model: type, values: Mapping[str, Any], what: str) -> Any:
         raise ValidationError([PropertyProblem("", r) for r in reasons], resource=what) from exc
 
 
+def _plain(props: Mapping[str, PropertyValue], model: type | None = None) -> wire.Plain:
+    """Wire values as plain Python; every secret string seen is scrubbed from messages."""
+    plain = wire.to_plain(props, model)
+    for value in wire.secret_values(plain.values, wire.output_secrets(model, plain.secrets)):
+        register_secret(value)
+    return plain
+
+
 def _input_subset(model: type, values: Mapping[str, Any]) -> dict[str, Any]:
     keys = {wire_name(f) for f in input_fields(model)}
     return {k: v for k, v in values.items() if k in keys}
@@ -112,7 +120,7 @@ class DeltaStreamProvider(sdk.Provider):
         return sdk.GetSchemaResponse(schema=self._schema)
 
     async def check_config(self, request: sdk.CheckRequest) -> sdk.CheckResponse:
-        news = wire.to_plain(request.new_inputs)
+        news = _plain(request.new_inputs)
         problems = cfg.check_config(news.values, self.env)
         inputs = wire.from_plain(news.values, news.secrets | {("apiKey",)})
         failures = [sdk.CheckFailure(p.property, p.reason) for p in problems]
@@ -120,8 +128,8 @@ class DeltaStreamProvider(sdk.Provider):
 
     async def diff_config(self, request: sdk.DiffRequest) -> sdk.DiffResponse:
         old_inputs = getattr(request, "old_inputs", None) or request.old_state
-        olds = wire.to_plain(old_inputs).values
-        news = wire.to_plain(request.new_inputs).values
+        olds = _plain(old_inputs).values
+        news = _plain(request.new_inputs).values
         return diff_response(cfg.diff_config(olds, news))
 
     async def configure(self, request: sdk.ConfigureRequest) -> sdk.ConfigureResponse:
@@ -130,7 +138,7 @@ class DeltaStreamProvider(sdk.Provider):
             for key, value in request.variables.items()
             if key.startswith(_CONFIG_PREFIX)
         }
-        values.update(wire.to_plain(request.args).values)
+        values.update(_plain(request.args).values)
         try:
             config = cfg.parse_config(values, self.env)
         except ValueError as exc:
@@ -203,8 +211,8 @@ class DeltaStreamProvider(sdk.Provider):
 
     async def check(self, request: sdk.CheckRequest) -> sdk.CheckResponse:
         kind = self._kind(request.type)
-        olds = wire.to_plain(request.old_inputs, kind.inputs)
-        news = wire.to_plain(request.new_inputs, kind.inputs)
+        olds = _plain(request.old_inputs, kind.inputs)
+        news = _plain(request.new_inputs, kind.inputs)
         async with self._operation(request.urn, request.name) as ctx:
             try:
                 result = await kind.check(ctx, olds.values, news.values)
@@ -220,12 +228,12 @@ class DeltaStreamProvider(sdk.Provider):
 
     async def diff(self, request: sdk.DiffRequest) -> sdk.DiffResponse:
         kind = self._kind(request.type)
-        news = wire.to_plain(request.new_inputs, kind.inputs).values
+        news = _plain(request.new_inputs, kind.inputs).values
         old_inputs = getattr(request, "old_inputs", None)
         if old_inputs:
-            olds = wire.to_plain(old_inputs, kind.inputs).values
+            olds = _plain(old_inputs, kind.inputs).values
         else:  # no old inputs (older engines): the outputs repeat every input
-            olds = _input_subset(kind.inputs, wire.to_plain(request.old_state, kind.outputs).values)
+            olds = _input_subset(kind.inputs, _plain(request.old_state, kind.outputs).values)
         result = kind.diff(olds, news)
         ignore = list(request.ignore_changes or [])
         if ignore:
@@ -238,7 +246,7 @@ class DeltaStreamProvider(sdk.Provider):
 
     async def create(self, request: sdk.CreateRequest) -> sdk.CreateResponse:
         kind = self._kind(request.type)
-        news = wire.to_plain(request.properties, kind.inputs)
+        news = _plain(request.properties, kind.inputs)
         secrets = wire.output_secrets(kind.outputs, news.secrets)
         if request.preview:  # never touch DeltaStream in preview
             preview = kind.preview_outputs(news.values)
@@ -272,8 +280,8 @@ class DeltaStreamProvider(sdk.Provider):
 
     async def read(self, request: sdk.ReadRequest) -> sdk.ReadResponse:
         kind = self._kind(request.type)
-        props = wire.to_plain(request.properties, kind.outputs)
-        given = wire.to_plain(request.inputs, kind.inputs)
+        props = _plain(request.properties, kind.outputs)
+        given = _plain(request.inputs, kind.inputs)
         state = _structure(kind.outputs, props.values, request.name) if props.values else None
         timeout = float(getattr(request, "timeout", 0.0) or 0.0)
         async with self._operation(request.urn, request.name, timeout=timeout) as ctx:
@@ -293,8 +301,8 @@ class DeltaStreamProvider(sdk.Provider):
 
     async def update(self, request: sdk.UpdateRequest) -> sdk.UpdateResponse:
         kind = self._kind(request.type)
-        news = wire.to_plain(request.news, kind.inputs)
-        olds = wire.to_plain(request.olds, kind.outputs)
+        news = _plain(request.news, kind.inputs)
+        olds = _plain(request.olds, kind.outputs)
         secrets = wire.output_secrets(kind.outputs, news.secrets | olds.secrets)
         if request.preview:  # never touch DeltaStream in preview
             preview = kind.preview_outputs(news.values)
@@ -310,7 +318,7 @@ class DeltaStreamProvider(sdk.Provider):
 
     async def delete(self, request: sdk.DeleteRequest) -> None:
         kind = self._kind(request.type)
-        props = wire.to_plain(request.properties, kind.outputs)
+        props = _plain(request.properties, kind.outputs)
         state = _structure(kind.outputs, props.values, request.name)
         async with self._operation(request.urn, request.name, timeout=request.timeout) as ctx:
             await kind.delete(ctx, request.resource_id, state)
@@ -319,7 +327,7 @@ class DeltaStreamProvider(sdk.Provider):
 
     async def invoke(self, request: sdk.InvokeRequest) -> sdk.InvokeResponse:
         fn = self._function(request.tok)
-        args = wire.to_plain(request.args, fn.args)
+        args = _plain(request.args, fn.args)
         problems = fn.check_args(args.values)
         if problems:
             return sdk.InvokeResponse(

@@ -251,11 +251,34 @@ def from_plain(values: Mapping[str, Any], secrets: Iterable[Path] = ()) -> dict[
     sentinel), :class:`Secret` is revealed and marked secret, datetimes become ISO 8601 text,
     enums their value, attrs models their wire dict. ``None`` values are kept as null.
     """
-    marked = frozenset(secrets)
+    marked = _Marks(secrets)
     return {key: _property(value, (key,), marked) for key, value in values.items()}
 
 
-def _property(value: Any, path: Path, secrets: frozenset[Path]) -> PropertyValue:
+#: a path element matching any list index or map key (from models nested in lists/maps)
+ANY: Final = "\x00*"
+
+
+class _Marks:
+    """Secret paths, exact or with :data:`ANY` elements."""
+
+    def __init__(self, paths: Iterable[Path]) -> None:
+        self.exact = frozenset(p for p in paths if ANY not in p)
+        self.patterns = tuple(p for p in paths if ANY in p)
+
+    def __contains__(self, path: Path) -> bool:
+        if path in self.exact:
+            return True
+        return any(
+            len(p) == len(path) and all(a in (ANY, b) for a, b in zip(p, path, strict=True))
+            for p in self.patterns
+        )
+
+    def with_(self, path: Path) -> _Marks:
+        return _Marks([*self.exact, *self.patterns, path])
+
+
+def _property(value: Any, path: Path, secrets: _Marks) -> PropertyValue:
     secret = path in secrets
     if isinstance(value, PropertyValue):
         return value.with_secret(True) if secret else value
@@ -268,11 +291,11 @@ def _property(value: Any, path: Path, secrets: frozenset[Path]) -> PropertyValue
     elif isinstance(value, int):
         pv = PropertyValue(float(value))  # bug #5: PropertyValue(5) raises TypeError
     elif isinstance(value, enum.Enum):
-        return _property(value.value, path, secrets | ({path} if secret else set()))
+        return _property(value.value, path, secrets.with_(path) if secret else secrets)
     elif isinstance(value, dt.datetime | dt.date):
         pv = PropertyValue(value.isoformat())
     elif is_model(type(value)):
-        return _property(unstructure(value), path, secrets | ({path} if secret else set()))
+        return _property(unstructure(value), path, secrets.with_(path) if secret else secrets)
     elif isinstance(value, Mapping):
         pv = PropertyValue(
             {str(k): _property(v, (*path, str(k)), secrets) for k, v in value.items()}
@@ -286,12 +309,55 @@ def _property(value: Any, path: Path, secrets: frozenset[Path]) -> PropertyValue
     return pv.with_secret(True) if secret else pv
 
 
+def secret_values(values: Mapping[str, Any], paths: Iterable[Path]) -> list[str]:
+    """The string values found at ``paths`` (to scrub them from messages)."""
+    found: list[str] = []
+
+    def walk(value: Any, rest: Path) -> None:
+        if not rest:
+            if isinstance(value, str):
+                found.append(value)
+            return
+        head, tail = rest[0], rest[1:]
+        if head == ANY:
+            items = value.values() if isinstance(value, Mapping) else value
+            if isinstance(items, Iterable) and not isinstance(items, str):
+                for item in items:
+                    walk(item, tail)
+            return
+        try:
+            walk(value[head], tail)
+        except (KeyError, IndexError, TypeError):
+            return
+
+    for path in paths:
+        walk(values, path)
+    return found
+
+
 def output_secrets(model: type | None, input_secrets: Iterable[Path] = ()) -> frozenset[Path]:
     """Paths to mark secret in outputs: the model's secret fields plus every secret input."""
     found: set[Path] = set(input_secrets)
     if model is not None and is_model(model):
-        found |= {tuple(p) for p in secret_paths(model)}
+        found |= model_secret_paths(model)
     return frozenset(found)
+
+
+def model_secret_paths(model: type, prefix: Path = ()) -> set[Path]:
+    """Like ``deltastream_core.model.secret_paths``, also through lists and maps of models
+    (their index/key is :data:`ANY`)."""
+    found: set[Path] = {(*prefix, *p) for p in secret_paths(model)}
+    for field in all_fields(model):
+        hint, _ = strip_optional(_field_types(model)[wire_name(field)])
+        path = (*prefix, wire_name(field))
+        if is_model(hint):
+            found |= model_secret_paths(typing.cast(type, hint), path)
+            continue
+        inner = _list_item_type(hint) or _map_value_type(hint)
+        inner, _ = strip_optional(inner) if inner is not None else (None, False)
+        if inner is not None and is_model(inner):
+            found |= model_secret_paths(typing.cast(type, inner), (*path, ANY))
+    return found
 
 
 def _dotted(path: Path) -> str:
@@ -302,6 +368,7 @@ def _dotted(path: Path) -> str:
 
 
 __all__ = [
+    "ANY",
     "SIG_KEY",
     "UNKNOWN_SENTINELS",
     "UNKNOWN_STRING",
@@ -310,7 +377,9 @@ __all__ = [
     "from_plain",
     "marshal",
     "marshal_map",
+    "model_secret_paths",
     "output_secrets",
+    "secret_values",
     "to_plain",
     "unmarshal",
     "unmarshal_map",
