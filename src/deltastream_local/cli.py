@@ -81,6 +81,16 @@ def _non_negative(kind: type) -> Any:
     return parse
 
 
+def _metavar(field: str, kind: type) -> str:
+    if kind is str:
+        return "PREFIX"
+    if "fraction" in field:
+        return "FRACTION"
+    if kind is int:
+        return "SECONDS" if field == "retry_after" else "N"
+    return "SECONDS"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="deltastream-local",
@@ -94,25 +104,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     net = serve.add_argument_group("server")
     net.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    net.add_argument("--port", type=int, default=0, help="port (default 0: a free port)")
+    net.add_argument(
+        "--port", metavar="PORT", type=int, default=0, help="port (default 0: a free port)"
+    )
     net.add_argument(
         "--data",
+        metavar="PATH",
         default=None,
         help=f"SQLite catalog path, or :memory: (default ./{DEFAULT_DATA}; env {ENV_DATA})",
     )
     net.add_argument(
         "--token",
+        metavar="TOKEN",
         default=None,
         help=f"the accepted bearer token (env {ENV_TOKEN}; default: random, printed on stderr)",
     )
     net.add_argument(
         "--max-body-bytes",
+        metavar="BYTES",
         type=_non_negative(int),
         default=16 * 1024 * 1024,
         help="largest accepted request body (default 16 MiB)",
     )
     net.add_argument(
         "--max-results",
+        metavar="N",
         type=_non_negative(int),
         default=10_000,
         help="finished statements kept for polling (LRU, default 10000)",
@@ -129,16 +145,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     stm = serve.add_argument_group("statements")
     stm.add_argument(
-        "--partition-size", type=int, default=1000, help="rows per result partition (default 1000)"
+        "--partition-size",
+        metavar="ROWS",
+        type=int,
+        default=1000,
+        help="rows per result partition (default 1000)",
     )
     stm.add_argument(
         "--async-threshold",
+        metavar="SECONDS",
         type=_non_negative(float),
         default=0.5,
         help="seconds a POST waits before answering 202 (default 0.5)",
     )
     stm.add_argument(
         "--statement-delay",
+        metavar="SECONDS",
         type=_non_negative(float),
         default=0.0,
         help="artificial execution time per statement, in seconds (default 0)",
@@ -153,18 +175,21 @@ def build_parser() -> argparse.ArgumentParser:
     eng = serve.add_argument_group("lifecycles (engine options)")
     eng.add_argument(
         "--store-ready-delay",
+        metavar="SECONDS",
         type=_non_negative(float),
         default=0.0,
         help="seconds a store stays in its transitional status before ready",
     )
     eng.add_argument(
         "--query-start-delay",
+        metavar="SECONDS",
         type=_non_negative(float),
         default=0.0,
         help="seconds a query stays starting (and terminating)",
     )
     eng.add_argument(
         "--relation-ready-delay",
+        metavar="SECONDS",
         type=_non_negative(float),
         default=0.0,
         help="seconds a relation takes to reach its ready state",
@@ -192,6 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
             dest=f"fault_{field}",
             type=kind if kind is str else _non_negative(kind),
             default=None,
+            metavar=_metavar(field, kind),
             help=help_text,
         )
     return parser
