@@ -7,13 +7,14 @@ inside one SQLite transaction, and turn every outcome, error or crash into an ``
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Mapping
 
 from deltastream_local.engine import ast
 from deltastream_local.engine.access import require_role
-from deltastream_local.engine.api import EngineOptions, Outcome, SessionContext
+from deltastream_local.engine.api import Column, EngineOptions, Outcome, SessionContext
 from deltastream_local.engine.catalog import Registry, default_registry
 from deltastream_local.engine.catalog.base import Execution, Services
 from deltastream_local.engine.errors import (
@@ -103,7 +104,8 @@ class SqlEngine:
         self, statement: ast.Statement, context: SessionContext, attachments: Mapping[str, bytes]
     ) -> tuple[Result, list[Callable[[], None]]]:
         require_role(context.role)
-        with self._storage.transaction() as db:
+        dry_run = isinstance(statement, ast.DescribeStatement)
+        with self._storage.transaction(dry_run=dry_run) as db:
             execution = Execution(
                 db=db,
                 context=context,
@@ -113,7 +115,7 @@ class SqlEngine:
                 services=self.services,
             )
             result = self.dispatch(statement, execution)
-        return result, list(execution.after_commit)
+        return result, [] if dry_run else list(execution.after_commit)
 
     def dispatch(self, statement: ast.Statement, exe: Execution) -> Result:
         """Run one parsed statement (also used for the statements inside an application)."""
@@ -121,6 +123,8 @@ class SqlEngine:
             raise SqlError(
                 FEATURE_NOT_SUPPORTED, f"{statement.words} is not supported by deltastream-local"
             )
+        if isinstance(statement, ast.DescribeStatement):
+            return self._describe_statement(statement, exe)
         if isinstance(statement, ast.SelectSystem):
             return run_system_select(statement, exe, self._registry)
         if isinstance(statement, ast.ListObjects):
@@ -139,3 +143,19 @@ class SqlEngine:
                 f"{type(statement).__name__} statements are not supported by deltastream-local",
             )
         return handler(statement, exe)
+
+    def _describe_statement(self, statement: ast.DescribeStatement, exe: Execution) -> Result:
+        """``DESCRIBE <statement>``: the planner runs every check the statement would and
+        returns its plan; it writes nothing (the transaction is read-only in effect)."""
+        planner = self._registry.planner(statement.statement)
+        if planner is None:
+            raise SqlError(
+                FEATURE_NOT_SUPPORTED,
+                "DESCRIBE supports CREATE STREAM/CHANGELOG/TABLE/MATERIALIZED VIEW,"
+                " INSERT INTO and BEGIN APPLICATION statements",
+            )
+        kind, plan = planner(statement.statement, exe)
+        return Result(
+            (Column("kind", "VARCHAR", False), Column("plan", "VARCHAR", False)),
+            [[kind, json.dumps(plan, ensure_ascii=False, separators=(",", ":"))]],
+        )

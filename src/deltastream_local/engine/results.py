@@ -24,7 +24,7 @@ ARTIFACT_COLUMNS = (
     Column("path", "VARCHAR", False),
 )
 
-PROPERTY_COLUMNS = (Column("property", "VARCHAR", False), Column("value", "VARCHAR", True))
+PROPERTY_COLUMNS = (Column("Property", "VARCHAR", False), Column("Value", "VARCHAR", True))
 
 
 @dataclass

@@ -49,8 +49,12 @@ class Storage:
                 db.execute(statement)
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Run the block in one ``BEGIN IMMEDIATE`` transaction; roll back if it raises."""
+    def transaction(self, *, dry_run: bool = False) -> Iterator[sqlite3.Connection]:
+        """Run the block in one ``BEGIN IMMEDIATE`` transaction; roll back if it raises.
+
+        ``dry_run`` always rolls back: DESCRIBE <statement> uses it so that planning can
+        never leave a trace, even by mistake.
+        """
         with self._lock:
             if self._closed:
                 raise RuntimeError("catalog storage is closed")
@@ -60,7 +64,7 @@ class Storage:
             except BaseException:
                 self._connection.execute("ROLLBACK")
                 raise
-            self._connection.execute("COMMIT")
+            self._connection.execute("ROLLBACK" if dry_run else "COMMIT")
 
     def close(self) -> None:
         with self._lock:

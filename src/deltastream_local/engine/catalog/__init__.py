@@ -25,6 +25,7 @@ def _kinds() -> tuple[CatalogKind, ...]:
         databases,
         organizations,
         placeholders,
+        queries,
         relations,
         roles,
         schemas,
@@ -38,6 +39,7 @@ def _kinds() -> tuple[CatalogKind, ...]:
         schemas.KIND,
         stores.KIND,
         relations.KIND,
+        queries.KIND,
         placeholders.SCHEMA_REGISTRIES,
         placeholders.SECRETS,
     )
