@@ -138,7 +138,8 @@ class ListObjects(Statement):
 
 @dataclass(frozen=True)
 class DescribeObject(Statement):
-    kind: TypingLiteral["database", "schema", "relation"]
+    #: ``relation_columns`` is ``DESCRIBE RELATION COLUMNS`` (one row per column)
+    kind: TypingLiteral["database", "schema", "relation", "relation_columns"]
     name: QualifiedName
 
 

@@ -328,9 +328,10 @@ class _AstBuilder(Transformer[Token, Any]):
         return ast.ListObjects(what, scope_kind, scope, text=self._text(meta))
 
     def describe_object(self, meta: Meta, children: list[Any]) -> ast.DescribeObject:
-        return ast.DescribeObject(
-            children[1].type.lower(), _find(children, ast.QualifiedName), text=self._text(meta)
-        )
+        kind = children[1].type.lower()
+        if _has_keyword(children, "COLUMNS"):
+            kind = "relation_columns"
+        return ast.DescribeObject(kind, _find(children, ast.QualifiedName), text=self._text(meta))
 
     # -- stores
 

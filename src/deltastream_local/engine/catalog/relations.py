@@ -36,6 +36,7 @@ from deltastream_local.engine.results import (
     Result,
     artifact_row,
     artifacts,
+    boolean,
     properties,
     timestamp,
     varchar,
@@ -508,7 +509,25 @@ def _describe(stmt: ast.DescribeObject, exe: Execution) -> Result:
             ),
             ("created_at", format_timestamp(row.created_at)),
             ("updated_at", format_timestamp(row.updated_at)),
+            # the creating statement, so a relation can be adopted (pulumi import) by name
+            ("sql", row.sql),
         ]
+    )
+
+
+def _describe_columns(stmt: ast.DescribeObject, exe: Execution) -> Result:
+    """``DESCRIBE RELATION COLUMNS``: one row per column in declared order (DBT reads it)."""
+    row = _require_row(exe, stmt.name, "relation")
+    return Result(
+        (varchar("name"), varchar("type"), boolean("nullable")),
+        [
+            [
+                str(col.get("name")),
+                str(col.get("type")),
+                "true" if col.get("nullable", True) else "false",
+            ]
+            for col in row.columns
+        ],
     )
 
 
@@ -596,6 +615,7 @@ KIND = CatalogKind(
         (ast.CreateRelationAs, None): _create,
         (ast.DropRelation, None): _drop,
         (ast.DescribeObject, "relation"): _describe,
+        (ast.DescribeObject, "relation_columns"): _describe_columns,
         (ast.AlterOwner, "relation"): _alter_owner,
         **{(ast.AlterOwner, kind): _alter_owner for kind in _RELATION_KINDS},
     },
