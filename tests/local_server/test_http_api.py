@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -203,6 +204,30 @@ def test_body_size_limit() -> None:
         assert "larger" in response.json()["message"]
         # the server is fine afterwards
         assert small.http.get("/version").status_code == 200
+
+
+def test_default_body_limit_is_16_mib(server: LocalServer) -> None:
+    big = b'{"statement": "' + b" " * (16 * 1024 * 1024) + b'"}'
+    response = server.http.post(
+        "/statements", content=big, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert server.http.get("/version").status_code == 200
+
+
+def test_concurrent_creates_of_one_name_succeed_once(server: LocalServer, unique: Unique) -> None:
+    name = unique("race")
+    statement = {"statement": f'CREATE DATABASE "{name}";'}
+
+    def create(_: int) -> str:
+        with server.client() as client:
+            return str(client.post("/statements", json=statement).json()["sqlState"])
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        states = list(pool.map(create, range(8)))
+    assert states.count("00000") == 1, states
+    assert set(states) - {"00000"} == {"42P04"}
+    assert server.run(lookup(name))["metadata"]["partitionInfo"] == [{"id": 0, "rowCount": 1}]
 
 
 # -- statement lookup --------------------------------------------------------------------

@@ -65,6 +65,8 @@ ADMIN_PREFIX = "/_local"
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
 #: longest a dropped-connection POST waits for its statement before dropping anyway
 _DROP_WAIT = 300.0
+#: oversized bodies up to this size are read and discarded before the 413
+_DRAIN_LIMIT = 64 * 1024 * 1024
 _PARTITION_RE = re.compile(r"[0-9]{1,10}")
 _INT32_MAX = 2**31 - 1
 _CONTEXT_FIELDS = ("organization", "role", "database", "schema", "store", "computePool")
@@ -393,6 +395,15 @@ class RequestHandler(BaseHTTPRequestHandler):
             raise HttpError(400, "invalid Content-Length header", close=True)
         length = int(raw)
         if length > limit:
+            # read (and discard) a moderately oversized body so the client sees the 413
+            # instead of a reset while it is still sending; beyond that, just close
+            if length <= _DRAIN_LIMIT:
+                remaining = length
+                while remaining > 0:
+                    chunk = self.rfile.read(min(remaining, 1 << 20))
+                    if not chunk:
+                        break
+                    remaining -= len(chunk)
             raise HttpError(413, f"request body larger than {limit} bytes", close=True)
         body = self.rfile.read(length) if length else b""
         if len(body) < length:
