@@ -102,3 +102,67 @@ def messages(result: Any) -> dict[str, str]:
 
 
 Check = Callable[..., Any]
+
+
+# -- driving kinds against a real deltastream-local ----------------------------------------
+
+
+class Recording:
+    """A runner wrapper that records what it sends."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.sent: list[Statement] = []
+
+    async def run(self, statement: Statement, context: StatementContext) -> ResultSet:
+        self.sent.append(statement)
+        result: ResultSet = await self.inner.run(statement, context)
+        return result
+
+
+def drive(
+    server: Any,
+    step: Callable[[OperationContext], Any],
+    *,
+    log: Log | None = None,
+    recording: list[Statement] | None = None,
+    timeout: float | None = 30.0,
+    name: str = "res",
+) -> Any:
+    """Run one lifecycle step with a real client and system clock (fresh event loop)."""
+    import asyncio
+
+    from deltastream_core.waiting import SystemClock
+    from deltastream_http.client import DeltaStreamClient
+
+    async def main() -> Any:
+        async with DeltaStreamClient(server.url, server.token) as client:
+            runner = Recording(client)
+            ctx = OperationContext(
+                runner=runner,
+                base=StatementContext(organization=ORG),
+                log=log or Log(),
+                clock=SystemClock(),
+                timeout=timeout,
+                resource_name=name,
+            )
+            try:
+                return await step(ctx)
+            finally:
+                if recording is not None:
+                    recording.extend(runner.sent)
+
+    return asyncio.run(main())
+
+
+def sql_rows(server: Any, sql: str, **fields: Any) -> list[dict[str, Any]]:
+    """Rows of one statement run out of band (admin view of the catalog)."""
+    body = server.run(sql, **fields)
+    assert body["sqlState"] == "00000", body
+    names = [c["name"] for c in body["metadata"]["columns"]]
+    return [dict(zip(names, row, strict=True)) for row in body.get("data") or []]
+
+
+def ok(server: Any, sql: str, **fields: Any) -> None:
+    body = server.run(sql, **fields)
+    assert body["sqlState"] == "00000", body

@@ -53,6 +53,7 @@ from deltastream_plugins._plans import (
     compare_relations,
     describe,
     describe_for_check,
+    describe_properties,
     fqn_key,
     fqn_problem,
     fqn_set_key,
@@ -164,17 +165,12 @@ def query_id_of(result: ResultSet) -> str | None:
 async def query_error(ctx: OperationContext, query_id: str) -> str:
     """The query's error text from ``DESCRIBE QUERY`` (property/value rows), best effort."""
     try:
-        rows = await select(ctx, f"DESCRIBE QUERY {query_ref(query_id)};")
+        props = await describe_properties(ctx, f"DESCRIBE QUERY {query_ref(query_id)};")
     except DeltaStreamError as exc:
         return f"(its error could not be read: {exc})"
-    for row in rows:
-        values = list(row.values())
-        lowered = {str(k).lower(): v for k, v in row.items()}
-        key = str(lowered.get("property", values[0] if values else "")).lower()
-        if key in {"error", "errors", "error_message", "message"}:
-            value = lowered.get("value", values[1] if len(values) > 1 else None)
-            if value:
-                return str(value)
+    for key in ("error", "errors", "error_message", "message", "messages"):
+        if props.get(key):
+            return str(props[key])
     return "(DeltaStream gave no error message)"
 
 
@@ -506,16 +502,14 @@ def _outputs(args: QueryInputs, row: Mapping[str, Any]) -> QueryOutputs:
 
 
 async def query_sql(ctx: OperationContext, query_id: str) -> str:
-    """The statement a query runs (``sys.queries.sql``), for import."""
-    rows = await select(
-        ctx,
-        f'SELECT sql FROM deltastream.sys."queries" WHERE id = {quote_literal(query_id)};',
-    )
-    if not rows or not rows[0].get("sql"):
+    """The statement a query runs (``DESCRIBE QUERY``'s ``sql`` property), for import."""
+    props = await describe_properties(ctx, f"DESCRIBE QUERY {query_ref(query_id)};")
+    sql = props.get("sql") or props.get("query") or props.get("statement")
+    if not sql:
         raise ValidationError(
             [CheckFailure("id", f"DeltaStream does not report the statement of query {query_id}")]
         )
-    return str(rows[0]["sql"])
+    return str(sql)
 
 
 async def _imported_inputs(

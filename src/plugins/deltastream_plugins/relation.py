@@ -24,6 +24,7 @@ from deltastream_core.errors import (
     DependentObjectsError,
     NotFoundError,
     ObjectFailedError,
+    StatementError,
     ValidationError,
 )
 from deltastream_core.kinds import (
@@ -54,6 +55,7 @@ from deltastream_plugins._plans import (
     RelationPath,
     describe,
     describe_for_check,
+    describe_properties,
     known_str,
     normalize_sql,
     parse_fqn,
@@ -426,32 +428,37 @@ def _outputs(args: ObjectInputs, row: dict[str, Any], columns: list[ObjectColumn
 
 
 async def _columns(ctx: OperationContext, path: RelationPath) -> list[ObjectColumn]:
-    """``DESCRIBE RELATION COLUMNS`` in the server's order (the declared order, FR-018)."""
-    rows = await select(ctx, f"DESCRIBE RELATION COLUMNS {object_id(path)};")
-    columns = []
-    for row in rows:
-        lowered = {str(k).lower(): v for k, v in row.items()}
-        nullable = lowered.get("nullable", True)
-        if isinstance(nullable, str):
-            nullable = nullable.strip().lower() not in {"false", "no", "0", "not null"}
-        columns.append(
-            ObjectColumn(str(lowered.get("name")), str(lowered.get("type")), bool(nullable))
-        )
-    return columns
+    """The columns in the server's order (the declared order, FR-018).
+
+    ``DESCRIBE RELATION COLUMNS`` (name, type, nullable rows) as DeltaStream documents it; a
+    server that does not know that statement is asked ``DESCRIBE RELATION`` and its
+    ``columns`` property (a JSON list) instead.
+    """
+    try:
+        rows = await select(ctx, f"DESCRIBE RELATION COLUMNS {object_id(path)};")
+    except StatementError as exc:
+        if exc.sql_state not in {"42601", "0A000"}:
+            raise
+        props = await describe_properties(ctx, f"DESCRIBE RELATION {object_id(path)};")
+        try:
+            rows = json.loads(props.get("columns") or "[]")
+        except json.JSONDecodeError:
+            rows = []
+    return [_column(row) for row in rows if isinstance(row, Mapping)]
+
+
+def _column(row: Mapping[str, Any]) -> ObjectColumn:
+    lowered = {str(k).lower(): v for k, v in row.items()}
+    nullable = lowered.get("nullable", True)
+    if isinstance(nullable, str):
+        nullable = nullable.strip().lower() not in {"false", "no", "0", "not null"}
+    return ObjectColumn(str(lowered.get("name")), str(lowered.get("type")), bool(nullable))
 
 
 async def _definition(ctx: OperationContext, path: RelationPath) -> tuple[str, str]:
     """The store and the creating statement of a relation, from ``DESCRIBE RELATION``."""
-    rows = await select(ctx, f"DESCRIBE RELATION {object_id(path)};")
-    props: dict[str, Any] = {}
-    for row in rows:
-        values = list(row.values())
-        lowered = {str(k).lower(): v for k, v in row.items()}
-        key = lowered.get("property", values[0] if values else None)
-        value = lowered.get("value", values[1] if len(values) > 1 else None)
-        if key is not None:
-            props[str(key).lower()] = value
-    store = props.get("store") or props.get("store_name") or ""
+    props = await describe_properties(ctx, f"DESCRIBE RELATION {object_id(path)};")
+    store = props.get("store_name") or props.get("store") or ""
     sql = props.get("sql") or props.get("statement") or props.get("ddl") or ""
     return str(store), str(sql)
 
