@@ -1,0 +1,30 @@
+"""Fixtures for the engine-harness tests of the built-in kinds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from deltastream_local.testing import LocalServer
+from deltastream_pulumi.testing import EngineLogServer, ProviderProcess
+
+DATABASE = "deltastream:index:Database"
+NAMESPACE = "deltastream:index:Namespace"
+
+
+@pytest.fixture(autouse=True)
+def _no_secret_leaks(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After every provider test: the API key never reached provider stderr or an engine
+    log message."""
+    if "unconfigured_provider" not in request.fixturenames:
+        yield
+        return
+    # taken before the test runs: fixtures cannot be requested during teardown
+    provider: ProviderProcess = request.getfixturevalue("unconfigured_provider")
+    engine_log: EngineLogServer = request.getfixturevalue("engine_log")
+    local_server: LocalServer = request.getfixturevalue("local_server")
+    yield
+    token = local_server.token
+    assert token not in engine_log.text(), "the API key leaked into an engine log message"
+    assert token not in provider.stderr_text(), "the API key leaked into provider stderr"
