@@ -121,7 +121,7 @@ def check_config(
         problems.append(PropertyProblem("server", SERVER_MISSING))
     is_local = server is not UNKNOWN and (_text(server) or "").lower() == LOCAL
     api_key = _raw(values, env, "apiKey")
-    if api_key is None and not is_local:
+    if api_key is None and server is not UNKNOWN and not is_local:  # unknown: maybe local
         problems.append(PropertyProblem("apiKey", API_KEY_MISSING))
     flag = _raw(values, env, "insecureSkipVerify")
     if flag is not UNKNOWN:
