@@ -38,12 +38,22 @@ VALID = [
 ]
 
 _engine: Engine | None = None
+#: a populated catalog, so that mutated statements get past "database does not exist"
+CONTEXT = SessionContext(database="d", schema="public", store="k")
+SETUP = (
+    'CREATE DATABASE "d"',
+    "CREATE STORE k WITH ('type' = KAFKA, 'uris' = 'localhost:9092')",
+    "CREATE STREAM pv (a INT, b VARCHAR) WITH ('topic' = 'pv')",
+    "CREATE STREAM out (a INT, b VARCHAR)",
+)
 
 
 def engine() -> Engine:
     global _engine
     if _engine is None:
         _engine = create_engine(":memory:")
+        for statement in SETUP:
+            assert _engine.execute(statement, CONTEXT, {}).ok, statement
     return _engine
 
 
@@ -52,7 +62,7 @@ def check(text: str) -> None:
         parse(text)
     except SqlError as error:
         assert error.sql_state in CLEAN_CODES, (text, error.sql_state, error.message)
-    outcome = engine().execute(text, SessionContext(), {})
+    outcome = engine().execute(text, CONTEXT, {})
     assert outcome.sql_state != "XX000", (text, outcome.message)
 
 

@@ -8,11 +8,14 @@ back only if the store has not changed since (its ``generation``).
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+log = logging.getLogger(__name__)
 
 _DEFAULT_PORTS = {
     "kafka": 9092,
@@ -93,6 +96,8 @@ class ConnectivityProber:
                 result = first_failure(endpoints, timeout)
                 if not self._closed:
                     on_done(result)
+            except Exception:  # a probe must never take anything down with it
+                log.exception("store connectivity probe failed")
             finally:
                 with self._lock:
                     self._threads.discard(threading.current_thread())
