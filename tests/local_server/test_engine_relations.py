@@ -195,6 +195,11 @@ def test_lists_and_describe_relation(session: EngineSession) -> None:
     ]
     described = dict(session.rows('DESCRIBE RELATION "demo"."public"."pageviews"'))  # type: ignore[arg-type]
     assert described["store_name"] == "kafka1"
+    assert described["sql"] == PAGEVIEWS.rstrip(";")
+    columns = session.ok('DESCRIBE RELATION COLUMNS "demo"."public"."pageviews";')
+    assert [c.name for c in columns.columns] == ["name", "type", "nullable"]
+    assert columns.rows[0] == ["viewtime", "BIGINT", "true"]
+    assert session.run("DESCRIBE RELATION COLUMNS nope").sql_state == "3D020"
     assert json.loads(described["columns"] or "")[0] == {
         "name": "viewtime",
         "type": "BIGINT",
