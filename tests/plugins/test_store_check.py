@@ -158,3 +158,18 @@ def test_diff_type_change_replaces_and_field_change_updates() -> None:
 def test_preview_outputs_touch_nothing_and_mark_computed_unknown() -> None:
     out = KIND.preview_outputs({"name": "s", "kafka": KAFKA})
     assert out["type"] == "Kafka" and out["state"] is UNKNOWN and out["owner"] is UNKNOWN
+
+
+def test_secrets_deltastream_keeps_may_stay_absent_for_an_existing_store() -> None:
+    imported = {"name": "s", "postgres": {"uris": "postgresql://h/d"}}
+    new = asyncio.run(KIND.check(CTX, {}, imported))
+    assert {f.property for f in new.failures} == {"postgres.username", "postgres.password"}
+    existing = asyncio.run(KIND.check(CTX, {**imported, "owner": "sysadmin"}, imported))
+    assert existing.failures == ()
+    # once known, removing a secret is an error again
+    known = {
+        "name": "s",
+        "postgres": {"uris": "postgresql://h/d", "username": "u", "password": "p"},
+    }
+    dropped = asyncio.run(KIND.check(CTX, known, imported))
+    assert {f.property for f in dropped.failures} == {"postgres.username", "postgres.password"}

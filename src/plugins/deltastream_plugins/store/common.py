@@ -87,6 +87,9 @@ class StoreType:
     #: the attrs model of the block
     model: ClassVar[type[Any]]
     keys: ClassVar[tuple[KeySpec, ...]]
+    #: non-secret inputs DeltaStream does not return (DESCRIBE hides them like secrets), so an
+    #: import cannot rebuild them
+    unreturned: ClassVar[tuple[str, ...]] = ()
 
     # -- check ----------------------------------------------------------------------------
     def rules(self, raw: Mapping[str, Any], prefix: str) -> list[CheckFailure]:

@@ -90,6 +90,7 @@ class KafkaType(StoreType):
     keyword: ClassVar[str] = "KAFKA"
     catalog_types: ClassVar[tuple[str, ...]] = ("Kafka",)
     model: ClassVar[type[Any]] = KafkaInputs
+    unreturned: ClassVar[tuple[str, ...]] = ("mskIamRoleArn", "mskAwsRegion")
     keys: ClassVar[tuple[KeySpec, ...]] = (
         KeySpec("uris", "uris"),
         KeySpec("sasl_hash_function", "kafka.sasl.hash_function", Form.KEYWORD, HASH_FUNCTIONS),

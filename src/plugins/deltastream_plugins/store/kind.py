@@ -37,6 +37,7 @@ from deltastream_core.model import (
     input_fields,
     is_required_input,
     resolved_type,
+    secret_paths,
     strip_optional,
     wire_name,
 )
@@ -45,7 +46,7 @@ from deltastream_core.sql import quote_identifier
 from deltastream_core.unknown import UNKNOWN
 from deltastream_plugins._common import import_command, rfc3339
 from deltastream_plugins.store import catalog
-from deltastream_plugins.store.common import StoreType
+from deltastream_plugins.store.common import StoreType, is_set
 from deltastream_plugins.store.models import (
     BLOCKS,
     TYPES,
@@ -101,6 +102,21 @@ def partial_block(store_type: StoreType, wire: Mapping[str, Any]) -> Any:
     return store_type.model(**kwargs)
 
 
+#: inputs DeltaStream never returns: secrets, and a few identifying settings it hides alike
+_UNRETURNED = {".".join(path) for path in secret_paths(StoreInputs)} | {
+    f"{t.block}.{name}" for t in TYPES for name in t.unreturned
+}
+
+
+def _missing_unreturned(failure: CheckFailure, olds: Mapping[str, Any]) -> bool:
+    """A "required" failure for an input DeltaStream never returns, absent from ``olds`` too."""
+    if failure.property not in _UNRETURNED or not failure.reason.startswith("is required"):
+        return False
+    block, _, field = failure.property.partition(".")
+    old_block = olds.get(block)
+    return isinstance(old_block, Mapping) and not is_set(old_block.get(field))
+
+
 def missing_inputs(store_type: StoreType, wire: Mapping[str, Any]) -> list[str]:
     """Wire paths of the secret or required inputs an import could not rebuild."""
     found = []
@@ -149,6 +165,12 @@ class StoreKind(ResourceKind[StoreInputs, StoreOutputs]):
             raw = news.get(store_type.block)
             if isinstance(raw, Mapping):
                 failures.extend(store_type.rules(raw, f"{store_type.block}."))
+        if olds:
+            # an imported store, or one whose program never set them: DeltaStream keeps
+            # secrets (and a few hidden settings) and never returns them, so their absence in
+            # both the stored and the new inputs is not an error; nothing is sent for them
+            # until the program sets them
+            failures = [f for f in failures if not _missing_unreturned(f, olds)]
         unique = tuple(dict.fromkeys(failures))
         return CheckResult(inputs=news, failures=unique)
 

@@ -25,7 +25,10 @@ class KinesisInputs:
     TYPE_TOKEN: ClassVar[str] = "deltastream:index:KinesisInputs"
 
     uris: str = prop("The Kinesis endpoint URL, e.g. https://kinesis.us-east-1.amazonaws.com.")
-    aws_account_id: str = prop("The AWS account id owning the streams.")
+    # defaulted (yet required) because DeltaStream hides it: an import cannot rebuild it
+    aws_account_id: str | None = prop(
+        "The AWS account id owning the streams.", default=None, required=True
+    )
     access_key_id: Secret | None = prop(
         "AWS IAM access key id (together with secretAccessKey).", default=None, secret=True
     )
@@ -39,6 +42,7 @@ class KinesisType(StoreType):
     keyword: ClassVar[str] = "KINESIS"
     catalog_types: ClassVar[tuple[str, ...]] = ("Kinesis",)
     model: ClassVar[type[Any]] = KinesisInputs
+    unreturned: ClassVar[tuple[str, ...]] = ("awsAccountId",)
     keys: ClassVar[tuple[KeySpec, ...]] = (
         KeySpec("uris", "uris"),
         KeySpec("aws_account_id", "kinesis.account.id"),

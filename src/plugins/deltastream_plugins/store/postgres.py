@@ -22,7 +22,8 @@ class PostgresInputs:
     TYPE_TOKEN: ClassVar[str] = "deltastream:index:PostgresInputs"
 
     uris: str = prop("Connection URI, e.g. postgresql://db.example.com:5432/mydb.")
-    username: str = prop("User name to authenticate with.")
+    # defaulted (yet required) because DeltaStream hides it: an import cannot rebuild it
+    username: str | None = prop("User name to authenticate with.", default=None, required=True)
     password: Secret | None = prop(
         "Password to authenticate with.", default=None, required=True, secret=True
     )
@@ -37,6 +38,7 @@ class PostgresType(StoreType):
     keyword: ClassVar[str] = "POSTGRESQL"
     catalog_types: ClassVar[tuple[str, ...]] = ("Postgres", "PostgreSQL")
     model: ClassVar[type[Any]] = PostgresInputs
+    unreturned: ClassVar[tuple[str, ...]] = ("username",)
     keys: ClassVar[tuple[KeySpec, ...]] = (
         KeySpec("uris", "uris"),
         KeySpec("username", "postgres.username"),

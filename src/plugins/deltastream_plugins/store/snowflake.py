@@ -28,9 +28,10 @@ class SnowflakeInputs:
     uris: str = prop("Account URL, e.g. https://<account>.snowflakecomputing.com.")
     account_id: str = prop("Snowflake account identifier.")
     role_name: str = prop("Access control role to use after connecting.")
-    username: str = prop("User login name.")
     warehouse_name: str = prop("Warehouse that runs queries and other store operations.")
     cloud_region: str = prop("Cloud region the account operates in, e.g. AWS us-east-1.")
+    # defaulted (yet required) because DeltaStream hides it: an import cannot rebuild it
+    username: str | None = prop("User login name.", default=None, required=True)
     client_key: Secret | None = prop(
         "The user's private key: base64 of the PEM file (official form) or the PEM text. "
         "Sent as the attachment '@keyfile'.",
@@ -49,6 +50,7 @@ class SnowflakeType(StoreType):
     keyword: ClassVar[str] = "SNOWFLAKE"
     catalog_types: ClassVar[tuple[str, ...]] = ("Snowflake",)
     model: ClassVar[type[Any]] = SnowflakeInputs
+    unreturned: ClassVar[tuple[str, ...]] = ("username",)
     keys: ClassVar[tuple[KeySpec, ...]] = (
         KeySpec("uris", "uris"),
         KeySpec("account_id", "snowflake.account_id"),
