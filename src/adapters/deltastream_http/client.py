@@ -328,11 +328,7 @@ class DeltaStreamClient:
         for polls, delay in enumerate(self._poll.delays(), start=1):
             remaining = deadline.remaining()
             if remaining <= 0:
-                raise TimeoutError_(
-                    f"DeltaStream statement {statement_id} was still running after "
-                    f"{deadline.seconds:g} s ({polls - 1} polls); it may still complete. "
-                    "Rerun the operation (or raise its timeout) to pick up the result."
-                )
+                raise _out_of_time(deadline, statement_id, polls - 1)
             await self._clock.sleep(min(delay, remaining))
             reply = await self._get_reply(statement_id, 0, deadline, scrub)
             if not reply.pending:
@@ -438,9 +434,7 @@ class DeltaStreamClient:
         """One HTTP exchange, traced at debug (method, path, status, timing; no headers/bodies)."""
         remaining = deadline.remaining()
         if remaining <= 0:
-            raise TimeoutError_(
-                f"DeltaStream did not finish the statement within {deadline.seconds:g} s"
-            )
+            raise _out_of_time(deadline, statement_id)
         started = self._clock.monotonic()
         fields: dict[str, Any] = {"method": method, "path": path, "attempt": attempt}
         if params:
@@ -470,6 +464,22 @@ class DeltaStreamClient:
             **fields,
         )
         return response
+
+
+def _out_of_time(
+    deadline: _Deadline, statement_id: str | None, polls: int | None = None
+) -> TimeoutError_:
+    """The error for a statement whose time budget ran out (it may still finish on the server)."""
+    if statement_id is None:
+        return TimeoutError_(
+            f"DeltaStream did not answer within {deadline.seconds:g} s; retry the operation."
+        )
+    polled = f" ({polls} polls)" if polls is not None else ""
+    return TimeoutError_(
+        f"DeltaStream statement {statement_id} was still running after {deadline.seconds:g} s"
+        f"{polled}; it may still complete. Rerun the operation (or raise its timeout) to pick "
+        "up the result."
+    )
 
 
 def _statement_id_of(response: httpx.Response) -> str | None:
