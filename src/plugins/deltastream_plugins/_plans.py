@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 from deltastream_core.errors import (
+    AlreadyExistsError,
     AuthenticationError,
     NotFoundError,
     StatementError,
@@ -343,7 +344,8 @@ async def describe_for_check(
 
     Skipped (no failure, a log line instead): a provider that is not configured; objects the
     statement names that do not exist *yet* (NotFound: typically created by the same update,
-    and the statement itself will report them if they never appear); and DeltaStream being
+    and the statement itself will report them if they never appear); a relation that exists
+    *still* (AlreadyExists: the old one of a delete-before-replace); and DeltaStream being
     unreachable — Check then says nothing rather than something false.
     """
     if ctx.runner is None:
@@ -354,6 +356,14 @@ async def describe_for_check(
         ctx.log.info(
             f"{what}: sql not validated yet, it names an object that does not exist yet "
             f"({exc.server_message}); it is checked again before it runs"
+        )
+        return PlanOutcome()
+    except AlreadyExistsError as exc:
+        # a replacement: the old relation still exists until it is deleted (delete before
+        # replace); create plans the statement again once it is gone
+        ctx.log.info(
+            f"{what}: sql not validated yet ({exc.server_message}); it is checked again "
+            "before it runs"
         )
         return PlanOutcome()
     except StatementError as exc:
