@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -112,6 +113,8 @@ class WidgetKind(ResourceKind[WidgetInputs, WidgetOutputs]):
             )
         if args.name == "forbidden":
             raise PermissionError_("42501", "permission denied")
+        if args.name == "slow":
+            await asyncio.sleep(3)
         if args.name == "crash":
             raise RuntimeError(f"boom with token {args.token.reveal() if args.token else ''}")
         return outputs
