@@ -128,7 +128,20 @@ class TimeoutError_(DeltaStreamError):  # trailing _ avoids shadowing the builti
 
 
 class ObjectFailedError(DeltaStreamError):
-    """An object reached a failed state (an errored store or query)."""
+    """An object reached a failed state (an errored store or query).
+
+    When the object exists and was left in place (e.g. an UPDATE applied but the store did not
+    become ready), pass its ``resource_id`` and ``outputs`` (the outputs model): the Pulumi
+    adapter then reports a *partial failure*, so the engine records the object instead of
+    forgetting it. Without them the step failed atomically (nothing is left behind).
+    """
+
+    def __init__(
+        self, message: str, *, resource_id: str | None = None, outputs: object = None
+    ) -> None:
+        super().__init__(message)
+        self.resource_id = resource_id
+        self.outputs = outputs
 
 
 #: sqlState → the error class that represents it; anything else is a plain StatementError.

@@ -103,10 +103,11 @@ class WidgetKind(ResourceKind[WidgetInputs, WidgetOutputs]):
             **attrs.asdict(args, recurse=False), created_at="2026-01-01T00:00:00Z"
         )
         if args.name == "unhealthy":
-            exc = ObjectFailedError("the widget is in state errored: broker unreachable")
-            exc.resource_id = args.name  # type: ignore[attr-defined]
-            exc.outputs = outputs  # type: ignore[attr-defined]
-            raise exc
+            raise ObjectFailedError(
+                "the widget is in state errored: broker unreachable",
+                resource_id=args.name,
+                outputs=outputs,
+            )
         if args.name == "taken":
             raise AlreadyExistsError(
                 "42710", "widget taken already exists", import_command="pulumi import x"

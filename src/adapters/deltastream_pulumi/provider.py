@@ -265,7 +265,8 @@ class DeltaStreamProvider(sdk.Provider):
     def _init_failed(
         self, exc: ObjectFailedError, secrets: frozenset[wire.Path], inputs: Mapping[str, Any]
     ) -> Exception:
-        """A failed object that exists (the kind attached ``resource_id``) is a partial failure."""
+        """A failed object that still exists (``ObjectFailedError(resource_id=…)``) is a partial
+        failure: the engine records its id and outputs, and the step fails."""
         resource_id = getattr(exc, "resource_id", None)
         if not resource_id:
             return exc
