@@ -279,6 +279,13 @@ def test_get_repeats_the_result_and_accepts_client_query_params(
     assert fetched == posted
 
 
+def test_head_is_get_without_a_body(server: LocalServer) -> None:
+    response = httpx.head(f"{server.url}/version", headers=server.headers)
+    assert response.status_code == 200
+    assert response.content == b""
+    assert int(response.headers["content-length"]) > 0
+
+
 def test_unknown_paths_and_methods(server: LocalServer) -> None:
     assert server.http.get("/nothing").status_code == 404
     assert server.http.get(f"{server.root}/").status_code == 404

@@ -490,7 +490,8 @@ class RequestHandler(BaseHTTPRequestHandler):
         return f"{self.command} {API_PREFIX}/(other)"
 
     def _api(self, path: str, query: str, body: bytes) -> None:
-        method = self.command
+        # HEAD is GET without a body (``_send_json`` omits it)
+        method = "GET" if self.command == "HEAD" else self.command
         if path == f"{API_PREFIX}/version":
             self._allow(method, "GET")
             self._faults(method, path)
