@@ -63,6 +63,7 @@ class EmbeddedServer:
         self._start_timeout = start_timeout
         self._process: asyncio.subprocess.Process | None = None
         self._lock = asyncio.Lock()
+        self._drain: asyncio.Task[None] | None = None
 
     @property
     def pid(self) -> int | None:
@@ -98,6 +99,8 @@ class EmbeddedServer:
             )
             atexit.register(self._kill_at_exit)
             self.url = await self._read_url(self._process)
+            # keep its stdout drained so a chatty child can never block on a full pipe
+            self._drain = asyncio.get_running_loop().create_task(self._drain_stdout(self._process))
             log.info("embedded DeltaStream server ready", url=self.url, pid=self._process.pid)
             return self.url
 
@@ -119,6 +122,12 @@ class EmbeddedServer:
                 "(pulumi --logtostderr -v=9)"
             )
         return url
+
+    @staticmethod
+    async def _drain_stdout(process: asyncio.subprocess.Process) -> None:
+        if process.stdout is not None:
+            while await process.stdout.read(65536):
+                pass
 
     async def _wait_exit(self, timeout: float) -> int | None:
         if self._process is None:
