@@ -73,9 +73,11 @@ class _Settled(enum.Enum):
 
 @attrs.frozen
 class _Answer:
-    """A 200/202 response, and whether an earlier attempt of the same request was ambiguous."""
+    """A 200/202 response (decoded once, when it is a statement reply), and whether an
+    earlier attempt of the same request was ambiguous."""
 
     response: httpx.Response
+    reply: wire.Reply | None = None
     after_ambiguity: bool = False
 
 
@@ -232,7 +234,7 @@ class DeltaStreamClient:
         deadline = _Deadline(self._clock, self.statement_timeout)
         scrub = _scrubber(self._secrets)
         answer = await self._exchange(
-            "GET", "version", deadline=deadline, access=Access.READ, scrub=scrub
+            "GET", "version", deadline=deadline, access=Access.READ, scrub=scrub, decode=False
         )
         assert isinstance(answer, _Answer)  # READs are never settled by a probe
         try:
@@ -267,7 +269,8 @@ class DeltaStreamClient:
         )
         if answer is _Settled.RECONCILED:
             return ResultSet(reconciled=True)
-        reply = wire.decode_reply(answer.response.status_code, answer.response.content)
+        reply = answer.reply
+        assert reply is not None  # statement answers are always decoded
         if reply.pending:
             reply = await self._wait_until_done(reply, deadline, scrub)
         if reply.failed:
@@ -317,8 +320,8 @@ class DeltaStreamClient:
             scrub=scrub,
             statement_id=statement_id,
         )
-        assert isinstance(answer, _Answer)  # READs are never settled by a probe
-        return wire.decode_reply(answer.response.status_code, answer.response.content)
+        assert isinstance(answer, _Answer) and answer.reply is not None  # READs: never settled
+        return answer.reply
 
     async def _wait_until_done(
         self, pending: wire.Reply, deadline: _Deadline, scrub: Callable[[str], str]
@@ -362,23 +365,47 @@ class DeltaStreamClient:
         body: Mapping[str, Any] | None = None,
         settle: Callable[[], Awaitable[bool]] | None = None,
         statement_id: str | None = None,
+        decode: bool = True,
     ) -> _Answer | _Settled:
         """Send one request until it is answered 200/202, or raise the mapped error.
 
         ``access`` says whether a request that may have been executed can be repeated; for a
-        WRITE, ``settle`` (the effect probe) decides instead, when there is one.
+        WRITE, ``settle`` (the effect probe) decides instead, when there is one. ``decode``
+        parses a 200/202 as a statement reply (once; the trace takes its statement id).
         """
         after_ambiguity = False
         for attempt in itertools.count(1):
+            trace: dict[str, Any] = {"method": method, "path": path, "attempt": attempt}
+            if params:
+                trace["partition"] = params.get("partitionID")
+            started = self._clock.monotonic()
             try:
-                response = await self._send(
-                    method, path, params, body, deadline, attempt, statement_id
+                response, elapsed_ms = await self._send(
+                    method, path, params, body, deadline, statement_id
                 )
             except httpx.TransportError as exc:
+                log.debug(
+                    "deltastream.http",
+                    error=type(exc).__name__,
+                    duration_ms=round((self._clock.monotonic() - started) * 1000, 1),
+                    statement_id=statement_id,
+                    **trace,
+                )
                 failure = failures.for_transport_error(exc, self.server)
             else:
-                if response.status_code in (200, 202):
-                    return _Answer(response, after_ambiguity)
+                status = response.status_code
+                reply = None
+                if decode and status in (200, 202):
+                    reply = wire.decode_reply(status, response.content)
+                log.debug(
+                    "deltastream.http",
+                    status=status,
+                    duration_ms=elapsed_ms,
+                    statement_id=reply.statement_id if reply else statement_id,
+                    **trace,
+                )
+                if status in (200, 202):
+                    return _Answer(response, reply, after_ambiguity)
                 fallback = response.reason_phrase or "no message from DeltaStream"
                 failure = failures.for_status(
                     response.status_code,
@@ -428,42 +455,25 @@ class DeltaStreamClient:
         params: Mapping[str, str | int] | None,
         body: Mapping[str, Any] | None,
         deadline: _Deadline,
-        attempt: int,
         statement_id: str | None,
-    ) -> httpx.Response:
-        """One HTTP exchange, traced at debug (method, path, status, timing; no headers/bodies)."""
+    ) -> tuple[httpx.Response, float]:
+        """One HTTP exchange within the statement's budget; returns it and its milliseconds.
+
+        The caller traces it (method, path, status, timing, statement id): never headers or
+        bodies, which carry the token and the SQL.
+        """
         remaining = deadline.remaining()
         if remaining <= 0:
             raise _out_of_time(deadline, statement_id)
         started = self._clock.monotonic()
-        fields: dict[str, Any] = {"method": method, "path": path, "attempt": attempt}
-        if params:
-            fields["partition"] = params.get("partitionID")
-        try:
-            response = await self._http.request(
-                method,
-                path,
-                params=params,
-                timeout=_limited(self._timeout, remaining),
-                **(body or {}),
-            )
-        except httpx.TransportError as exc:
-            log.debug(
-                "deltastream.http",
-                error=type(exc).__name__,
-                duration_ms=round((self._clock.monotonic() - started) * 1000, 1),
-                statement_id=statement_id,
-                **fields,
-            )
-            raise
-        log.debug(
-            "deltastream.http",
-            status=response.status_code,
-            duration_ms=round((self._clock.monotonic() - started) * 1000, 1),
-            statement_id=statement_id or _statement_id_of(response),
-            **fields,
+        response = await self._http.request(
+            method,
+            path,
+            params=params,
+            timeout=_limited(self._timeout, remaining),
+            **(body or {}),
         )
-        return response
+        return response, round((self._clock.monotonic() - started) * 1000, 1)
 
 
 def _out_of_time(
@@ -480,18 +490,6 @@ def _out_of_time(
         f"{polled}; it may still complete. Rerun the operation (or raise its timeout) to pick "
         "up the result."
     )
-
-
-def _statement_id_of(response: httpx.Response) -> str | None:
-    """The statementID of a 200/202 answer, for the trace (cheap: the body is already read)."""
-    if response.status_code not in (200, 202):
-        return None
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    value = body.get("statementID") if isinstance(body, dict) else None
-    return str(value) if value else None
 
 
 __all__ = ["DeltaStreamClient", "ServerVersion", "SystemClock"]
