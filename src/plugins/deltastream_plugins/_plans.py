@@ -30,6 +30,11 @@ from deltastream_core.kinds import CheckFailure, OperationContext
 from deltastream_core.ports import Statement, StatementContext
 from deltastream_core.sql import qualified
 from deltastream_core.unknown import UNKNOWN, is_known
+from deltastream_core.waiting import Backoff
+
+#: readiness polls: a poll lands at most ~15 % after the relation or query got ready (the
+#: default 1.6 growth can overshoot by 60 %, which adds up along a pipeline's chain of waits)
+POLL = Backoff(first=0.05, factor=1.15, cap=0.5)
 
 # -- SQL bodies ----------------------------------------------------------------------------
 

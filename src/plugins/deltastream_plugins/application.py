@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import attrs
 
 from deltastream_core import hookimpl
-from deltastream_core.errors import NotFoundError, ObjectFailedError
+from deltastream_core.errors import NotFoundError
 from deltastream_core.kinds import (
     CheckFailure,
     CheckResult,
@@ -164,11 +164,7 @@ class ApplicationKind(ResourceKind[ApplicationInputs, ApplicationOutputs]):
 
     async def create(self, ctx: OperationContext, args: ApplicationInputs) -> ApplicationOutputs:
         what = f"Application {ctx.resource_name}".strip()
-        app_id = await start_query(ctx, args.sql, args.owner, what)
-        row = await lookup(ctx, app_id)
-        if row is None:
-            raise ObjectFailedError(f"{what}: application {app_id} vanished right after starting")
-        return _outputs(args, row)
+        return _outputs(args, await start_query(ctx, args.sql, args.owner, what))
 
     async def read(
         self, ctx: OperationContext, resource_id: str, state: ApplicationOutputs | None

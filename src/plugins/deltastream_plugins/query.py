@@ -48,6 +48,7 @@ from deltastream_plugins._common import (
     select,
 )
 from deltastream_plugins._plans import (
+    POLL,
     Plan,
     body_diff,
     compare_relations,
@@ -174,8 +175,11 @@ async def query_error(ctx: OperationContext, query_id: str) -> str:
     return "(DeltaStream gave no error message)"
 
 
-async def start_query(ctx: OperationContext, sql: str, owner: str | None, what: str) -> str:
-    """Run ``sql``, take the query id from its artifacts and wait until it is ``running``.
+async def start_query(
+    ctx: OperationContext, sql: str, owner: str | None, what: str
+) -> dict[str, Any]:
+    """Run ``sql``, take the query id from its artifacts, wait until it is ``running`` and
+    return its ``sys.queries`` row.
 
     Atomic: if the query errors, stops or never gets there, it is terminated before the
     error is raised (official defect 12 left such queries running outside Pulumi).
@@ -188,11 +192,10 @@ async def start_query(ctx: OperationContext, sql: str, owner: str | None, what: 
             "the query cannot be tracked; check LIST QUERIES for a query it may have started."
         )
     try:
-        await wait_running(ctx, query_id, what)
+        return await wait_running(ctx, query_id, what)
     except Exception:
         await terminate_quietly(ctx, query_id, what)
         raise
-    return query_id
 
 
 async def wait_running(ctx: OperationContext, query_id: str, what: str) -> dict[str, Any]:
@@ -220,6 +223,7 @@ async def wait_running(ctx: OperationContext, query_id: str, what: str) -> dict[
         what=f"query {query_id} to be {RUNNING}",
         describe=describe_state(["current_state"]),
         log=ctx.log,
+        backoff=POLL,
     )
     assert row is not None
     return row
@@ -256,6 +260,7 @@ async def terminate(ctx: OperationContext, query_id: str, what: str) -> None:
         what=f"{what}: query {query_id} to terminate",
         describe=describe_state(["current_state"]),
         log=ctx.log,
+        backoff=POLL,
     )
 
 
@@ -447,11 +452,7 @@ class QueryKind(ResourceKind[QueryInputs, QueryOutputs]):
 
     async def create(self, ctx: OperationContext, args: QueryInputs) -> QueryOutputs:
         what = f"Query {ctx.resource_name}".strip()
-        query_id = await start_query(ctx, args.sql, args.owner, what)
-        row = await lookup(ctx, query_id)
-        if row is None:
-            raise ObjectFailedError(f"{what}: query {query_id} vanished right after starting")
-        return _outputs(args, row)
+        return _outputs(args, await start_query(ctx, args.sql, args.owner, what))
 
     async def read(
         self, ctx: OperationContext, resource_id: str, state: QueryOutputs | None

@@ -51,6 +51,7 @@ from deltastream_plugins._common import (
     select,
 )
 from deltastream_plugins._plans import (
+    POLL,
     Plan,
     RelationPath,
     describe,
@@ -318,6 +319,7 @@ class ObjectKind(ResourceKind[ObjectInputs, ObjectOutputs]):
             what=f"relation {object_id(path)} to be {READY_STATE}",
             describe=describe_state(["state"]),
             log=ctx.log,
+            backoff=POLL,
         )
         assert row is not None
         return row
@@ -397,6 +399,7 @@ class ObjectKind(ResourceKind[ObjectInputs, ObjectOutputs]):
                 what=f"relation {object_id(path)} to disappear",
                 describe=lambda rows: f"{len(rows)} row(s)",
                 log=ctx.log,
+                backoff=POLL,
             )
         except NotFoundError:
             return
