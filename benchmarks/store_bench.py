@@ -34,6 +34,8 @@ from deltastream_pulumi.testing import (
 )
 
 TOKEN = "deltastream:index:Store"
+#: no -v=9: the engine runs providers without verbose logging unless asked
+LOG_FLAGS: tuple[str, ...] = ()
 
 
 def _requests(server: LocalServer) -> int:
@@ -51,7 +53,9 @@ def run(stores: int, delay: float, parallel: int | None) -> dict[str, Any]:
         config = ProviderConfig(
             {"server": server.url, "apiKey": Secret(token), "organization": ORGANIZATION_ID}
         )
-        provider = ProviderProcess(engine, config=config, project_dir=Path(tmp) / "p")
+        provider = ProviderProcess(
+            engine, config=config, project_dir=Path(tmp) / "p", log_flags=LOG_FLAGS
+        )
         provider.start()
         try:
             provider.configure()
@@ -76,6 +80,11 @@ def run(stores: int, delay: float, parallel: int | None) -> dict[str, Any]:
             stack.up(resources)
             create_wall = time.perf_counter() - started
             create_requests = _requests(server)
+            rpc = sorted(
+                c["duration"] / 1e9
+                for c in provider.calls("Create")
+                if not c["request"].get("preview") and "duration" in c
+            )
             server.reset_stats()
             started = time.perf_counter()
             stack.destroy()
@@ -94,6 +103,13 @@ def run(stores: int, delay: float, parallel: int | None) -> dict[str, Any]:
         "create_requests_per_store": round(create_requests / stores, 2),
         "delete_requests_per_store": round(delete_requests / stores, 2),
         "requests_per_store": round((create_requests + delete_requests) / stores, 2),
+        "create_rpc_s_min_median_max": [
+            round(rpc[0], 3),
+            round(rpc[len(rpc) // 2], 3),
+            round(rpc[-1], 3),
+        ]
+        if rpc
+        else None,
         "create_wall_per_wave_s": round(per_wave, 3),
         "ratio_to_delay": round(per_wave / delay, 3) if delay else None,
         "target_s": round(1.2 * delay + 0.1, 3),

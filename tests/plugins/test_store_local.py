@@ -191,3 +191,18 @@ def test_kinesis_without_static_keys_uses_the_service_identity(server: LocalServ
     out = drive(server, lambda ctx: KIND.create(ctx, args("kin_nokeys", "kinesis", values)))
     assert out.state == "ready" and out.type == "Kinesis"
     drive(server, lambda ctx: KIND.delete(ctx, "kin_nokeys", out))
+
+
+def test_update_to_an_unreachable_uri_is_a_partial_failure(verifying: LocalServer) -> None:
+    with listening() as port:
+        values = {**BLOCKS["postgres"][0], "uris": f"postgresql://127.0.0.1:{port}/app"}
+        out = drive(verifying, lambda ctx: KIND.create(ctx, args("upd_fail", "postgres", values)))
+    dead = {**values, "uris": f"postgresql://127.0.0.1:{free_port()}/app"}
+    with pytest.raises(ObjectFailedError) as info:
+        drive(
+            verifying,
+            lambda ctx: KIND.update(ctx, "upd_fail", out, args("upd_fail", "postgres", dead)),
+        )
+    assert getattr(info.value, "resource_id", None) == "upd_fail"  # kept in the stack
+    assert info.value.outputs.state == "errored"  # type: ignore[attr-defined]
+    drive(verifying, lambda ctx: KIND.delete(ctx, "upd_fail", out))

@@ -283,9 +283,15 @@ class StoreKind(ResourceKind[StoreInputs, StoreOutputs]):
             row = await catalog.wait_settled(ctx, name, doing="UPDATE STORE")
             if row is None or catalog.status_of(row) != catalog.READY:
                 secrets = store_type.secret_values(block_of(news))
-                raise ObjectFailedError(
+                failure = ObjectFailedError(
                     _failed(name, row, secrets, "; fix the settings and run the update again")
                 )
+                if row is not None:
+                    # the store still exists: a partial failure keeps it (and its new
+                    # settings and errored state) in the stack
+                    failure.resource_id = name
+                    failure.outputs = _with_catalog(_outputs_from(news), row)
+                raise failure
         else:
             row = await catalog.lookup(ctx, name)
             if row is None:
