@@ -19,6 +19,8 @@ from deltastream_plugins.store.withclause import Form
 
 @attrs.frozen
 class ConfluentKafkaInputs:
+    """Settings of a Confluent Kafka (Confluent Cloud) store: SASL credentials required."""
+
     TYPE_TOKEN: ClassVar[str] = "deltastream:index:ConfluentKafkaInputs"
 
     uris: str = prop("Comma-separated list of host:port bootstrap servers of the cluster.")

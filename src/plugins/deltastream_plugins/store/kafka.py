@@ -48,6 +48,8 @@ def _cert_check(value: Any) -> str | None:
 
 @attrs.frozen
 class KafkaInputs:
+    """Settings of a Kafka store (SASL, AWS MSK IAM or no authentication; TLS options)."""
+
     TYPE_TOKEN: ClassVar[str] = "deltastream:index:KafkaInputs"
 
     uris: str = prop("Comma-separated list of host:port bootstrap servers.")

@@ -22,6 +22,8 @@ _KEYS = ("accessKeyId", "secretAccessKey")
 
 @attrs.frozen
 class KinesisInputs:
+    """Settings of an Amazon Kinesis store; static access keys are optional."""
+
     TYPE_TOKEN: ClassVar[str] = "deltastream:index:KinesisInputs"
 
     uris: str = prop("The Kinesis endpoint URL, e.g. https://kinesis.us-east-1.amazonaws.com.")

@@ -19,6 +19,8 @@ from deltastream_plugins.store.withclause import Form
 
 @attrs.frozen
 class PostgresInputs:
+    """Settings of a PostgreSQL store."""
+
     TYPE_TOKEN: ClassVar[str] = "deltastream:index:PostgresInputs"
 
     uris: str = prop("Connection URI, e.g. postgresql://db.example.com:5432/mydb.")

@@ -23,6 +23,8 @@ KEY_ATTACHMENT = "@keyfile"
 
 @attrs.frozen
 class SnowflakeInputs:
+    """Settings of a Snowflake store (key-pair authentication)."""
+
     TYPE_TOKEN: ClassVar[str] = "deltastream:index:SnowflakeInputs"
 
     uris: str = prop("Account URL, e.g. https://<account>.snowflakecomputing.com.")
