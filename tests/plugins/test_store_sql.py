@@ -209,3 +209,21 @@ def test_timeout_names_the_store_and_drops_it() -> None:
         asyncio.run(StoreKind().create(ctx(runner, log, timeout=5), args))
     assert any("waiting for store 'slow'" in line for line in log.lines)
     assert [s.sql.split()[0] for s in runner.writes()] == ["CREATE", "DROP"]
+
+
+def test_get_stores_caps_at_200_with_a_warning() -> None:
+    from deltastream_plugins.store.lookups import GetStores, GetStoresArgs
+
+    class Many(Runner):
+        async def run(self, statement: Statement, context: StatementContext) -> ResultSet:
+            self.sent.append(statement)
+            one = row("x")
+            rows = tuple((f"s{i:03d}", *one.rows[0][1:]) for i in range(201))
+            return ResultSet(columns=one.columns, rows=rows)
+
+    runner, log = Many([]), Log()
+    result = asyncio.run(GetStores().invoke(ctx(runner, log), GetStoresArgs()))
+    assert len(result.stores) == 200 and result.stores[0].name == "s000"
+    [select] = runner.sent
+    assert select.sql.endswith("ORDER BY name LIMIT 201;")
+    assert any("more than 200" in line for line in log.lines)
