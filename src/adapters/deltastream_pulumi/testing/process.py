@@ -127,7 +127,10 @@ def _to_json(message: Message | None) -> Any:
 
 def _status_details(error: grpc.RpcError) -> list[Any]:
     """Unpack ``grpc-status-details-bin`` into the Pulumi error messages it carries."""
-    from google.rpc import status_pb2
+    # pulumi's copy of google.rpc.Status: the provider (deltastream_pulumi.failures) loads it,
+    # and importing googleapis' google.rpc.status_pb2 as well in the same process fails with
+    # "duplicate symbol 'google.rpc.Status'"
+    from pulumi.runtime.proto import status_pb2
 
     metadata = error.trailing_metadata() if hasattr(error, "trailing_metadata") else None
     found: list[Any] = []
