@@ -4,6 +4,8 @@ terminated outside Pulumi is dropped by refresh and started again by the next `u
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from deltastream_local.testing import LocalServer
@@ -149,11 +151,13 @@ def test_errored_start_fails_up_and_leaves_nothing_running(
         local_server.set_options(fail_queries_matching=None)
     assert "errored" in str(info.value) and "simulated failure" in str(info.value)
     assert "copy" not in {st.name for st in stack.state.values()}
-    live = run_sql(
+    started = re.search(r"query ([0-9a-f-]{36})", str(info.value))
+    assert started is not None
+    state = run_sql(
         local_server,
-        "SELECT id FROM deltastream.sys.\"queries\" WHERE current_state IN ('running', 'errored');",
+        f"SELECT current_state FROM deltastream.sys.\"queries\" WHERE id = '{started[1]}';",
     )
-    assert not any(db_name in str(row) for row in live)
+    assert state in ([], [["terminated"]])  # nothing left running or errored
     # fixed: the next up starts it
     assert (
         stack.up([*resources, query(db_name, src, dst)]).step("copy").outputs["state"] == "running"
