@@ -113,10 +113,15 @@ def wire_name(field: attrs.Attribute[Any]) -> str:
     return meta.wire or camel(field.name)
 
 
+@functools.cache
+def _type_hints(cls: type) -> dict[str, Any]:
+    # get_type_hints re-evaluates every annotation; models are immutable classes, so once is enough
+    return typing.get_type_hints(cls)
+
+
 def resolved_type(cls: type, field: attrs.Attribute[Any]) -> Any:
     """The field's annotation with string annotations resolved."""
-    hints = typing.get_type_hints(cls)
-    return hints[field.name]
+    return _type_hints(cls)[field.name]
 
 
 def strip_optional(tp: Any) -> tuple[Any, bool]:
@@ -234,6 +239,11 @@ def unstructure(obj: Any) -> dict[str, Any]:
 
 def secret_paths(cls: type, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
     """Wire paths of every secret property of ``cls``, nested models included."""
+    return set(_secret_paths(cls, prefix))
+
+
+@functools.cache
+def _secret_paths(cls: type, prefix: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
     found: set[tuple[str, ...]] = set()
     for field in attrs.fields(cls):
         meta = meta_of(field)
@@ -242,5 +252,5 @@ def secret_paths(cls: type, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]
             found.add(path)
         inner, _ = strip_optional(resolved_type(cls, field))
         if is_model(inner):
-            found |= secret_paths(inner, path)
-    return found
+            found |= _secret_paths(inner, path)
+    return frozenset(found)

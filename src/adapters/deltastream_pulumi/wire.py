@@ -346,18 +346,24 @@ def output_secrets(model: type | None, input_secrets: Iterable[Path] = ()) -> fr
 def model_secret_paths(model: type, prefix: Path = ()) -> set[Path]:
     """Like ``deltastream_core.model.secret_paths``, also through lists and maps of models
     (their index/key is :data:`ANY`)."""
+    return set(_model_secret_paths(model, prefix))
+
+
+@functools.cache
+def _model_secret_paths(model: type, prefix: Path) -> frozenset[Path]:
+    # called on every request for every model: computed once per model
     found: set[Path] = {(*prefix, *p) for p in secret_paths(model)}
     for field in all_fields(model):
         hint, _ = strip_optional(_field_types(model)[wire_name(field)])
         path = (*prefix, wire_name(field))
         if is_model(hint):
-            found |= model_secret_paths(typing.cast(type, hint), path)
+            found |= _model_secret_paths(typing.cast(type, hint), path)
             continue
         inner = _list_item_type(hint) or _map_value_type(hint)
         inner, _ = strip_optional(inner) if inner is not None else (None, False)
         if inner is not None and is_model(inner):
-            found |= model_secret_paths(typing.cast(type, inner), (*path, ANY))
-    return found
+            found |= _model_secret_paths(typing.cast(type, inner), (*path, ANY))
+    return frozenset(found)
 
 
 def _dotted(path: Path) -> str:
