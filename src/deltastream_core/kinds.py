@@ -170,6 +170,14 @@ class ResourceKind(abc.ABC, Generic[A, S]):
             self.inputs, old_inputs, news, delete_before_replace=self.delete_before_replace
         )
 
+    def diff_warnings(self, old_outputs: Mapping[str, Any], urn: str) -> list[str]:
+        """Warnings for the engine log while planning, from the last known outputs.
+
+        E.g. a refresh recorded that the object failed: every later ``up`` says so and how to
+        recover, even though the inputs did not change. Must not touch DeltaStream.
+        """
+        return []
+
     # -- preview -----------------------------------------------------------------------
     def preview_outputs(self, news: Mapping[str, Any]) -> dict[str, Any]:
         """Best-known outputs without touching DeltaStream: the inputs; computed ones unknown."""

@@ -205,6 +205,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TEXT",
         help="queries whose SQL contains TEXT end errored instead of running",
     )
+    eng.add_argument(
+        "--fail-running-queries-matching",
+        default=None,
+        metavar="TEXT",
+        help="running queries whose SQL contains TEXT become errored (a failure after start)",
+    )
 
     flt = serve.add_argument_group(
         "fault injection",
@@ -291,6 +297,7 @@ def serve(args: argparse.Namespace) -> int:
         relation_ready_delay=args.relation_ready_delay,
         verify_store_connectivity=args.verify_store_connectivity,
         fail_queries_matching=args.fail_queries_matching,
+        fail_running_queries_matching=args.fail_running_queries_matching,
     )
     fault_settings = FaultSettings()
     fault_update = _json_env(ENV_FAULTS)

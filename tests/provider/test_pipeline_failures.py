@@ -1,5 +1,6 @@
 """Pipeline failure paths through the real provider and a real local server: Check failures
 name what is wrong; a query that errors while starting fails `up` and is terminated; a query
+that errors later shows `errored` on refresh and every later `up` says how to recover; a query
 terminated outside Pulumi is dropped by refresh and started again by the next `up`."""
 
 from __future__ import annotations
@@ -9,7 +10,13 @@ import re
 import pytest
 
 from deltastream_local.testing import LocalServer
-from deltastream_pulumi.testing import CheckFailedError, ProviderRPCError, Resource, Stack
+from deltastream_pulumi.testing import (
+    CheckFailedError,
+    EngineLogServer,
+    ProviderRPCError,
+    Resource,
+    Stack,
+)
 from deltastream_pulumi.testing.local import run_sql, unique_name
 
 from .conftest import DATABASE
@@ -162,6 +169,34 @@ def test_errored_start_fails_up_and_leaves_nothing_running(
     assert (
         stack.up([*resources, query(db_name, src, dst)]).step("copy").outputs["state"] == "running"
     )
+
+
+def test_query_that_errors_later_shows_on_refresh_and_the_next_up_says_so(
+    stack: Stack, local_server: LocalServer, engine_log: EngineLogServer
+) -> None:
+    db_name = unique_name("later")
+    resources, src, dst = base(db_name)
+    program = [*resources, query(db_name, src, dst, " WHERE pageid <> 'LATER'")]
+    query_id = stack.up(program).step("copy").id
+    local_server.set_options(fail_running_queries_matching="LATER")
+    try:
+        mark = engine_log.mark()
+        refreshed = stack.refresh()
+    finally:
+        local_server.set_options(fail_running_queries_matching=None)
+    assert refreshed.step("copy").outputs["state"] == "errored"
+    assert stack.state[stack.urn(QUERY, "copy")].outputs["state"] == "errored"
+    refresh_warnings = [r.message for r in engine_log.since(mark) if r.severity == "WARNING"]
+    assert any(query_id in m and "simulated failure" in m for m in refresh_warnings)
+
+    mark = engine_log.mark()
+    again = stack.up(program)
+    assert again.step("copy").op == "same"  # nothing changed: no surprise replacement
+    urn = stack.urn(QUERY, "copy")
+    warnings = [r for r in engine_log.since(mark) if r.severity == "WARNING"]
+    assert [w.urn for w in warnings] == [urn]
+    assert query_id in warnings[0].message
+    assert f"pulumi up --replace '{urn}'" in warnings[0].message
 
 
 def test_query_terminated_outside_pulumi_is_restarted(

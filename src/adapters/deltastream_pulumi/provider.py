@@ -235,6 +235,12 @@ class DeltaStreamProvider(sdk.Provider):
         else:  # no old inputs (older engines): the outputs repeat every input
             olds = _input_subset(kind.inputs, _plain(request.old_state, kind.outputs).values)
         result = kind.diff(olds, news)
+        warnings = kind.diff_warnings(_plain(request.old_state, kind.outputs).values, request.urn)
+        if warnings:
+            engine_log = ResourceLog(self.engine, request.urn)
+            for warning in warnings:
+                engine_log.warning(warning)
+            await engine_log.flush()
         ignore = list(request.ignore_changes or [])
         if ignore:
             kept = {p: k for p, k in result.detailed.items() if not _ignored(p, ignore)}

@@ -74,6 +74,9 @@ class EngineOptions:
     verify_store_connectivity: bool = False
     #: queries whose SQL contains this substring go ``errored`` instead of ``running``
     fail_queries_matching: str | None = None
+    #: queries already ``running`` whose SQL contains this substring go ``errored`` (a query
+    #: that fails later, e.g. its source topic vanished); the failure persists
+    fail_running_queries_matching: str | None = None
     #: seconds a store connectivity check waits for each TCP connect
     store_connect_timeout: float = 2.0
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from deltastream_local.engine import ast
 from deltastream_local.engine.access import require_role
 from deltastream_local.engine.api import Column, EngineOptions, Outcome, SessionContext
-from deltastream_local.engine.catalog import Registry, default_registry
+from deltastream_local.engine.catalog import Registry, default_registry, queries
 from deltastream_local.engine.catalog.base import Execution, Services
 from deltastream_local.engine.errors import (
     FEATURE_NOT_SUPPORTED,
@@ -114,6 +114,7 @@ class SqlEngine:
                 now=time.time(),
                 services=self.services,
             )
+            queries.fail_running_queries(execution)
             result = self.dispatch(statement, execution)
         return result, [] if dry_run else list(execution.after_commit)
 

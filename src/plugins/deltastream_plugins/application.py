@@ -40,6 +40,7 @@ from deltastream_plugins._plans import (
 from deltastream_plugins.query import (
     ERRORED,
     change_owner,
+    errored_plan_warnings,
     immutability_failures,
     lookup,
     query_error,
@@ -140,6 +141,9 @@ class ApplicationKind(ResourceKind[ApplicationInputs, ApplicationOutputs]):
     outputs = ApplicationOutputs
     #: DeltaStream may leave these null; optional in the official schema too
     optional_outputs: ClassVar[tuple[str, ...]] = ("queryName", "queryVersion")
+
+    def diff_warnings(self, old_outputs: Mapping[str, Any], urn: str) -> list[str]:
+        return errored_plan_warnings(old_outputs, urn, "applicationId")
 
     def resource_id(self, outputs: ApplicationOutputs) -> str:
         return outputs.application_id or ""

@@ -282,6 +282,17 @@ async def change_owner(
         await ctx.require_runner().run(Statement(sql), ctx.as_role(old_owner))
 
 
+def errored_plan_warnings(old_outputs: Mapping[str, Any], urn: str, id_key: str) -> list[str]:
+    """What every ``up`` says about a query that the last refresh found errored."""
+    if str(old_outputs.get("state") or "").lower() != ERRORED:
+        return []
+    return [
+        f"query {old_outputs.get(id_key)} was errored at the last refresh and processes no "
+        f"data; nothing in the program changed, so this update leaves it as it is. Fix the "
+        f"cause, then restart it with: pulumi up --replace '{urn}'"
+    ]
+
+
 def warn_if_errored(ctx: OperationContext, row: Mapping[str, Any], what: str, error: str) -> None:
     """Refresh shows an errored query as it is, and says what to do about it."""
     ctx.log.warning(
@@ -407,6 +418,9 @@ class QueryKind(ResourceKind[QueryInputs, QueryOutputs]):
     outputs = QueryOutputs
     #: DeltaStream may leave these null; optional in the official schema too
     optional_outputs: ClassVar[tuple[str, ...]] = ("queryName", "queryVersion")
+
+    def diff_warnings(self, old_outputs: Mapping[str, Any], urn: str) -> list[str]:
+        return errored_plan_warnings(old_outputs, urn, "queryId")
 
     def resource_id(self, outputs: QueryOutputs) -> str:
         return outputs.query_id or ""

@@ -103,6 +103,22 @@ def _find(exe: Execution, query_id: str) -> QueryRow | None:
     return None if row is None else QueryRow(*row)
 
 
+RUNNING_FAILURE = "query failed while running: simulated failure (fail_running_queries_matching)"
+
+
+def fail_running_queries(exe: Execution) -> None:
+    """Mark running queries matching ``fail_running_queries_matching`` as errored, for good."""
+    pattern = exe.options.fail_running_queries_matching
+    if not pattern:
+        return
+    exe.db.execute(
+        "UPDATE queries SET error_message = ?, updated_at = ?"
+        " WHERE error_message IS NULL AND terminate_requested_at IS NULL"
+        " AND running_at <= ? AND instr(sql, ?) > 0",
+        (RUNNING_FAILURE, exe.now, exe.now, pattern),
+    )
+
+
 def _require(exe: Execution, query_id: str) -> QueryRow:
     found = _find(exe, query_id)
     if found is None:
