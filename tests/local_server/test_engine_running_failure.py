@@ -1,15 +1,17 @@
 """A running query can be made to fail later (fail_running_queries_matching), for good."""
 
-from deltastream_local.engine import EngineOptions, SessionContext, create_engine
+from deltastream_local.engine import Engine, EngineOptions, Outcome, SessionContext, create_engine
+
+DEFAULT = SessionContext()
 
 
-def _run(engine, sql, ctx=SessionContext()):  # type: ignore[no-untyped-def]
+def _run(engine: Engine, sql: str, ctx: SessionContext = DEFAULT) -> Outcome:
     outcome = engine.execute(sql, ctx, {})
     assert outcome.ok, (sql, outcome.message)
     return outcome
 
 
-def _state(engine, query_id):  # type: ignore[no-untyped-def]
+def _state(engine: Engine, query_id: str) -> tuple[str | None, ...]:
     rows = _run(
         engine,
         'SELECT current_state, error_message FROM deltastream.sys."queries" '
