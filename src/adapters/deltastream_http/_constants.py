@@ -15,10 +15,13 @@ DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 #: Upper bound for one ``run``: submission, every retry, every poll and every partition.
 DEFAULT_STATEMENT_TIMEOUT = 600.0
 
-#: One pool per provider process. Pulumi runs up to ``--parallel`` operations at once, so the
-#: pool may grow to that many connections; idle ones are reused (no connect, no TLS, no ping).
+#: One pool per provider process; idle connections are reused (no connect, no TLS, no ping).
+#: Pulumi's ``--parallel`` is unbounded by default, so the pool, not the engine, bounds how many
+#: statements run at once: 10, Terraform's default parallelism. Measured on deltastream-local
+#: (benchmarks/provider_bench.py, 50 pairs in parallel): 10 connections ran 1.12x the bare
+#: sequential loop, 32 connections 1.45x (more server threads contending, no more throughput).
 DEFAULT_LIMITS = httpx.Limits(
-    max_connections=32, max_keepalive_connections=32, keepalive_expiry=30.0
+    max_connections=10, max_keepalive_connections=10, keepalive_expiry=30.0
 )
 
 #: Polling a pending (202) statement: first poll after 40 ms, then 1.6 times longer, at most 1 s.
