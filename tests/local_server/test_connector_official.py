@@ -153,12 +153,7 @@ def test_attachment_is_uploaded(connector_server: LocalServer, unique: Unique, s
         "'snowflake.client.key_file' = '@keyfile' );"
     )
     conn = connect(connector_server)
-    try:
-        run(conn.exec(statement, attachments=[Blob.from_bytes(key, name="@keyfile")]))
-    except SQLError as exc:
-        if exc.code == "0A000":
-            pytest.skip(f"the engine does not support CREATE STORE yet: {exc}")
-        raise
+    run(conn.exec(statement, attachments=[Blob.from_bytes(key, name="@keyfile")]))
     rows = run(
         fetch_all(
             conn,

@@ -51,8 +51,7 @@ def engine() -> Iterator[tuple[_Engine, int]]:
 
 def _executable() -> str:
     script = Path(sys.executable).parent / "pulumi-resource-deltastream"
-    if not script.exists():
-        pytest.skip("pulumi-resource-deltastream is not installed in this environment")
+    assert script.exists(), "pulumi-resource-deltastream is not installed next to the interpreter"
     return str(script)
 
 
