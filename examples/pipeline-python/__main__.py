@@ -81,7 +81,9 @@ END APPLICATION;"""
 objects = deltastream.get_objects_output(database=db.name, namespace=ns)
 
 pulumi.export("pageviews_fqn", pageviews.fqn)
-pulumi.export("user_counts_columns", user_counts.columns)
+# `columns` (in declared order) is an output of this provider's schema only: generate the SDK
+# from ../../schema.json (`pulumi package gen-sdk`) to read it; the published SDK lacks it.
+pulumi.export("user_counts_type", user_counts.type)
 pulumi.export("query_id", counts.query_id)
 pulumi.export("query_state", counts.state)
 pulumi.export("app_id", app.application_id)

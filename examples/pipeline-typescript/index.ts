@@ -48,7 +48,8 @@ END APPLICATION;`,
 const objects = deltastream.getObjectsOutput({ database: db.name, namespace: ns });
 
 export const pageviews_fqn = pageviews.fqn;
-export const user_counts_columns = userCounts.columns;
+// `columns` is an output of this provider's schema only (generate the SDK from ../../schema.json).
+export const user_counts_type = userCounts.type;
 export const query_id = counts.queryId;
 export const query_state = counts.state;
 export const app_id = app.applicationId;
