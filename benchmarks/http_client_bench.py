@@ -100,7 +100,7 @@ def main() -> None:
     args = parser.parse_args()
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(20))  # no debug
 
-    with LocalServer() as server:
+    with LocalServer(self_check=False) as server:
         print("requests per statement:", asyncio.run(requests_per_statement(server)))
         adapter, bare = [], []
         for _ in range(args.repeat):

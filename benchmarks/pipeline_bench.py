@@ -148,7 +148,7 @@ def run(
         str(query_delay),
     )
     with (
-        LocalServer(*delays, token=token) as server,
+        LocalServer(*delays, token=token, self_check=False) as server,
         EngineLogServer() as engine,
         tempfile.TemporaryDirectory() as tmp,
     ):

@@ -114,7 +114,7 @@ def main() -> None:
     args = parser.parse_args()
 
     with (
-        LocalServer(token=f"bench-{uuid.uuid4().hex}") as server,
+        LocalServer(token=f"bench-{uuid.uuid4().hex}", self_check=False) as server,
         EngineLogServer() as engine,
         # no log flags: what the engine passes without --logflow (debug logging costs time)
         ProviderProcess(

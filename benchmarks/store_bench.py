@@ -46,7 +46,7 @@ def _requests(server: LocalServer) -> int:
 def run(stores: int, delay: float, parallel: int | None) -> dict[str, Any]:
     token = f"bench-{secrets.token_hex(8)}"
     with (
-        LocalServer("--store-ready-delay", str(delay), token=token) as server,
+        LocalServer("--store-ready-delay", str(delay), token=token, self_check=False) as server,
         EngineLogServer() as engine,
         tempfile.TemporaryDirectory() as tmp,
     ):

@@ -19,15 +19,19 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
+
+if TYPE_CHECKING:
+    from deltastream_local.http.server import SelfCheck
 
 DEFAULT_DATA = os.path.join(".deltastream-local", "catalog.sqlite")
 ENV_TOKEN = "DELTASTREAM_LOCAL_TOKEN"
 ENV_DATA = "DELTASTREAM_LOCAL_DATA"
 ENV_FAULTS = "DELTASTREAM_LOCAL_FAULTS"
 ENV_OPTIONS = "DELTASTREAM_LOCAL_OPTIONS"
+ENV_SELF_CHECK = "DELTASTREAM_LOCAL_SELF_CHECK"
 
 #: fault flags: (flag, FaultSettings field, type, help)
 _FAULT_FLAGS: tuple[tuple[str, str, type, str], ...] = (
@@ -327,6 +331,7 @@ def serve(args: argparse.Namespace) -> int:
         FaultInjector(fault_settings),
         max_body=args.max_body_bytes,
         max_results=args.max_results,
+        self_check=_self_check(),
     )
     extra_options = _json_env(ENV_OPTIONS)
     if extra_options:
@@ -380,6 +385,19 @@ def serve(args: argparse.Namespace) -> int:
         statements_interrupted=not finished,
     )
     return 0
+
+
+def _self_check() -> SelfCheck | None:
+    """``DELTASTREAM_LOCAL_SELF_CHECK=openapi``: validate every API response against the
+    official spec before sending it (needs the ``test`` extra; the test helpers turn it on)."""
+    mode = os.environ.get(ENV_SELF_CHECK, "").strip().lower()
+    if not mode:
+        return None
+    if mode != "openapi":
+        raise SystemExit(f"deltastream-local: {ENV_SELF_CHECK} must be 'openapi', not {mode!r}")
+    from deltastream_local.testing import SpecValidator  # test dependencies, loaded on demand
+
+    return SpecValidator().validate_raw
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -237,8 +237,12 @@ class LocalServer:
         env: Mapping[str, str] | None = None,
         start_timeout: float = 20.0,
         command: Sequence[str] | None = None,
+        self_check: bool = True,
     ) -> None:
         self.args = tuple(args)
+        # The server validates every API response it sends against the official spec and
+        # counts violations; stop() fails on any. Benchmarks turn it off (it costs ~0.7 ms).
+        self.self_check = self_check
         self.token = token
         self.data = str(data)
         self.env = dict(env or {})
@@ -269,6 +273,8 @@ class LocalServer:
             raise RuntimeError("server already started")
         self._stderr = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")  # noqa: SIM115
         env = {**os.environ, **self.env}
+        if self.self_check:
+            env.setdefault("DELTASTREAM_LOCAL_SELF_CHECK", "openapi")
         started = time.perf_counter()
         self.proc = subprocess.Popen(
             self.argv(),
@@ -299,8 +305,23 @@ class LocalServer:
         self.url = line.strip()
         return self
 
+    def spec_violations(self) -> list[str]:
+        """What the server's self-check found wrong in its own responses (empty when none)."""
+        stats = self.stats()
+        count = int(stats.get("spec_violations", 0))
+        samples = [str(s) for s in stats.get("spec_violation_samples", [])]
+        return samples or ([f"{count} violations"] if count else [])
+
     def stop(self, timeout: float = 5.0) -> int | None:
-        """SIGTERM, wait up to ``timeout`` s, then SIGKILL. Returns the exit code."""
+        """SIGTERM, wait up to ``timeout`` s, then SIGKILL. Returns the exit code.
+
+        Raises :class:`SpecViolation` when the server sent any response that violates the
+        official spec (self-check on), so no suite can pass over a bad response unnoticed.
+        """
+        violations: list[str] = []
+        if self.self_check and self.proc is not None and self.proc.poll() is None:
+            with contextlib.suppress(httpx.HTTPError):
+                violations = self.spec_violations()
         if self._client is not None:
             self._client.close()
             self._client = None
@@ -316,6 +337,11 @@ class LocalServer:
                 proc.wait()
         if proc.stdout is not None:
             proc.stdout.close()
+        if violations:
+            raise SpecViolation(
+                "deltastream-local sent responses that violate the official API spec:\n"
+                + "\n".join(violations)
+            )
         return proc.returncode
 
     def __enter__(self) -> LocalServer:

@@ -22,7 +22,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -94,12 +94,28 @@ class _DropConnection(Exception):
     """Close the socket without answering (fault injection)."""
 
 
+#: Validates one API response before it is sent: (method, url, status, headers, body); raises
+#: on a violation. Tests run the server with one (``DELTASTREAM_LOCAL_SELF_CHECK=openapi``) so
+#: every response of the whole suite is checked against the official spec.
+SelfCheck = Callable[[str, str, int, Mapping[str, str], bytes], None]
+
+
 class Stats:
     """Per-route request counters for ``GET /_local/stats``."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        # violations of the self-check survive a stats reset: a test must not erase them
+        self.self_check: str | None = None  # the self-check mode, reported in snapshots
+        self.violations = 0
+        self.violation_samples: list[str] = []
         self.reset()
+
+    def violation(self, text: str) -> None:
+        with self._lock:
+            self.violations += 1
+            if len(self.violation_samples) < 5:
+                self.violation_samples.append(text[:2000])
 
     def reset(self) -> None:
         with self._lock:
@@ -124,6 +140,9 @@ class Stats:
                 "requests": dict(self.requests),
                 "responses": dict(self.responses),
                 "faults": dict(self.faults),
+                "self_check": self.self_check,
+                "spec_violations": self.violations,
+                "spec_violation_samples": list(self.violation_samples),
             }
 
 
@@ -139,13 +158,16 @@ class Application:
         *,
         max_body: int = DEFAULT_MAX_BODY,
         max_results: int = 10_000,
+        self_check: SelfCheck | None = None,
     ) -> None:
         self.engine = engine
+        self.self_check = self_check
+        self.stats = Stats()
+        self.stats.self_check = "openapi" if self_check is not None else None
         self._token = token.encode("utf-8")
         self.options = options
         self.faults = faults
         self.max_body = max_body
-        self.stats = Stats()
         self.runner = StatementRunner(
             engine,
             partition_size=lambda: self.options.partition_size,
@@ -375,6 +397,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             lines.append("Connection: close")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
         self._status = str(status)
+        self._self_check(status, {"Content-Type": "application/json", **(headers or {})}, payload)
         try:
             if getattr(self, "command", None) == "HEAD":
                 self.wfile.write(head)
@@ -382,6 +405,20 @@ class RequestHandler(BaseHTTPRequestHandler):
                 self.wfile.write(head + payload)
         except OSError:
             self.close_connection = True
+
+    def _self_check(self, status: int, headers: Mapping[str, str], payload: bytes) -> None:
+        check = self.server.app.self_check
+        path = getattr(self, "path", "") or ""
+        if check is None or not path.startswith(API_PREFIX):
+            return
+        method = getattr(self, "command", None) or "GET"
+        if method == "HEAD":  # served as GET without the body: validate what GET sends
+            method = "GET"
+        try:
+            check(method, f"http://local{path}", status, headers, payload)
+        except Exception as exc:
+            log.error("response violates the API spec", status=status, error=str(exc)[:500])
+            self.server.app.stats.violation(str(exc))
 
     # -- request reading -----------------------------------------------------------------
     def _read_body(self) -> bytes:
