@@ -89,6 +89,15 @@ class AlreadyExistsError(StatementError):
         self.import_command = import_command
         super().__init__(sql_state, message, statement_id=statement_id, hint=hint)
 
+    def adopt_with(self, import_command: str) -> AlreadyExistsError:
+        """The same error, telling the user the exact command that adopts the object."""
+        return AlreadyExistsError(
+            self.sql_state,
+            self.server_message,
+            statement_id=self.statement_id,
+            import_command=import_command,
+        )
+
 
 class PermissionError_(StatementError):  # trailing _ avoids shadowing the builtin
     """The role lacks a privilege (42501)."""

@@ -99,6 +99,33 @@ def _failures(failures: list[sdk.CheckFailure] | None) -> list[provider_pb2.Chec
     return [provider_pb2.CheckFailure(property=f.property, reason=f.reason) for f in failures or []]
 
 
+def _check_request(request: Any) -> sdk.CheckRequest:
+    return sdk.CheckRequest(
+        request.urn,
+        wire.unmarshal_map(request.olds),
+        wire.unmarshal_map(request.news),
+        request.randomSeed,
+    )
+
+
+def _check_response(resp: sdk.CheckResponse) -> provider_pb2.CheckResponse:
+    return provider_pb2.CheckResponse(
+        inputs=wire.marshal_map(resp.inputs or {}), failures=_failures(resp.failures)
+    )
+
+
+def _diff_request(request: Any) -> messages.DiffRequest:
+    # bug #9: the SDK drops old_inputs; restored so kinds diff old inputs against new ones
+    return messages.DiffRequest(
+        request.urn,
+        request.id,
+        wire.unmarshal_map(request.olds),
+        wire.unmarshal_map(request.news),
+        list(request.ignoreChanges),
+        old_inputs=wire.unmarshal_map(request.old_inputs),
+    )
+
+
 class DeltaStreamServicer(ProviderServicer):
     """The gRPC face of :class:`DeltaStreamProvider`."""
 
@@ -160,32 +187,12 @@ class DeltaStreamServicer(ProviderServicer):
 
     @_guarded
     async def CheckConfig(self, request: Any, context: Any) -> provider_pb2.CheckResponse:
-        resp = await self._provider.check_config(
-            sdk.CheckRequest(
-                request.urn,
-                wire.unmarshal_map(request.olds),
-                wire.unmarshal_map(request.news),
-                request.randomSeed,
-            )
-        )
-        return provider_pb2.CheckResponse(
-            inputs=wire.marshal_map(resp.inputs or {}), failures=_failures(resp.failures)
-        )
+        return _check_response(await self._provider.check_config(_check_request(request)))
 
     @_guarded
     async def DiffConfig(self, request: Any, context: Any) -> provider_pb2.DiffResponse:
         # bugs #1, #2 (response mapping) and #9 (old_inputs dropped)
-        resp = await self._provider.diff_config(
-            messages.DiffRequest(
-                request.urn,
-                request.id,
-                wire.unmarshal_map(request.olds),
-                wire.unmarshal_map(request.news),
-                list(request.ignoreChanges),
-                old_inputs=wire.unmarshal_map(request.old_inputs),
-            )
-        )
-        return diff_response(resp)
+        return diff_response(await self._provider.diff_config(_diff_request(request)))
 
     @_guarded
     async def Configure(self, request: Any, context: Any) -> provider_pb2.ConfigureResponse:
@@ -213,32 +220,12 @@ class DeltaStreamServicer(ProviderServicer):
 
     @_guarded
     async def Check(self, request: Any, context: Any) -> provider_pb2.CheckResponse:
-        resp = await self._provider.check(
-            sdk.CheckRequest(
-                request.urn,
-                wire.unmarshal_map(request.olds),
-                wire.unmarshal_map(request.news),
-                request.randomSeed,
-            )
-        )
-        return provider_pb2.CheckResponse(
-            inputs=wire.marshal_map(resp.inputs or {}), failures=_failures(resp.failures)
-        )
+        return _check_response(await self._provider.check(_check_request(request)))
 
     @_guarded
     async def Diff(self, request: Any, context: Any) -> provider_pb2.DiffResponse:
         # bug #9: old_inputs restored so the kind diffs old inputs against new inputs
-        resp = await self._provider.diff(
-            messages.DiffRequest(
-                request.urn,
-                request.id,
-                wire.unmarshal_map(request.olds),
-                wire.unmarshal_map(request.news),
-                list(request.ignoreChanges),
-                old_inputs=wire.unmarshal_map(request.old_inputs),
-            )
-        )
-        return diff_response(resp)
+        return diff_response(await self._provider.diff(_diff_request(request)))
 
     @_guarded
     async def Create(self, request: Any, context: Any) -> provider_pb2.CreateResponse:

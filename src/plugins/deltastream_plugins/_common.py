@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -10,8 +10,14 @@ from deltastream_core.errors import NotFoundError, ValidationError
 from deltastream_core.kinds import CheckFailure, OperationContext
 from deltastream_core.ports import Statement, StatementContext
 from deltastream_core.sql import name_problem
+from deltastream_core.waiting import wait_until
 
 T = TypeVar("T")
+
+Row = dict[str, Any]
+
+#: how long a catalog object may take to appear or disappear, unless customTimeouts says
+CATALOG_TIMEOUT = 300.0
 
 #: plural lookups return at most this many rows (FR-033) and ask for one more to know
 ROW_CAP = 200
@@ -77,3 +83,34 @@ def describe_state(keys: Sequence[str]) -> Callable[[dict[str, Any] | None], str
         return ", ".join(f"{k}={row.get(k)!r}" for k in keys)
 
     return describe
+
+
+async def wait_for_row(
+    ctx: OperationContext, lookup: Callable[[], Awaitable[Row | None]], what: str
+) -> Row:
+    """Poll ``lookup`` until the object's catalog row exists (FR-006: done when the catalog
+    says so); the first poll is immediate, so a ready object costs one request."""
+    row = await wait_until(
+        lookup,
+        lambda r: r is not None,
+        clock=ctx.clock,
+        timeout=ctx.timeout or CATALOG_TIMEOUT,
+        what=f"{what} to appear in the catalog",
+        log=ctx.log,
+    )
+    assert row is not None
+    return row
+
+
+async def wait_for_no_row(
+    ctx: OperationContext, lookup: Callable[[], Awaitable[Row | None]], what: str
+) -> None:
+    """Poll ``lookup`` until the object's catalog row is gone (deletes confirm absence)."""
+    await wait_until(
+        lookup,
+        lambda r: r is None,
+        clock=ctx.clock,
+        timeout=ctx.timeout or CATALOG_TIMEOUT,
+        what=f"{what} to disappear",
+        log=ctx.log,
+    )

@@ -18,7 +18,6 @@ from deltastream_core.model import output, prop
 from deltastream_core.ports import EffectProbe, Statement
 from deltastream_core.registry import Registry
 from deltastream_core.sql import quote_identifier, quote_literal
-from deltastream_core.waiting import wait_until
 from deltastream_plugins._common import (
     capped,
     check_name,
@@ -27,11 +26,11 @@ from deltastream_plugins._common import (
     import_command,
     rfc3339,
     select,
+    wait_for_no_row,
+    wait_for_row,
 )
 
 TOKEN = "deltastream:index:Database"
-#: how long a new database may take to appear in the catalog
-READY_TIMEOUT = 300.0
 
 _NAME = (
     "The name of the database. Taken literally (always quoted), so it keeps its case; "
@@ -98,21 +97,10 @@ class DatabaseKind(ResourceKind[DatabaseInputs, DatabaseOutputs]):
                 ctx.as_role(args.owner),
             )
         except AlreadyExistsError as exc:
-            raise AlreadyExistsError(
-                exc.sql_state,
-                exc.server_message,
-                statement_id=exc.statement_id,
-                import_command=import_command(TOKEN, ctx.resource_name, args.name),
-            ) from None
-        row = await wait_until(
-            lambda: self._lookup(ctx, args.name),
-            lambda r: r is not None,
-            clock=ctx.clock,
-            timeout=ctx.timeout or READY_TIMEOUT,
-            what=f"database {args.name!r} to appear in the catalog",
-            log=ctx.log,
+            raise exc.adopt_with(import_command(TOKEN, ctx.resource_name, args.name)) from None
+        row = await wait_for_row(
+            ctx, lambda: self._lookup(ctx, args.name), f"database {args.name!r}"
         )
-        assert row is not None
         return _outputs(row)
 
     async def read(
@@ -137,13 +125,8 @@ class DatabaseKind(ResourceKind[DatabaseInputs, DatabaseOutputs]):
             )
         except NotFoundError:
             return  # already gone: deletes are idempotent
-        await wait_until(
-            lambda: self._lookup(ctx, resource_id),
-            lambda r: r is None,
-            clock=ctx.clock,
-            timeout=ctx.timeout or READY_TIMEOUT,
-            what=f"database {resource_id!r} to disappear",
-            log=ctx.log,
+        await wait_for_no_row(
+            ctx, lambda: self._lookup(ctx, resource_id), f"database {resource_id!r}"
         )
 
 

@@ -23,7 +23,6 @@ from deltastream_core.model import output, prop
 from deltastream_core.ports import EffectProbe, Statement
 from deltastream_core.registry import Registry
 from deltastream_core.sql import qualified, quote_identifier, quote_literal, split_qualified
-from deltastream_core.waiting import wait_until
 from deltastream_plugins._common import (
     capped,
     check_name,
@@ -32,10 +31,11 @@ from deltastream_plugins._common import (
     import_command,
     rfc3339,
     select,
+    wait_for_no_row,
+    wait_for_row,
 )
 
 TOKEN = "deltastream:index:Namespace"
-READY_TIMEOUT = 300.0
 
 _DATABASE = "Name of the database containing the namespace; changing it replaces the namespace."
 _NAME = "Name of the namespace (a DeltaStream schema), taken literally; changing it replaces it."
@@ -132,23 +132,14 @@ class NamespaceKind(ResourceKind[NamespaceInputs, NamespaceOutputs]):
         try:
             await ctx.require_runner().run(Statement(sql, probe=probe), ctx.as_role(args.owner))
         except AlreadyExistsError as exc:
-            raise AlreadyExistsError(
-                exc.sql_state,
-                exc.server_message,
-                statement_id=exc.statement_id,
-                import_command=import_command(
-                    TOKEN, ctx.resource_name, namespace_id(args.database, args.name)
-                ),
+            raise exc.adopt_with(
+                import_command(TOKEN, ctx.resource_name, namespace_id(args.database, args.name))
             ) from None
-        row = await wait_until(
+        row = await wait_for_row(
+            ctx,
             lambda: self._lookup(ctx, args.database, args.name),
-            lambda r: r is not None,
-            clock=ctx.clock,
-            timeout=ctx.timeout or READY_TIMEOUT,
-            what=f"namespace {args.database}.{args.name} to appear in the catalog",
-            log=ctx.log,
+            f"namespace {args.database}.{args.name}",
         )
-        assert row is not None
         return _outputs(row)
 
     async def read(
@@ -175,13 +166,8 @@ class NamespaceKind(ResourceKind[NamespaceInputs, NamespaceOutputs]):
             )
         except NotFoundError:
             return  # the namespace or its database is already gone
-        await wait_until(
-            lambda: self._lookup(ctx, database, name),
-            lambda r: r is None,
-            clock=ctx.clock,
-            timeout=ctx.timeout or READY_TIMEOUT,
-            what=f"namespace {database}.{name} to disappear",
-            log=ctx.log,
+        await wait_for_no_row(
+            ctx, lambda: self._lookup(ctx, database, name), f"namespace {database}.{name}"
         )
 
 

@@ -286,11 +286,8 @@ class ObjectKind(ResourceKind[ObjectInputs, ObjectOutputs]):
         try:
             result = await ctx.require_runner().run(Statement(args.sql, probe=probe), context)
         except AlreadyExistsError as exc:
-            raise AlreadyExistsError(
-                exc.sql_state,
-                exc.server_message,
-                statement_id=exc.statement_id,
-                import_command=import_command(TOKEN, ctx.resource_name, object_id(path)),
+            raise exc.adopt_with(
+                import_command(TOKEN, ctx.resource_name, object_id(path))
             ) from None
         path = _artifact_path(result) or path
         try:

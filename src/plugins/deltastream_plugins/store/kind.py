@@ -206,12 +206,7 @@ class StoreKind(ResourceKind[StoreInputs, StoreOutputs]):
         try:
             await runner.run(statement, ctx.as_role(args.owner))
         except AlreadyExistsError as exc:
-            raise AlreadyExistsError(
-                exc.sql_state,
-                exc.server_message,
-                statement_id=exc.statement_id,
-                import_command=import_command(TOKEN, ctx.resource_name, args.name),
-            ) from None
+            raise exc.adopt_with(import_command(TOKEN, ctx.resource_name, args.name)) from None
         try:
             row = await catalog.wait_settled(ctx, args.name, doing="CREATE STORE")
             if row is None or catalog.status_of(row) != catalog.READY:
