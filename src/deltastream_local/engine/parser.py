@@ -8,6 +8,7 @@ builds the parser once, turns lark's tree into dataclasses and lark's exceptions
 
 from __future__ import annotations
 
+import functools
 import threading
 from importlib import resources
 from typing import Any
@@ -68,7 +69,20 @@ _WARM_UP = (
 
 
 def parse(text: str) -> list[ast.Statement]:
-    """Parse a statement or a ``;``-separated batch; raise :class:`SqlError` on bad input."""
+    """Parse a statement or a ``;``-separated batch; raise :class:`SqlError` on bad input.
+
+    Parsed statements are cached by text: clients poll the same lookups over and over, and
+    an LALR parse plus transform costs about a millisecond. ASTs are frozen, so sharing is safe.
+    """
+    return list(_parse_cached(text))
+
+
+@functools.lru_cache(maxsize=2048)
+def _parse_cached(text: str) -> tuple[ast.Statement, ...]:
+    return tuple(_parse(text))
+
+
+def _parse(text: str) -> list[ast.Statement]:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:
