@@ -1,229 +1,291 @@
-"""The statements a Store sends, checked against a recording runner (no server needed)."""
+"""The exact statements a Store sends, and how it waits, against a real deltastream-local.
+
+Every test drives :class:`StoreKind` (or a lookup) over a real
+:class:`~deltastream_http.client.DeltaStreamClient` and a real clock, through the pass-through
+:class:`~test_store_support.Recording` runner, so each assertion on SQL text (statement shape,
+key order, literal escaping, roles) is also a statement the server accepted. The server
+verifies connectivity: stores pointing at a socket a test listens on become ``ready`` after
+``DELAY`` seconds, stores pointing at an unused port end ``errored``.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import base64
+import json
+import re
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from test_store_support import (
+    CA_PEM,
+    KEY_PEM,
+    Log,
+    describe,
+    drive,
+    free_port,
+    listening,
+    store_rows,
+)
 
-from deltastream_core.errors import NotFoundError, ObjectFailedError, TimeoutError_
-from deltastream_core.kinds import OperationContext
+from deltastream_core.errors import ObjectFailedError, TimeoutError_
 from deltastream_core.model import structure
-from deltastream_core.ports import ResultColumn, ResultSet, Statement, StatementContext
+from deltastream_core.ports import Statement
+from deltastream_local.testing import LocalServer
 from deltastream_plugins.store.kind import StoreKind
+from deltastream_plugins.store.lookups import GetStores, GetStoresArgs
 from deltastream_plugins.store.models import StoreInputs
 
-PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
-COLS = ("name", "type", "status", "owner", "created_at", "updated_at", "status_message")
-TS = "2026-01-02 03:04:05"
+KIND = StoreKind()
+#: seconds a new or updated store stays ``pending`` on the module's server
+DELAY = 0.5
 
 
-def row(name: str, status: str = "ready", message: str | None = None) -> ResultSet:
-    types = ["VARCHAR"] * 4 + ["TIMESTAMP_LTZ"] * 2 + ["VARCHAR"]
-    return ResultSet(
-        columns=tuple(ResultColumn(c, t) for c, t in zip(COLS, types, strict=True)),
-        rows=((name, "Kafka", status, "sysadmin", TS, TS, message),),
-    )
+@pytest.fixture(scope="module")
+def server() -> Iterator[LocalServer]:
+    with LocalServer("--store-ready-delay", str(DELAY), "--verify-store-connectivity") as started:
+        yield started
 
 
-class Runner:
-    """Answers lookups from ``statuses`` (one per lookup, last repeats); records the rest."""
-
-    def __init__(self, statuses: list[str | None], message: str | None = None) -> None:
-        self.statuses = statuses
-        self.message = message
-        self.sent: list[Statement] = []
-        self.roles: list[str | None] = []
-
-    async def run(self, statement: Statement, context: StatementContext) -> ResultSet:
-        self.sent.append(statement)
-        self.roles.append(context.role)
-        if statement.sql.startswith("SELECT"):
-            status = self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]
-            if status is None:
-                return ResultSet()
-            name = statement.sql.split("WHERE name = '")[1].split("';")[0]
-            return row(name.replace("''", "'"), status, self.message)
-        return ResultSet()
-
-    def writes(self) -> list[Statement]:
-        return [s for s in self.sent if not s.sql.startswith("SELECT")]
-
-
-class Log:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def info(self, message: str) -> None:
-        self.lines.append(message)
-
-    def warning(self, message: str) -> None:
-        self.lines.append(message)
-
-
-class FastClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def monotonic(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-
-def ctx(runner: Runner, log: Log | None = None, timeout: float | None = None) -> OperationContext:
-    return OperationContext(
-        runner=runner,
-        base=StatementContext(),
-        log=log or Log(),
-        clock=FastClock(),
-        timeout=timeout,
-        resource_name="my-store",
-    )
+@pytest.fixture
+def port() -> Iterator[int]:
+    """A real listening socket: a store whose ``uris`` points here connects and gets ready."""
+    with listening() as bound:
+        yield bound
 
 
 def inputs(**raw: Any) -> StoreInputs:
     return structure(StoreInputs, raw)
 
 
-KAFKA = {"uris": "b:9092", "saslHashFunction": "sha512", "saslUsername": "alice"}
+def kafka(port: int) -> dict[str, str]:
+    return {"uris": f"127.0.0.1:{port}", "saslHashFunction": "sha512", "saslUsername": "alice"}
 
 
-def test_kafka_create_is_one_statement_in_fixed_order_with_attachment() -> None:
-    runner = Runner(["pending", "pending", "ready"])
+def writes(sent: list[Statement]) -> list[Statement]:
+    return [s for s in sent if not s.sql.startswith("SELECT")]
+
+
+def selects(sent: list[Statement]) -> int:
+    return sum(s.sql.startswith("SELECT") for s in sent)
+
+
+def writes_before_drop(sent: list[Statement]) -> list[Statement]:
+    drop = next(i for i, s in enumerate(sent) if s.sql.startswith("DROP"))
+    return sent[:drop]
+
+
+def catalog_row(server: LocalServer, name: str) -> dict[str, Any] | None:
+    return next((r for r in store_rows(server) if r["name"] == name), None)
+
+
+def test_kafka_create_is_one_statement_in_fixed_order_with_attachment(
+    server: LocalServer, port: int
+) -> None:
+    name = 'my "store"'
     args = inputs(
-        name='my "store"',
-        owner="public",
+        name=name,
+        owner="orgadmin",
         kafka={
-            **KAFKA,
+            **kafka(port),
             "saslPassword": "pa'ss",
             "tlsVerifyServerHostname": False,
-            "tlsCaCertFile": PEM,
+            "tlsCaCertFile": CA_PEM,
             "schemaRegistryName": "sr",
         },
     )
-    out = asyncio.run(StoreKind().create(ctx(runner), args))
-    [create] = runner.writes()
+    sent: list[Statement] = []
+    roles: list[str | None] = []
+    server.reset_stats()
+    started = time.monotonic()
+    out = drive(server, lambda ctx: KIND.create(ctx, args), recording=sent, roles=roles)
+    took = time.monotonic() - started
+
+    [create] = writes(sent)
+    assert create is sent[0]
     assert create.sql == (
-        "CREATE STORE \"my \"\"store\"\"\" WITH ( 'type' = KAFKA, 'uris' = 'b:9092', "
+        'CREATE STORE "my ""store""" WITH ( \'type\' = KAFKA, '
+        f"'uris' = '127.0.0.1:{port}', "
         "'kafka.sasl.hash_function' = SHA512, 'kafka.sasl.username' = 'alice', "
         "'kafka.sasl.password' = 'pa''ss', 'schema_registry.name' = 'sr', "
         "'tls.verify_server_hostname' = FALSE, 'tls.ca_cert_file' = '@cacert' );"
     )
-    assert create.attachments == {"@cacert": PEM.encode()}
+    assert create.attachments == {"@cacert": CA_PEM.encode()}
     assert set(create.secrets) == {"alice", "pa'ss"}
     assert "pa''ss" not in create.redacted() and "alice" not in create.redacted()
-    assert runner.roles[0] == "public"  # created as the owner
-    assert out.state == "ready" and out.type == "Kafka"
-    assert out.created_at == "2026-01-02T03:04:05Z"
+    # created as the owner; the catalog lookups run as the caller's role
+    assert roles[0] == "orgadmin" and set(roles[1:]) == {None}
+
+    # waited on the catalog while the store was pending: polled more than once, yet only a
+    # handful of times, and ready soon after the server's delay
+    assert 2 <= selects(sent) <= 8, [s.sql[:20] for s in sent]
+    assert DELAY <= took < DELAY + 1.5
+    # every statement is one request: nothing hidden behind the recorder
+    assert server.request_count("POST /v2/statements") == len(sent)
+
+    row = catalog_row(server, name)
+    assert row is not None and row["owner"] == "orgadmin" and row["status"] == "ready"
+    assert out.state == "ready" and out.type == "Kafka" and out.owner == "orgadmin"
+    # the catalog's UTC timestamp, as RFC 3339 at second precision (as the official provider)
+    raw = str(row["created_at"])
+    assert raw.endswith("Z") and out.created_at == raw[:19].replace(" ", "T") + "Z"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", out.created_at)
+    assert json.loads(describe(server, name)["details"])["sasl_hash_function"] == "SHA512"
+    drive(server, lambda ctx: KIND.delete(ctx, name, out))
 
 
-def test_snowflake_key_is_an_attachment_never_inline() -> None:
-    key = "-----BEGIN PRIVATE KEY-----\nABC\n-----END PRIVATE KEY-----\n"
-    runner = Runner(["ready"])
+def test_snowflake_key_is_an_attachment_never_inline(server: LocalServer, port: int) -> None:
+    encoded = base64.b64encode(KEY_PEM.encode()).decode()
+    body = KEY_PEM.splitlines()[1]
     args = inputs(
         name="sf",
         snowflake={
-            "uris": "https://a",
+            "uris": f"https://127.0.0.1:{port}",
             "accountId": "a",
             "roleName": "r",
             "username": "u",
             "warehouseName": "w",
             "cloudRegion": "AWS us-east-1",
-            "clientKey": base64.b64encode(key.encode()).decode(),
+            "clientKey": encoded,
             "clientKeyPassphrase": "pp",
         },
     )
-    asyncio.run(StoreKind().create(ctx(runner), args))
-    [create] = runner.writes()
+    sent: list[Statement] = []
+    out = drive(server, lambda ctx: KIND.create(ctx, args), recording=sent)
+    [create] = writes(sent)
     assert "'snowflake.client.key_file' = '@keyfile'" in create.sql
-    assert "ABC" not in create.sql and base64.b64encode(key.encode()).decode() not in create.sql
-    assert create.attachments == {"@keyfile": key.encode()}
+    assert body not in create.sql and encoded not in create.sql
+    assert create.attachments == {"@keyfile": KEY_PEM.encode()}
     assert "pp" in create.secrets
+    # the server refuses a key_file naming an attachment that was not uploaded: it was
+    assert out.state == "ready" and out.type == "Snowflake"
+    drive(server, lambda ctx: KIND.delete(ctx, "sf", out))
 
 
-def test_errored_create_drops_confirms_and_reports_status_message() -> None:
-    runner = Runner(["pending", "errored", "errored", None], message="connection refused")
-    args = inputs(name="bad", kafka={**KAFKA, "saslPassword": "p"})
-    with pytest.raises(ObjectFailedError, match=r"connection refused.*dropped"):
-        asyncio.run(StoreKind().create(ctx(runner), args))
-    assert [s.sql.split()[0] for s in runner.writes()] == ["CREATE", "DROP"]
-    assert runner.sent[-1].sql.startswith("SELECT")  # absence confirmed
+def test_errored_create_drops_confirms_and_reports_status_message(server: LocalServer) -> None:
+    dead = free_port()
+    args = inputs(name="bad", kafka={**kafka(dead), "saslPassword": "p"})
+    sent: list[Statement] = []
+    with pytest.raises(ObjectFailedError) as info:
+        drive(server, lambda ctx: KIND.create(ctx, args), recording=sent)
+    # the server's status_message (its failed TCP connect), then what was done about it
+    assert re.search(
+        rf"cannot connect to 127\.0\.0\.1:{dead}: connection refused.*dropped",
+        str(info.value),
+        re.IGNORECASE,
+    ), str(info.value)
+    assert [s.sql.split()[0] for s in writes(sent)] == ["CREATE", "DROP"]
+    assert sent[-1].sql.startswith("SELECT")  # absence confirmed
+    assert catalog_row(server, "bad") is None
 
 
-def test_update_sends_only_changed_keys_and_nulls_the_other_auth_mode() -> None:
-    kind = StoreKind()
-    old = kind.outputs(name="s", kafka=inputs(name="s", kafka={**KAFKA, "saslPassword": "p"}).kafka)
+def test_update_sends_only_changed_keys_and_nulls_the_other_auth_mode(
+    server: LocalServer, port: int
+) -> None:
+    old = drive(
+        server,
+        lambda ctx: KIND.create(ctx, inputs(name="s", kafka={**kafka(port), "saslPassword": "p"})),
+    )
     news = inputs(
         name="s",
         kafka={
-            "uris": "b:9092",
+            "uris": f"127.0.0.1:{port}",
             "saslHashFunction": "AWS_MSK_IAM",
             "mskIamRoleArn": "arn:x",
             "mskAwsRegion": "eu",
         },
     )
-    runner = Runner(["pending", "ready"])
-    asyncio.run(kind.update(ctx(runner), "s", old, news))
-    [update] = runner.writes()
+    sent: list[Statement] = []
+    roles: list[str | None] = []
+    updated = drive(
+        server, lambda ctx: KIND.update(ctx, "s", old, news), recording=sent, roles=roles
+    )
+    [update] = writes(sent)
+    assert update is sent[0] and roles[0] is None
     assert update.sql == (
         "UPDATE STORE \"s\" WITH ( 'kafka.sasl.hash_function' = AWS_MSK_IAM, "
         "'kafka.msk.iam_role_arn' = 'arn:x', 'kafka.msk.aws_region' = 'eu', "
         "'kafka.sasl.username' = NULL, 'kafka.sasl.password' = NULL );"
     )
+    # waited for ready again: the update put the store back to pending for DELAY seconds
+    assert selects(sent) >= 2 and updated.state == "ready"
+    details = json.loads(describe(server, "s")["details"])
+    assert details["sasl_hash_function"] == "AWS_MSK_IAM" and "sasl_username" not in details
+    drive(server, lambda ctx: KIND.delete(ctx, "s", updated))
 
 
-def test_owner_change_is_alter_owner_and_no_store_keys() -> None:
-    kind = StoreKind()
-    args = inputs(name="s", kafka={**KAFKA, "saslPassword": "p"})
-    old = kind.outputs(name="s", owner="sysadmin", kafka=args.kafka)
-    news = inputs(name="s", owner="public", kafka={**KAFKA, "saslPassword": "p"})
-    runner = Runner(["ready"])
-    out = asyncio.run(kind.update(ctx(runner), "s", old, news))
-    assert [s.sql for s in runner.writes()] == ['ALTER STORE "s" OWNER TO "public";']
-    assert out.state == "ready"
+def test_owner_change_is_alter_owner_and_no_store_keys(server: LocalServer, port: int) -> None:
+    values = {**kafka(port), "saslPassword": "p"}
+    old = drive(server, lambda ctx: KIND.create(ctx, inputs(name="own", kafka=values)))
+    assert old.owner == "sysadmin"
+    news = inputs(name="own", owner="public", kafka=values)
+    sent: list[Statement] = []
+    roles: list[str | None] = []
+    out = drive(server, lambda ctx: KIND.update(ctx, "own", old, news), recording=sent, roles=roles)
+    assert [s.sql for s in writes(sent)] == ['ALTER STORE "own" OWNER TO "public";']
+    assert roles[0] is None  # the current owner's side hands it over, not the new owner
+    assert selects(sent) == 1  # no UPDATE STORE, so no wait: one lookup refreshes the row
+    assert out.state == "ready" and out.owner == "public"
+    row = catalog_row(server, "own")
+    assert row is not None and row["owner"] == "public"
+    drive(server, lambda ctx: KIND.delete(ctx, "own", out))
 
 
-def test_delete_of_a_missing_store_succeeds() -> None:
-    class Gone(Runner):
-        async def run(self, statement: Statement, context: StatementContext) -> ResultSet:
-            if statement.sql.startswith("DROP"):
-                raise NotFoundError("3D006", "store not found")
-            return await super().run(statement, context)
+def test_delete_of_a_missing_store_succeeds(server: LocalServer, port: int) -> None:
+    values = {**kafka(port), "saslPassword": "p"}
+    out = drive(server, lambda ctx: KIND.create(ctx, inputs(name="gone", kafka=values)))
+    first: list[Statement] = []
+    drive(server, lambda ctx: KIND.delete(ctx, "gone", out), recording=first)
+    assert [s.sql.split()[0] for s in first] == ["DROP", "SELECT"]  # dropped, absence confirmed
+    assert catalog_row(server, "gone") is None
+    again: list[Statement] = []
+    drive(server, lambda ctx: KIND.delete(ctx, "gone", out), recording=again)
+    assert [s.sql for s in again] == ['DROP STORE "gone";']  # not found: success, no wait
+    never: list[Statement] = []
+    drive(server, lambda ctx: KIND.delete(ctx, "never", out), recording=never)
+    assert [s.sql for s in never] == ['DROP STORE "never";']
 
-    runner = Gone([None])
-    args = inputs(name="s", kafka={**KAFKA, "saslPassword": "p"})
-    old = StoreKind().outputs(name="s", kafka=args.kafka)
-    asyncio.run(StoreKind().delete(ctx(runner), "s", old))
-    asyncio.run(StoreKind().delete(ctx(runner), "s", old))
 
-
-def test_timeout_names_the_store_and_drops_it() -> None:
-    runner = Runner(["pending"] * 200 + [None])
+def test_timeout_names_the_store_and_drops_it(server: LocalServer, port: int) -> None:
     log = Log()
-    args = inputs(name="slow", kafka={**KAFKA, "saslPassword": "p"})
-    with pytest.raises(TimeoutError_, match="store 'slow'"):
-        asyncio.run(StoreKind().create(ctx(runner, log, timeout=5), args))
-    assert any("waiting for store 'slow'" in line for line in log.lines)
-    assert [s.sql.split()[0] for s in runner.writes()] == ["CREATE", "DROP"]
+    sent: list[Statement] = []
+    args = inputs(name="slow", kafka={**kafka(port), "saslPassword": "p"})
+    server.set_options(store_ready_delay=60)
+    try:
+        started = time.monotonic()
+        with pytest.raises(TimeoutError_, match="store 'slow'"):
+            drive(server, lambda ctx: KIND.create(ctx, args), log=log, recording=sent, timeout=2.6)
+        took = time.monotonic() - started
+    finally:
+        server.set_options(store_ready_delay=DELAY)
+    # the engine hears about the wait once it exceeds 2 s
+    [progress] = [line for line in log.lines if "waiting for store 'slow'" in line]
+    assert "pending" in progress
+    assert [s.sql.split()[0] for s in writes(sent)] == ["CREATE", "DROP"]
+    assert sent[-1].sql.startswith("SELECT") and catalog_row(server, "slow") is None
+    # adaptive polling: several polls in the 2.6 s (not a fixed multi-second tick), but few
+    polls = selects(writes_before_drop(sent))
+    assert 5 <= polls <= 15, polls
+    assert 2.6 <= took < 5.0
 
 
 def test_get_stores_caps_at_200_with_a_warning() -> None:
-    from deltastream_plugins.store.lookups import GetStores, GetStoresArgs
-
-    class Many(Runner):
-        async def run(self, statement: Statement, context: StatementContext) -> ResultSet:
-            self.sent.append(statement)
-            one = row("x")
-            rows = tuple((f"s{i:03d}", *one.rows[0][1:]) for i in range(201))
-            return ResultSet(columns=one.columns, rows=rows)
-
-    runner, log = Many([]), Log()
-    result = asyncio.run(GetStores().invoke(ctx(runner, log), GetStoresArgs()))
-    assert len(result.stores) == 200 and result.stores[0].name == "s000"
-    [select] = runner.sent
+    with LocalServer() as crowded:
+        for i in range(201):
+            body = crowded.run(
+                f"CREATE STORE \"s{i:03d}\" WITH ( 'type' = KAFKA, 'uris' = 'k:9092' );"
+            )
+            assert body["sqlState"] == "00000", body
+        log = Log()
+        sent: list[Statement] = []
+        crowded.reset_stats()
+        result = drive(
+            crowded, lambda ctx: GetStores().invoke(ctx, GetStoresArgs()), log=log, recording=sent
+        )
+        assert crowded.request_count("POST /v2/statements") == 1
+    names = [s.name for s in result.stores]
+    assert names == [f"s{i:03d}" for i in range(200)]
+    [select] = sent
     assert select.sql.endswith("ORDER BY name LIMIT 201;")
     assert any("more than 200" in line for line in log.lines)

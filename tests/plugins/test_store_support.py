@@ -100,14 +100,16 @@ class Log:
 
 
 class Recording:
-    """A runner that records every statement before passing it on."""
+    """A runner that records every statement (and the role it runs as) before passing it on."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
         self.sent: list[Statement] = []
+        self.roles: list[str | None] = []
 
     async def run(self, statement: Statement, context: StatementContext) -> ResultSet:
         self.sent.append(statement)
+        self.roles.append(context.role)
         result: ResultSet = await self.inner.run(statement, context)
         return result
 
@@ -121,9 +123,13 @@ def drive(
     *,
     log: Log | None = None,
     recording: list[Statement] | None = None,
+    roles: list[str | None] | None = None,
     timeout: float | None = 30.0,
 ) -> T:
-    """Run one lifecycle step with a fresh client (each ``asyncio.run`` has its own loop)."""
+    """Run one lifecycle step with a fresh client (each ``asyncio.run`` has its own loop).
+
+    ``recording`` and ``roles`` receive the statements sent and the role each ran as.
+    """
 
     async def main() -> T:
         async with DeltaStreamClient(server.url, server.token) as client:
@@ -141,6 +147,8 @@ def drive(
             finally:
                 if recording is not None:
                     recording.extend(runner.sent)
+                if roles is not None:
+                    roles.extend(runner.roles)
 
     return asyncio.run(main())
 
