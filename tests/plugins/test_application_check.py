@@ -1,18 +1,23 @@
-"""Application Check: kind APPLICATION; declared sinks and sources equal the plan's physical
-ones (both directions); a declared virtual relation is refused as virtual; immutability."""
+"""Application Check against a real deltastream-local: kind APPLICATION; declared sinks and
+sources equal the plan's physical ones (both directions); a declared virtual relation is
+refused as virtual; immutability."""
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from pipeline_fakes import PlanRunner, context, messages, plan_result, rel
+from pipeline_support import describes, drive, messages, ok
 
+from deltastream_core.ports import Statement
 from deltastream_core.unknown import UNKNOWN
+from deltastream_local.testing import LocalServer
 from deltastream_plugins.application import ApplicationKind
 
+KIND = ApplicationKind()
 SRC, SINK_A, SINK_B = '"db"."ns"."src"', '"db"."ns"."out_a"', '"db"."ns"."out_b"'
+OTHER, NOPE = '"db"."ns"."other"', '"db"."ns"."nope"'
 VIRTUAL = '"virtual"."public"."filtered"'
 SQL = f"""BEGIN APPLICATION app1
   CREATE VIRTUAL STREAM virtual.public.filtered AS SELECT * FROM {SRC} WHERE x > 1;
@@ -20,68 +25,108 @@ SQL = f"""BEGIN APPLICATION app1
   INSERT INTO {SINK_B} SELECT * FROM virtual.public.filtered;
 END APPLICATION;"""
 NEWS = {"sourceRelationFqns": [SRC], "sinkRelationFqns": [SINK_A, SINK_B], "sql": SQL}
-PLAN = {
-    "ddls": [rel("virtual", "public", "filtered", virtual=True)],
-    "statements": [],
-    "sources": [rel("db", "ns", "src")],
-    "sinks": [rel("db", "ns", "out_a"), rel("db", "ns", "out_b")],
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LocalServer]:
+    with LocalServer() as started:
+        ok(started, 'CREATE DATABASE "db";')
+        ok(started, 'CREATE SCHEMA "db"."ns";')
+        ok(
+            started,
+            "CREATE STORE \"kafka\" WITH ('type' = KAFKA, 'uris' = 'localhost:9092', "
+            "'kafka.sasl.hash_function' = NONE);",
+        )
+        in_db = {"database": "db", "schema": "ns", "store": "kafka"}
+        for name in ("src", "out_a", "out_b", "other"):
+            stream = f"CREATE STREAM {name} (id VARCHAR, x BIGINT) WITH ('topic'='{name}');"
+            ok(started, stream, **in_db)
+        yield started
+
+
+def check(
+    server: LocalServer,
+    news: dict[str, Any],
+    olds: dict[str, Any] | None = None,
+    *,
+    sent: list[Statement] | None = None,
+) -> Any:
+    return drive(server, lambda ctx: KIND.check(ctx, olds or {}, news), recording=sent)
+
+
+def test_matching_plan_passes(server: LocalServer) -> None:
+    sent: list[Statement] = []
+    assert check(server, NEWS, sent=sent).failures == ()
+    assert [s.sql for s in sent] == [f"DESCRIBE {SQL}"]
+
+
+NOT_AN_APPLICATION = {
+    "INSERT_INTO": f"INSERT INTO {SINK_A} SELECT * FROM {SRC};",
+    "CREATE_STREAM": f'CREATE STREAM "db"."ns"."x" AS SELECT * FROM {SRC};',
 }
 
 
-def check(runner: Any, news: dict[str, Any], olds: dict[str, Any] | None = None) -> Any:
-    return asyncio.run(ApplicationKind().check(context(runner), olds or {}, news))
+@pytest.mark.parametrize("kind", sorted(NOT_AN_APPLICATION))
+def test_only_applications_are_accepted(server: LocalServer, kind: str) -> None:
+    got = messages(check(server, {**NEWS, "sql": NOT_AN_APPLICATION[kind]}))
+    assert "BEGIN APPLICATION" in got["sql"] and f"plans it as {kind}" in got["sql"]
+    assert ("use the Query resource" in got["sql"]) == (kind == "INSERT_INTO")
 
 
-def test_matching_plan_passes() -> None:
-    runner = PlanRunner(plan_result("APPLICATION", PLAN))
-    assert check(runner, NEWS).failures == ()
-    assert runner.describes == [f"DESCRIBE {SQL}"]
+def test_missing_and_extra_sinks_are_named(server: LocalServer) -> None:
+    got = messages(check(server, {**NEWS, "sinkRelationFqns": [SINK_A, NOPE]}))
+    text = got["sinkRelationFqns"]
+    assert f"the sql writes to {SINK_B}, which is not declared here" in text
+    assert f"{NOPE} is declared but the sql never writes to it" in text
+    assert SINK_A not in text and set(got) == {"sinkRelationFqns"}
 
 
-@pytest.mark.parametrize("kind", ["INSERT_INTO", "CREATE_STREAM"])
-def test_only_applications_are_accepted(kind: str) -> None:
-    got = messages(check(PlanRunner(plan_result(kind, {"sink": rel("db", "ns", "x")})), NEWS))
-    assert "BEGIN APPLICATION" in got["sql"] and kind in got["sql"]
-
-
-def test_missing_and_extra_sinks_are_named() -> None:
-    news = {**NEWS, "sinkRelationFqns": [SINK_A, '"db"."ns"."nope"']}
-    got = messages(check(PlanRunner(plan_result("APPLICATION", PLAN)), news))
-    assert SINK_B in got["sinkRelationFqns"] and "not declared" in got["sinkRelationFqns"]
-    assert '"db"."ns"."nope"' in got["sinkRelationFqns"]
-    assert "never writes to" in got["sinkRelationFqns"]
-
-
-def test_missing_and_extra_sources_are_named() -> None:
-    news = {**NEWS, "sourceRelationFqns": ['"db"."ns"."other"']}
-    got = messages(check(PlanRunner(plan_result("APPLICATION", PLAN)), news))
-    assert SRC in got["sourceRelationFqns"] and '"db"."ns"."other"' in got["sourceRelationFqns"]
+def test_missing_and_extra_sources_are_named(server: LocalServer) -> None:
+    got = messages(check(server, {**NEWS, "sourceRelationFqns": [OTHER]}))
+    text = got["sourceRelationFqns"]
+    assert f"the sql reads from {SRC}, which is not declared here" in text
+    assert f"{OTHER} is declared but the sql never reads from it" in text
+    assert set(got) == {"sourceRelationFqns"}
 
 
 @pytest.mark.parametrize("key", ["sourceRelationFqns", "sinkRelationFqns"])
-def test_a_declared_virtual_relation_is_refused_as_virtual(key: str) -> None:
+def test_a_declared_virtual_relation_is_refused_as_virtual(server: LocalServer, key: str) -> None:
     news = {**NEWS, key: [*NEWS[key], VIRTUAL]}
-    got = messages(check(PlanRunner(plan_result("APPLICATION", PLAN)), news))
-    assert VIRTUAL in got[key] and "virtual" in got[key].replace(VIRTUAL, "")
+    got = messages(check(server, news))
+    assert f"{VIRTUAL} is a virtual relation created inside the application" in got[key]
     assert "never" not in got[key]  # one clear reason, not two
+    assert set(got) == {key}
 
 
-def test_changed_body_is_refused_with_a_diff() -> None:
+def test_changed_body_is_refused_with_a_diff(server: LocalServer) -> None:
+    sent: list[Statement] = []
     new_sql = SQL.replace("x > 1", "x > 2")
-    got = messages(check(PlanRunner(), {**NEWS, "sql": new_sql}, olds=NEWS))
+    got = messages(check(server, {**NEWS, "sql": new_sql}, olds=NEWS, sent=sent))
     assert "declare a new Application resource" in got["sql"]
     assert "-  CREATE VIRTUAL STREAM" in got["sql"] and "x > 2" in got["sql"]
+    assert sent == []  # refused without asking DeltaStream
 
 
-def test_changed_sinks_are_refused_but_reordering_is_not() -> None:
-    got = messages(check(PlanRunner(), {**NEWS, "sinkRelationFqns": [SINK_A]}, olds=NEWS))
-    assert "changed from" in got["sinkRelationFqns"]
-    runner = PlanRunner()
-    assert check(runner, {**NEWS, "sinkRelationFqns": [SINK_B, SINK_A]}, olds=NEWS).failures == ()
-    assert runner.sent == []
+def test_changed_sinks_are_refused_but_reordering_is_not(server: LocalServer) -> None:
+    sent: list[Statement] = []
+    got = messages(check(server, {**NEWS, "sinkRelationFqns": [SINK_A]}, olds=NEWS, sent=sent))
+    assert "changed from" in got["sinkRelationFqns"] and "immutable" in got["sinkRelationFqns"]
+    news = {**NEWS, "sinkRelationFqns": [SINK_B, SINK_A]}
+    assert check(server, news, olds=NEWS, sent=sent).failures == ()
+    assert sent == []
 
 
-def test_unknown_sinks_skip_the_sink_comparison_only() -> None:
-    news = {**NEWS, "sinkRelationFqns": UNKNOWN, "sourceRelationFqns": ['"db"."ns"."other"']}
-    got = messages(check(PlanRunner(plan_result("APPLICATION", PLAN)), news))
-    assert "sinkRelationFqns" not in got and "sourceRelationFqns" in got
+def test_unknown_sinks_skip_the_sink_comparison_only(server: LocalServer) -> None:
+    sent: list[Statement] = []
+    news = {**NEWS, "sinkRelationFqns": UNKNOWN, "sourceRelationFqns": [OTHER]}
+    got = messages(check(server, news, sent=sent))
+    assert len(describes(sent)) == 1
+    assert "sinkRelationFqns" not in got and OTHER in got["sourceRelationFqns"]
+
+
+def test_server_refusal_is_a_failure_on_sql_with_the_server_message(server: LocalServer) -> None:
+    sql = SQL.replace("END APPLICATION", "END APPLICATON")
+    refusal = server.run(f"DESCRIBE {sql}")
+    assert refusal["sqlState"] == "42601"
+    got = messages(check(server, {**NEWS, "sql": sql}))
+    assert refusal["message"] in got["sql"] and "(sqlState 42601)" in got["sql"]

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from pipeline_fakes import Log, drive, messages, ok, sql_rows
+from pipeline_support import Log, drive, messages, ok, sql_rows
 
 from deltastream_core.errors import (
     DependentObjectsError,
