@@ -57,7 +57,7 @@ def statement_request(
 
 
 def submission(request: Mapping[str, Any], attachments: Mapping[str, bytes]) -> dict[str, Any]:
-    """Keyword arguments for ``httpx.AsyncClient.post``: plain JSON, or multipart with files.
+    """Keyword arguments for ``httpx.Client.request``: plain JSON, or multipart with files.
 
     Without attachments the spec's ``application/json`` form is smaller and cheaper to parse;
     with them the ``request`` part carries the JSON and each file is an ``attachments`` part
