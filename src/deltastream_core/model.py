@@ -8,11 +8,12 @@ derived from it, so a plugin declares a property exactly once.
 
 from __future__ import annotations
 
+import collections.abc
 import functools
 import types
 import typing
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import attrs
 import cattrs
@@ -134,6 +135,22 @@ def strip_optional(tp: Any) -> tuple[Any, bool]:
     return tp, False
 
 
+def list_item_type(tp: Any) -> Any:
+    """``list[X]`` (or another sequence/set) → ``X``; anything else → None."""
+    if typing.get_origin(tp) in (list, tuple, collections.abc.Sequence, set, frozenset):
+        args = typing.get_args(tp)
+        return args[0] if args else None
+    return None
+
+
+def map_value_type(tp: Any) -> Any:
+    """``dict[K, V]`` (or a Mapping) → ``V``; anything else → None."""
+    if typing.get_origin(tp) in (dict, collections.abc.Mapping):
+        args = typing.get_args(tp)
+        return args[1] if len(args) == 2 else None
+    return None
+
+
 def is_required_input(field: attrs.Attribute[Any]) -> bool:
     meta = meta_of(field)
     if meta.output:
@@ -237,8 +254,13 @@ def unstructure(obj: Any) -> dict[str, Any]:
     return typing.cast(dict[str, Any], converter().unstructure(obj))
 
 
+#: a path element standing for any index or key: secrets inside lists and maps of models
+ANY_ITEM: Final = "\x00*"
+
+
 def secret_paths(cls: type, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
-    """Wire paths of every secret property of ``cls``, nested models included."""
+    """Wire paths of every secret property of ``cls``, nested models included (inside a list
+    or map of models, the index or key is :data:`ANY_ITEM`)."""
     return set(_secret_paths(cls, prefix))
 
 
@@ -253,4 +275,9 @@ def _secret_paths(cls: type, prefix: tuple[str, ...]) -> frozenset[tuple[str, ..
         inner, _ = strip_optional(resolved_type(cls, field))
         if is_model(inner):
             found |= _secret_paths(inner, path)
+            continue
+        item = list_item_type(inner) or map_value_type(inner)
+        item, _ = strip_optional(item)
+        if is_model(item):
+            found |= _secret_paths(item, (*path, ANY_ITEM))
     return frozenset(found)

@@ -6,7 +6,14 @@ import attrs
 import cattrs
 import pytest
 
-from deltastream_core.model import output, prop, secret_paths, structure, unstructure
+from deltastream_core.model import (
+    ANY_ITEM,
+    output,
+    prop,
+    secret_paths,
+    structure,
+    unstructure,
+)
 from deltastream_core.secrets import Secret
 
 
@@ -66,3 +73,16 @@ def test_secret_never_prints() -> None:
     secret = Secret("hunter2")
     assert "hunter2" not in f"{secret} {secret!r}"
     assert secret.reveal() == "hunter2"
+
+
+@attrs.frozen
+class Listing:
+    stores: list[Kafka] = output("stores", default=attrs.Factory(list))
+    by_name: dict[str, Kafka] | None = output("by name")
+
+
+def test_secret_paths_reach_into_lists_and_maps_of_models() -> None:
+    assert secret_paths(Listing) == {
+        ("stores", ANY_ITEM, "saslPassword"),
+        ("byName", ANY_ITEM, "saslPassword"),
+    }

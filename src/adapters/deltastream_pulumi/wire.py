@@ -24,7 +24,6 @@ import base64
 import datetime as dt
 import enum
 import functools
-import typing
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
@@ -38,8 +37,12 @@ from pulumi.provider.experimental.property_value import (
 )
 
 from deltastream_core.model import (
+    ANY_ITEM,
     all_fields,
     is_model,
+    list_item_type,
+    map_value_type,
+    resolved_type,
     secret_paths,
     strip_optional,
     unstructure,
@@ -186,8 +189,7 @@ def to_plain(props: Mapping[str, PropertyValue], model: type | None = None) -> P
 
 @functools.cache
 def _field_types(model: type) -> dict[str, Any]:
-    hints = typing.get_type_hints(model)
-    return {wire_name(f): hints[f.name] for f in all_fields(model)}
+    return {wire_name(f): resolved_type(model, f) for f in all_fields(model)}
 
 
 def _field_type(model: Any, key: str) -> Any:
@@ -212,10 +214,10 @@ def _plain(prop: PropertyValue, path: Path, hint: Any, found: set[Path]) -> Any:
     if isinstance(value, Mapping):
         if is_model(hint):
             return {k: _plain(v, (*path, k), _field_type(hint, k), found) for k, v in value.items()}
-        inner = _map_value_type(hint)
+        inner = map_value_type(hint)
         return {k: _plain(v, (*path, k), inner, found) for k, v in value.items()}
     if isinstance(value, Sequence) and not isinstance(value, str):
-        inner = _list_item_type(hint)
+        inner = list_item_type(hint)
         return [_plain(v, (*path, i), inner, found) for i, v in enumerate(value)]
     return value
 
@@ -230,20 +232,6 @@ def _reference_id(ref: ResourceReference) -> Any:
     return rid
 
 
-def _list_item_type(hint: Any) -> Any:
-    if typing.get_origin(hint) in (list, tuple, Sequence, set, frozenset):
-        args = typing.get_args(hint)
-        return args[0] if args else None
-    return None
-
-
-def _map_value_type(hint: Any) -> Any:
-    if typing.get_origin(hint) in (dict, Mapping):
-        args = typing.get_args(hint)
-        return args[1] if len(args) == 2 else None
-    return None
-
-
 def from_plain(values: Mapping[str, Any], secrets: Iterable[Path] = ()) -> dict[str, PropertyValue]:
     """Plain Python as PropertyValues, marking every path in ``secrets`` secret.
 
@@ -256,7 +244,7 @@ def from_plain(values: Mapping[str, Any], secrets: Iterable[Path] = ()) -> dict[
 
 
 #: a path element matching any list index or map key (from models nested in lists/maps)
-ANY: Final = "\x00*"
+ANY: Final = ANY_ITEM
 
 
 class _Marks:
@@ -339,30 +327,7 @@ def output_secrets(model: type | None, input_secrets: Iterable[Path] = ()) -> fr
     """Paths to mark secret in outputs: the model's secret fields plus every secret input."""
     found: set[Path] = set(input_secrets)
     if model is not None and is_model(model):
-        found |= model_secret_paths(model)
-    return frozenset(found)
-
-
-def model_secret_paths(model: type, prefix: Path = ()) -> set[Path]:
-    """Like ``deltastream_core.model.secret_paths``, also through lists and maps of models
-    (their index/key is :data:`ANY`)."""
-    return set(_model_secret_paths(model, prefix))
-
-
-@functools.cache
-def _model_secret_paths(model: type, prefix: Path) -> frozenset[Path]:
-    # called on every request for every model: computed once per model
-    found: set[Path] = {(*prefix, *p) for p in secret_paths(model)}
-    for field in all_fields(model):
-        hint, _ = strip_optional(_field_types(model)[wire_name(field)])
-        path = (*prefix, wire_name(field))
-        if is_model(hint):
-            found |= _model_secret_paths(typing.cast(type, hint), path)
-            continue
-        inner = _list_item_type(hint) or _map_value_type(hint)
-        inner, _ = strip_optional(inner) if inner is not None else (None, False)
-        if inner is not None and is_model(inner):
-            found |= _model_secret_paths(typing.cast(type, inner), (*path, ANY))
+        found |= secret_paths(model)
     return frozenset(found)
 
 
@@ -383,7 +348,6 @@ __all__ = [
     "from_plain",
     "marshal",
     "marshal_map",
-    "model_secret_paths",
     "output_secrets",
     "secret_values",
     "to_plain",
