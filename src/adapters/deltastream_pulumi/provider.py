@@ -229,13 +229,14 @@ class DeltaStreamProvider(sdk.Provider):
     async def diff(self, request: sdk.DiffRequest) -> sdk.DiffResponse:
         kind = self._kind(request.type)
         news = _plain(request.new_inputs, kind.inputs).values
+        old_outputs = _plain(request.old_state, kind.outputs).values
         old_inputs = getattr(request, "old_inputs", None)
         if old_inputs:
             olds = _plain(old_inputs, kind.inputs).values
         else:  # no old inputs (older engines): the outputs repeat every input
-            olds = _input_subset(kind.inputs, _plain(request.old_state, kind.outputs).values)
+            olds = _input_subset(kind.inputs, old_outputs)
         result = kind.diff(olds, news)
-        warnings = kind.diff_warnings(_plain(request.old_state, kind.outputs).values, request.urn)
+        warnings = kind.diff_warnings(old_outputs, request.urn)
         if warnings:
             engine_log = ResourceLog(self.engine, request.urn)
             for warning in warnings:
