@@ -103,10 +103,10 @@ SelfCheck = Callable[[str, str, int, Mapping[str, str], bytes], None]
 class Stats:
     """Per-route request counters for ``GET /_local/stats``."""
 
-    def __init__(self) -> None:
+    def __init__(self, self_check: str | None = None) -> None:
         self._lock = threading.Lock()
         # violations of the self-check survive a stats reset: a test must not erase them
-        self.self_check: str | None = None  # the self-check mode, reported in snapshots
+        self.self_check = self_check  # the self-check mode, reported in snapshots
         self.violations = 0
         self.violation_samples: list[str] = []
         self.reset()
@@ -162,8 +162,7 @@ class Application:
     ) -> None:
         self.engine = engine
         self.self_check = self_check
-        self.stats = Stats()
-        self.stats.self_check = "openapi" if self_check is not None else None
+        self.stats = Stats("openapi" if self_check is not None else None)
         self._token = token.encode("utf-8")
         self.options = options
         self.faults = faults
