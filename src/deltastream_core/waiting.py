@@ -61,11 +61,15 @@ async def wait_until(
 
     ``probe`` may raise to abort (e.g. a failed state). A progress message naming ``what`` and
     the last observed state goes to the engine log once the wait exceeds ``progress_after``.
+    Polls are paced from the start of the previous one: the time a probe took (a round trip,
+    slower on a loaded host) comes off the next pause, so polls follow the backoff schedule
+    instead of drifting later by every request's latency.
     """
     start = clock.monotonic()
     next_delay = backoff.delays()
     announced = False
     while True:
+        probed_at = clock.monotonic()
         result = await probe()
         if done(result):
             return result
@@ -80,4 +84,5 @@ async def wait_until(
         if log is not None and not announced and elapsed >= progress_after:
             log.info(f"waiting for {what} (now {describe(result)})")
             announced = True
-        await clock.sleep(min(next_delay(), max(timeout - elapsed, 0.0)))
+        pause = min(next_delay(), max(timeout - elapsed, 0.0))
+        await clock.sleep(max(pause - (clock.monotonic() - probed_at), 0.0))

@@ -9,7 +9,7 @@ from typing import Any
 
 from deltastream_core.errors import NotFoundError
 from deltastream_core.kinds import OperationContext
-from deltastream_core.ports import Clock, Statement
+from deltastream_core.ports import Statement
 from deltastream_core.sql import quote_identifier, quote_literal
 from deltastream_core.waiting import Backoff, wait_until
 from deltastream_plugins._common import first_or_none, select
@@ -47,33 +47,12 @@ def describe_row(row: dict[str, Any] | None) -> str:
     return f"status {row.get('status')!r}" + (f" ({message})" if message else "")
 
 
-class PacedClock:
-    """A clock whose ``sleep`` counts from the previous wake-up, not from now.
-
-    ``wait_until`` sleeps after each probe; with this clock the time the probe itself took
-    (a round trip, slower on a loaded host) is taken off the next sleep, so polls follow the
-    backoff schedule from the start instead of drifting later by every request's latency.
-    """
-
-    def __init__(self, inner: Clock) -> None:
-        self._inner = inner
-        self._woke = inner.monotonic()
-
-    def monotonic(self) -> float:
-        return self._inner.monotonic()
-
-    async def sleep(self, seconds: float) -> None:
-        spent = self._inner.monotonic() - self._woke
-        await self._inner.sleep(max(seconds - spent, 0.0))
-        self._woke = self._inner.monotonic()
-
-
 async def wait_settled(ctx: OperationContext, name: str, *, doing: str) -> dict[str, Any] | None:
     """Poll until the store is ``ready`` or ``errored`` (or gone); returns the last row."""
     return await wait_until(
         lambda: lookup(ctx, name),
         lambda row: row is None or status_of(row) in (READY, ERRORED),
-        clock=PacedClock(ctx.clock),
+        clock=ctx.clock,
         timeout=ctx.timeout or READY_TIMEOUT,
         what=f"store {name!r} to become ready after {doing}",
         describe=describe_row,
@@ -86,7 +65,7 @@ async def wait_gone(ctx: OperationContext, name: str) -> None:
     await wait_until(
         lambda: lookup(ctx, name),
         lambda row: row is None,
-        clock=PacedClock(ctx.clock),
+        clock=ctx.clock,
         timeout=ctx.timeout or READY_TIMEOUT,
         what=f"store {name!r} to disappear",
         describe=describe_row,
