@@ -576,7 +576,9 @@ class RequestHandler(BaseHTTPRequestHandler):
         if isinstance(context, Outcome):
             record = app.runner.finished(context)
         else:
-            record = app.runner.submit(request["statement"], context, attachments)
+            # a zero threshold promises a 202 for every statement: only a thread can keep it
+            inline = app.options.async_threshold > 0
+            record = app.runner.submit(request["statement"], context, attachments, inline=inline)
         if drop:
             record.wait(_DROP_WAIT)
             app.stats.fault("dropped")
