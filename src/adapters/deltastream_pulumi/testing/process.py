@@ -125,6 +125,33 @@ def _to_json(message: Message | None) -> Any:
     return json_format.MessageToDict(message)
 
 
+@dataclass(frozen=True)
+class _Exchange:
+    """One line of the gRPC log, kept as the messages themselves until it is read."""
+
+    method: str
+    progress: str
+    request: Message
+    response: Message | None
+    errors: list[str]
+    started: float
+    duration: float
+
+    def entry(self, package: str) -> dict[str, Any]:
+        entry: dict[str, Any] = {
+            "method": self.method,
+            "request": _to_json(self.request),
+            "metadata": {"mode": "client", "kind": "resource", "name": package},
+            "progress": self.progress,
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(self.started)),
+        }
+        if self.progress == "response_completed":
+            entry["response"] = _to_json(self.response)
+            entry["errors"] = self.errors
+            entry["duration"] = int(self.duration * 1e9)
+        return entry
+
+
 def _status_details(error: grpc.RpcError) -> list[Any]:
     """Unpack ``grpc-status-details-bin`` into the Pulumi error messages it carries."""
     # pulumi's copy of google.rpc.Status: the provider (deltastream_pulumi.failures) loads it,
@@ -196,8 +223,10 @@ class ProviderProcess:
         self.start_timeout = start_timeout
         self.call_timeout = call_timeout
         self.grpc_log_path = Path(grpc_log) if grpc_log else self.project_dir / "grpc.jsonl"
-        #: every exchange, PULUMI_DEBUG_GRPC style (the "response_completed" entries)
-        self.grpc_log: list[dict[str, Any]] = []
+        # Exchanges as recorded; turned into PULUMI_DEBUG_GRPC-style JSON only when somebody
+        # reads them (protobuf → JSON costs more harness CPU than the RPC itself).
+        self._raw_log: list[_Exchange] = []
+        self._grpc_log: list[dict[str, Any]] = []
         self.stderr_path = self.project_dir / "provider.stderr"
         #: stdout after the port line: the engine hides it; a provider should print nothing
         self.stdout_after_port: list[str] = []
@@ -390,27 +419,30 @@ class ProviderProcess:
         started: float,
         duration: float,
     ) -> None:
-        entry: dict[str, Any] = {
-            "method": method,
-            "request": _to_json(request),
-            "metadata": {"mode": "client", "kind": "resource", "name": self.package},
-            "progress": progress,
-            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(started)),
-        }
-        if progress == "response_completed":
-            entry["response"] = _to_json(response)
-            entry["errors"] = errors
-            entry["duration"] = int(duration * 1e9)
+        exchange = _Exchange(method, progress, request, response, errors, started, duration)
         with self._log_lock:
-            if progress == "response_completed":
-                self.grpc_log.append(entry)
-            with open(self.grpc_log_path, "a", encoding="utf-8") as out:
-                out.write(json.dumps(entry) + "\n")
+            self._raw_log.append(exchange)
+
+    def _flush_log(self) -> list[dict[str, Any]]:
+        """Convert the exchanges recorded since the last flush; append them to the file."""
+        with self._log_lock:
+            raw, self._raw_log = self._raw_log, []
+            entries = [e.entry(self.package) for e in raw]
+            if entries:
+                with open(self.grpc_log_path, "a", encoding="utf-8") as out:
+                    out.writelines(json.dumps(e) + "\n" for e in entries)
+            self._grpc_log.extend(e for e in entries if e["progress"] == "response_completed")
+            return list(self._grpc_log)
+
+    @property
+    def grpc_log(self) -> list[dict[str, Any]]:
+        """Every completed exchange, PULUMI_DEBUG_GRPC style (``grpc_log_path`` has them all,
+        request_started lines too, once read here or once the provider stops)."""
+        return self._flush_log()
 
     def calls(self, method: str | None = None) -> list[dict[str, Any]]:
         """Completed exchanges, optionally only those of one method (``"Create"``)."""
-        with self._log_lock:
-            entries = list(self.grpc_log)
+        entries = self._flush_log()
         if method is None:
             return entries
         return [e for e in entries if e["method"] == SERVICE + method]
@@ -561,6 +593,7 @@ class ProviderProcess:
                 self._abort()
         self.exit_code = self._proc.returncode
         self._proc = None
+        self._flush_log()
         if self._stderr is not None:
             self._stderr.close()
             self._stderr = None
@@ -584,6 +617,11 @@ class ProviderProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    @property
+    def pid(self) -> int | None:
+        """The provider's process id while it runs."""
+        return self._proc.pid if self._proc is not None else None
 
     @property
     def running(self) -> bool:

@@ -406,6 +406,9 @@ class Stack:
         once. After a failure no new step starts; the first error is raised at the end."""
         pending = list(nodes)
         keys = {key(n) for n in nodes}
+        # asked once per node: the scheduling loop below rescans the pending nodes often
+        blockers = [waits_for(n) & keys for n in nodes]
+        blocked_by = {id(n): b for n, b in zip(nodes, blockers, strict=True)}
         done: set[str] = set()
         errors: list[BaseException] = []
         workers = self.parallel or 64
@@ -418,7 +421,7 @@ class Stack:
                     for node in list(pending):
                         if len(running) >= workers:
                             break
-                        if (waits_for(node) & keys) <= done:
+                        if blocked_by[id(node)] <= done:
                             pending.remove(node)
                             running[pool.submit(fn, node)] = node
                 if not running:
@@ -857,13 +860,14 @@ class Stack:
         if not states:
             return
         targets = {st.urn for st in states}
+        dependents: dict[str, set[str]] = {st.urn: set() for st in states}
+        for other in states:
+            for urn in other.dependencies:
+                if urn in dependents and urn != other.urn and other.urn in targets:
+                    dependents[urn].add(other.urn)
 
         def dependents_of(st: ResourceState) -> set[str]:
-            return {
-                other.urn
-                for other in states
-                if other is not st and st.urn in other.dependencies and other.urn in targets
-            }
+            return dependents[st.urn]
 
         def key(st: ResourceState) -> str:
             return f"{st.urn}#{id(st)}" if replaced else st.urn
