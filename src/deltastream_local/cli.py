@@ -14,6 +14,7 @@ import logging
 import os
 import secrets
 import signal
+import ssl
 import sys
 import threading
 import time
@@ -32,6 +33,8 @@ ENV_DATA = "DELTASTREAM_LOCAL_DATA"
 ENV_FAULTS = "DELTASTREAM_LOCAL_FAULTS"
 ENV_OPTIONS = "DELTASTREAM_LOCAL_OPTIONS"
 ENV_SELF_CHECK = "DELTASTREAM_LOCAL_SELF_CHECK"
+#: seconds an idle keep-alive connection stays open (ApiServer's default as well)
+DEFAULT_IDLE_TIMEOUT = 120.0
 
 #: fault flags: (flag, FaultSettings field, type, help)
 _FAULT_FLAGS: tuple[tuple[str, str, type, str], ...] = (
@@ -122,6 +125,21 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TOKEN",
         default=None,
         help=f"the accepted bearer token (env {ENV_TOKEN}; default: random, printed on stderr)",
+    )
+    net.add_argument(
+        "--tls-cert",
+        metavar="PEM",
+        default=None,
+        help="serve HTTPS with this certificate chain (PEM; needs --tls-key)",
+    )
+    net.add_argument("--tls-key", metavar="PEM", default=None, help="the certificate's key (PEM)")
+    net.add_argument(
+        "--idle-timeout",
+        metavar="SECONDS",
+        type=_non_negative(float),
+        default=DEFAULT_IDLE_TIMEOUT,
+        help="close keep-alive connections idle this long, as a load balancer does "
+        f"(default {DEFAULT_IDLE_TIMEOUT:g}; 0: never)",
     )
     net.add_argument(
         "--max-body-bytes",
@@ -267,6 +285,19 @@ def _json_env(name: str) -> dict[str, Any]:
     return value
 
 
+def _tls_context(args: argparse.Namespace) -> ssl.SSLContext | None:
+    if not args.tls_cert and not args.tls_key:
+        return None
+    if not (args.tls_cert and args.tls_key):
+        raise SystemExit("deltastream-local: --tls-cert and --tls-key go together")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+    except (OSError, ssl.SSLError) as exc:
+        raise SystemExit(f"deltastream-local: cannot load the TLS certificate: {exc}") from None
+    return context
+
+
 def serve(args: argparse.Namespace) -> int:
     configure_logging(args.log_level, args.log_format)
     log = structlog.get_logger("deltastream_local")
@@ -341,7 +372,9 @@ def serve(args: argparse.Namespace) -> int:
             engine.close()
             raise SystemExit(f"deltastream-local: bad {ENV_OPTIONS}: {exc}") from None
     try:
-        server = ApiServer(args.host, args.port, app)
+        server = ApiServer(
+            args.host, args.port, app, _tls_context(args), idle_timeout=args.idle_timeout
+        )
     except OSError as exc:
         engine.close()
         log.error("cannot listen", host=args.host, port=args.port, error=str(exc))

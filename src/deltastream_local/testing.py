@@ -19,6 +19,7 @@ import json
 import os
 import queue
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -238,8 +239,11 @@ class LocalServer:
         start_timeout: float = 20.0,
         command: Sequence[str] | None = None,
         self_check: bool = True,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
         self.args = tuple(args)
+        #: how this object's own clients check the certificate of a ``--tls-cert`` server
+        self.verify = verify
         # The server validates every API response it sends against the official spec and
         # counts violations; stop() fails on any. Benchmarks turn it off (it costs ~0.7 ms).
         self.self_check = self_check
@@ -386,6 +390,7 @@ class LocalServer:
     def client(self, *, validate: bool = True, **kwargs: Any) -> httpx.Client:
         """A keep-alive httpx client on the API base URL, with the token (and validation)."""
         kwargs.setdefault("timeout", 30.0)
+        kwargs.setdefault("verify", self.verify)
         headers = {**self.headers, **kwargs.pop("headers", {})}
         hooks = validating_hooks() if validate else {}
         return httpx.Client(base_url=self.url, headers=headers, event_hooks=hooks, **kwargs)

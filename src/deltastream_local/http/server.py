@@ -18,6 +18,7 @@ import hmac
 import json
 import re
 import socket
+import ssl
 import threading
 import time
 import uuid
@@ -61,6 +62,8 @@ log = structlog.get_logger("deltastream_local.http")
 #: what ``GET /v2/version`` reports (the API version of the official spec, ``info.version``)
 API_VERSION = {"major": 2, "minor": 0, "patch": 0}
 API_PREFIX = "/v2"
+#: seconds before an idle keep-alive connection (or a stalled upload) is closed
+DEFAULT_IDLE_TIMEOUT = 120.0
 ADMIN_PREFIX = "/_local"
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
 #: longest a dropped-connection POST waits for its statement before dropping anyway
@@ -123,6 +126,11 @@ class Stats:
             self.requests: Counter[str] = Counter()
             self.responses: Counter[str] = Counter()
             self.faults: Counter[str] = Counter()
+            self.connections = 0
+
+    def connected(self) -> None:
+        with self._lock:
+            self.connections += 1
 
     def record(self, route: str, status: str) -> None:
         with self._lock:
@@ -140,6 +148,7 @@ class Stats:
                 "requests": dict(self.requests),
                 "responses": dict(self.responses),
                 "faults": dict(self.faults),
+                "connections": self.connections,
                 "self_check": self.self_check,
                 "spec_violations": self.violations,
                 "spec_violation_samples": list(self.violation_samples),
@@ -342,11 +351,15 @@ class RequestHandler(BaseHTTPRequestHandler):
     server_version = "deltastream-local"
     sys_version = ""
     disable_nagle_algorithm = True
-    #: idle keep-alive connections and stalled uploads are closed after this many seconds
-    timeout = 120
     server: ApiServer
 
     _status: str = "-"
+
+    def setup(self) -> None:
+        super().setup()
+        # idle keep-alive connections and stalled uploads are closed after this many seconds
+        self.connection.settimeout(self.server.idle_timeout or None)
+        self.server.app.stats.connected()
 
     # every method goes through one router, so unsupported methods get a JSON 405
     def do_GET(self) -> None:
@@ -659,11 +672,28 @@ class ApiServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, host: str, port: int, app: Application) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        app: Application,
+        tls: ssl.SSLContext | None = None,
+        *,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+    ) -> None:
         if ":" in host:
             self.address_family = socket.AF_INET6
         self.app = app
+        self.tls = tls
+        self.idle_timeout = idle_timeout
         super().__init__((host, port), RequestHandler)
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        # The TLS handshake happens here, in the connection's own thread: done at accept()
+        # time, one slow or broken client would hold up every other connection.
+        if self.tls is not None:
+            request = self.tls.wrap_socket(request, server_side=True)
+        super().finish_request(request, client_address)
 
     @property
     def base_url(self) -> str:
@@ -676,7 +706,8 @@ class ApiServer(ThreadingHTTPServer):
             host = "::1"
         if ":" in host:
             host = f"[{host}]"
-        return f"http://{host}:{port}{API_PREFIX}"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://{host}:{port}{API_PREFIX}"
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         log.debug("connection error", client=str(client_address), exc_info=True)
