@@ -14,10 +14,12 @@ Retries follow what the request can have done (see :mod:`deltastream_http.failur
   :class:`~deltastream_core.errors.AmbiguousOutcomeError`. Never a duplicate, never a lost create.
 
 The API is async; each HTTP exchange runs the synchronous ``httpx.Client`` on a small worker
-pool (one thread per pooled connection). Measured on loopback, a request costs about 0.9 ms of
-CPU that way against 1.3 ms with ``httpx.AsyncClient`` (anyio, httpcore's async pool), and the
-provider's event loop is CPU-bound when the engine runs many operations at once; the loop
-itself stays free for other RPCs (Cancel answers at once), and waits and retries stay async.
+pool (one thread per pooled connection), over :class:`~deltastream_http.transport.StdlibTransport`
+(``http.client``) unless an environment proxy applies. Measured on loopback, a request costs
+about 0.9 ms of CPU on httpcore's sync pool against 1.3 ms with ``httpx.AsyncClient`` (anyio,
+httpcore's async pool), and about 0.35 ms less again on the stdlib transport; the provider's
+event loop is CPU-bound when the engine runs many operations at once. The loop itself stays
+free for other RPCs (Cancel answers at once), and waits and retries stay async.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import functools
 import itertools
 import random
 import urllib.parse
+import urllib.request
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
@@ -58,6 +61,7 @@ from deltastream_http import _constants as C
 from deltastream_http import failures, wire
 from deltastream_http.polling import PollBackoff
 from deltastream_http.retry import RetryPolicy, parse_retry_after
+from deltastream_http.transport import StdlibTransport
 
 log = structlog.get_logger(__name__)
 
@@ -203,6 +207,8 @@ class DeltaStreamClient:
         self._clock: Clock = clock or SystemClock()
         self._unit_random = unit_random or random.random
         pool = limits or C.DEFAULT_LIMITS
+        if transport is None and not _environment_proxy(self.server):
+            transport = StdlibTransport(verify=not insecure_skip_verify, limits=pool)
         self._http = httpx.Client(
             base_url=self.server,
             headers={
@@ -491,6 +497,16 @@ class DeltaStreamClient:
         )
         response = await asyncio.get_running_loop().run_in_executor(self._workers, request)
         return response, round((self._clock.monotonic() - started) * 1000, 1)
+
+
+def _environment_proxy(server: str) -> bool:
+    """Whether ``HTTP(S)_PROXY``/``ALL_PROXY`` (less ``NO_PROXY``) apply to ``server``: httpx
+    honours them only with its own transport, so the client keeps that one then."""
+    proxies = urllib.request.getproxies()
+    scheme, host = urllib.parse.urlsplit(server)[:2]
+    if not (proxies.get(scheme) or proxies.get("all")):
+        return False
+    return not urllib.request.proxy_bypass(host.rsplit("@", 1)[-1])
 
 
 def _out_of_time(
