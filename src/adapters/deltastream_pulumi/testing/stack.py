@@ -13,7 +13,9 @@ the engine.
 from __future__ import annotations
 
 import os
+import queue
 import threading
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent import futures
@@ -259,6 +261,11 @@ class _Run:
             self.result.steps.append(step)
 
 
+#: steps at once when ``parallel`` is ``None`` (the CLI's default is unbounded; 64 is more than
+#: any program here has independent resources)
+UNBOUNDED_PARALLEL = 64
+
+
 class Stack:
     """Pulumi-like state plus the engine's call sequences, over a :class:`ProviderProcess`.
 
@@ -282,6 +289,8 @@ class Stack:
         self.stack_name = stack or provider.stack
         self.state: dict[str, ResourceState] = {}
         self._state_lock = threading.Lock()
+        self._pool: futures.ThreadPoolExecutor | None = None
+        self._pool_size = 0
 
     # -- helpers -----------------------------------------------------------------------------
     def urn(self, type_token: str, name: str) -> str:
@@ -407,37 +416,56 @@ class Stack:
         pending = list(nodes)
         keys = {key(n) for n in nodes}
         # asked once per node: the scheduling loop below rescans the pending nodes often
-        blockers = [waits_for(n) & keys for n in nodes]
-        blocked_by = {id(n): b for n, b in zip(nodes, blockers, strict=True)}
+        blocked_by = {id(n): waits_for(n) & keys for n in nodes}
         done: set[str] = set()
         errors: list[BaseException] = []
-        workers = self.parallel or 64
-        with futures.ThreadPoolExecutor(
-            max_workers=max(1, workers), thread_name_prefix="step"
-        ) as pool:
-            running: dict[futures.Future[None], T] = {}
-            while pending or running:
-                if not errors:
-                    for node in list(pending):
-                        if len(running) >= workers:
-                            break
-                        if blocked_by[id(node)] <= done:
-                            pending.remove(node)
-                            running[pool.submit(fn, node)] = node
-                if not running:
-                    if pending and not errors:
-                        raise HarnessError(f"dependency cycle among {[key(n) for n in pending]}")
-                    break
-                finished, _ = futures.wait(running, return_when=futures.FIRST_COMPLETED)
-                for fut in finished:
-                    node = running.pop(fut)
-                    exc = fut.exception()
-                    if exc is not None:
-                        errors.append(exc)
-                    else:
-                        done.add(key(node))
+        workers = max(1, self.parallel or UNBOUNDED_PARALLEL)
+        pool = self._step_pool(workers)
+        # steps report here as they end: one blocking get per step, where futures.wait would
+        # lock and unlock every running future each time one finishes
+        finished: queue.SimpleQueue[tuple[T, BaseException | None]] = queue.SimpleQueue()
+
+        def step(node: T) -> None:
+            try:
+                fn(node)
+            except BaseException as exc:  # re-raised by the scheduling thread below
+                finished.put((node, exc))
+            else:
+                finished.put((node, None))
+
+        running = 0
+        while pending or running:
+            if not errors:
+                for node in list(pending):
+                    if running >= workers:
+                        break
+                    if blocked_by[id(node)] <= done:
+                        pending.remove(node)
+                        pool.submit(step, node)
+                        running += 1
+            if not running:
+                if pending and not errors:
+                    raise HarnessError(f"dependency cycle among {[key(n) for n in pending]}")
+                break
+            node, exc = finished.get()
+            running -= 1
+            if exc is not None:
+                errors.append(exc)
+            else:
+                done.add(key(node))
         if errors:
             raise errors[0]
+
+    def _step_pool(self, workers: int) -> futures.ThreadPoolExecutor:
+        """The stack's step threads, kept between operations (starting up to 64 threads per
+        ``up`` cost the harness as much CPU as the RPCs it sends)."""
+        if self._pool is None or self._pool_size < workers:
+            if self._pool is not None:
+                self._pool.shutdown(wait=False)
+            self._pool = futures.ThreadPoolExecutor(workers, thread_name_prefix="step")
+            self._pool_size = workers
+            weakref.finalize(self, self._pool.shutdown, wait=False)
+        return self._pool
 
     # -- RPC wrappers ------------------------------------------------------------------------
     def _check(
