@@ -222,6 +222,10 @@ class DeltaStreamClient:
             limits=pool,
             follow_redirects=False,
         )
+        # absolute URLs of the fixed paths: httpx re-parses and joins a relative one per request
+        self._fixed_urls = {
+            path: self._http.base_url.join(path) for path in ("statements", "version")
+        }
         self._workers = ThreadPoolExecutor(
             max_workers=pool.max_connections or C.DEFAULT_LIMITS.max_connections or 10,
             thread_name_prefix="deltastream-http",
@@ -490,7 +494,7 @@ class DeltaStreamClient:
         request = functools.partial(
             self._http.request,
             method,
-            path,
+            self._fixed_urls.get(path, path),
             params=params,
             timeout=_limited(self._timeout, remaining),
             **(body or {}),
