@@ -15,9 +15,12 @@ Prints figures only; it asserts nothing. Everything runs on loopback against a l
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import time
 import uuid
+from collections.abc import Callable
 
 import httpx
 
@@ -107,6 +110,30 @@ def bare_pairs(server: LocalServer, n: int, *, with_lookups: bool = False) -> fl
         return time.perf_counter() - started
 
 
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU of a process (``None``: this one); 0 where /proc is missing."""
+    if pid is None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(
+    run: Callable[[], float], pids: dict[str, int | None], cpu: dict[str, list[float]]
+) -> float:
+    """``run()``'s result, adding each process's CPU seconds during it to ``cpu``."""
+    before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    result = run()
+    for name, pid in pids.items():
+        cpu.setdefault(name, []).append(cpu_seconds(pid) - before[name])
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=50)
@@ -142,11 +169,19 @@ def main() -> None:
             "bare": [], "ddl": [], "parallel": [], "sequential": [],
         }  # fmt: skip
         rpc_seconds = 0.0  # time inside provider RPCs during the sequential runs
+        pids = {"provider": provider.pid, "server": server.pid, "harness": None}
+        cpu: dict[str, dict[str, list[float]]] = {key: {} for key in rows}
         for _ in range(args.repeat):
-            rows["bare"].append(bare_pairs(server, n, with_lookups=True))
-            rows["parallel"].append(provider_pairs(stack, n, None))
+            rows["bare"].append(
+                measured(lambda: bare_pairs(server, n, with_lookups=True), pids, cpu["bare"])
+            )
+            rows["parallel"].append(
+                measured(lambda: provider_pairs(stack, n, None), pids, cpu["parallel"])
+            )
             mark = len(provider.grpc_log)
-            rows["sequential"].append(provider_pairs(stack, n, 1))
+            rows["sequential"].append(
+                measured(lambda: provider_pairs(stack, n, 1), pids, cpu["sequential"])
+            )
             rpc_seconds += sum(e["duration"] for e in provider.grpc_log[mark:]) / 1e9
             rows["ddl"].append(bare_pairs(server, n))
         labels = {
@@ -158,6 +193,13 @@ def main() -> None:
         for key, label in labels.items():
             runs = rows[key]
             print(f"  {label:<46} best {min(runs):7.3f}s  median {statistics.median(runs):7.3f}s")
+        print("  CPU seconds per run (median): provider / server / harness or bare client")
+        for key in ("parallel", "sequential", "bare"):
+            shares = " / ".join(
+                f"{statistics.median(cpu[key][name]):.2f}"
+                for name in ("provider", "server", "harness")
+            )
+            print(f"    {key:<10} {shares}")
         harness = max(0.0, 1 - rpc_seconds / sum(rows["sequential"]))
         print(f"  harness share of the sequential wall time: {harness:.0%} (rest: provider RPCs)")
         for key in ("parallel", "sequential"):
