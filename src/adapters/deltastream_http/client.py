@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import functools
 import itertools
 import random
 import urllib.parse
@@ -222,6 +221,7 @@ class DeltaStreamClient:
             limits=pool,
             follow_redirects=False,
         )
+        self._direct = transport if isinstance(transport, StdlibTransport) else None
         # absolute URLs of the fixed paths: httpx re-parses and joins a relative one per request
         self._fixed_urls = {
             path: self._http.base_url.join(path) for path in ("statements", "version")
@@ -491,16 +491,28 @@ class DeltaStreamClient:
         if remaining <= 0:
             raise _out_of_time(deadline, statement_id)
         started = self._clock.monotonic()
-        request = functools.partial(
-            self._http.request,
+        request = httpx.Request(
             method,
-            self._fixed_urls.get(path, path),
+            self._fixed_urls.get(path) or self._http.base_url.join(path),
             params=params,
-            timeout=_limited(self._timeout, remaining),
+            headers=self._http.headers,
+            extensions={"timeout": _limited(self._timeout, remaining).as_dict()},
             **(body or {}),
         )
-        response = await asyncio.get_running_loop().run_in_executor(self._workers, request)
+        response = await asyncio.get_running_loop().run_in_executor(
+            self._workers, self._send_blocking, request
+        )
         return response, round((self._clock.monotonic() - started) * 1000, 1)
+
+    def _send_blocking(self, request: httpx.Request) -> httpx.Response:
+        """On a worker thread: the exchange, through ``httpx.Client.send`` or, on the stdlib
+        transport, straight to it. ``send`` would add only what this client never uses (auth
+        flows, redirects, event hooks, cookies: the API sets none and the official Go client
+        keeps none; proxy mounts keep httpx's transport) and, on loopback, costs as much CPU
+        as the exchange itself."""
+        if self._direct is None:
+            return self._http.send(request)
+        return self._direct.handle_request(request)  # read in full by the transport
 
 
 def _environment_proxy(server: str) -> bool:
