@@ -36,22 +36,25 @@ def connections(server: LocalServer) -> int:
     return int(settled_stats(server)["connections"])
 
 
-#: the client's own transport, and httpx's (what it falls back to when a proxy applies, and
-#: what a caller may pass): the second goes through ``httpx.Client.send``
-TRANSPORTS = pytest.mark.parametrize(
-    "transport", [None, httpx.HTTPTransport], ids=["stdlib", "httpx-default"]
-)
+@pytest.fixture(params=["stdlib", "httpx-default"])
+def make_any_client(request: pytest.FixtureRequest, make_client: MakeClient) -> MakeClient:
+    """``make_client`` on the client's own transport, and on httpx's (what it falls back to
+    when a proxy applies, and what a caller may pass): the second goes through
+    ``httpx.Client.send``."""
+
+    def make(**overrides: object) -> DeltaStreamClient:
+        if request.param == "httpx-default":
+            overrides.setdefault("transport", httpx.HTTPTransport())
+        return make_client(**overrides)
+
+    return make
 
 
-@TRANSPORTS
 def test_statements_share_one_keep_alive_connection(
-    server: LocalServer,
-    make_client: MakeClient,
-    unique: Callable[[str], str],
-    transport: type[httpx.BaseTransport] | None,
+    server: LocalServer, make_any_client: MakeClient, unique: Callable[[str], str]
 ) -> None:
     async def scenario() -> None:
-        async with make_client(transport=transport and transport()) as client:
+        async with make_any_client() as client:
             for _ in range(10):
                 await client.run(create_database(unique("ka")), CONTEXT)
 
@@ -101,19 +104,14 @@ def test_connections_idle_beyond_keepalive_expiry_are_replaced(
     assert connections(server) == 2
 
 
-@TRANSPORTS
 def test_read_timeout_means_the_write_may_have_run(
-    server: LocalServer,
-    make_client: MakeClient,
-    unique: Callable[[str], str],
-    transport: type[httpx.BaseTransport] | None,
+    server: LocalServer, make_any_client: MakeClient, unique: Callable[[str], str]
 ) -> None:
     """A request that was sent but not answered in time is a lost answer, not a refusal."""
     server.set_faults(latency=1.0, match=STATEMENTS)
 
     async def scenario() -> None:
-        options = {"timeout": httpx.Timeout(0.3), "transport": transport and transport()}
-        async with make_client(**options) as client:
+        async with make_any_client(timeout=httpx.Timeout(0.3)) as client:
             await client.run(create_database(unique("slow"), probe=False), CONTEXT)
 
     with pytest.raises(AmbiguousOutcomeError) as caught:
