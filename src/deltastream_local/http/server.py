@@ -692,6 +692,7 @@ class ApiServer(ThreadingHTTPServer):
         # The TLS handshake happens here, in the connection's own thread: done at accept()
         # time, one slow or broken client would hold up every other connection.
         if self.tls is not None:
+            request.settimeout(self.idle_timeout or None)  # a client that never says hello
             request = self.tls.wrap_socket(request, server_side=True)
         super().finish_request(request, client_address)
 
