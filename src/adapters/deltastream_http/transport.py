@@ -32,6 +32,7 @@ import select
 import ssl
 import threading
 import time
+
 import httpx
 
 Origin = tuple[str, str, int]
