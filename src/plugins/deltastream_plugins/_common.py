@@ -21,6 +21,8 @@ CATALOG_TIMEOUT = 300.0
 
 #: plural lookups return at most this many rows (FR-033) and ask for one more to know
 ROW_CAP = 200
+#: the LIMIT of a plural lookup: the extra row tells :func:`capped` that more exist
+CAPPED_LIMIT = ROW_CAP + 1
 
 
 def rfc3339(value: datetime | str | None) -> str | None:

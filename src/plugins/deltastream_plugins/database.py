@@ -19,6 +19,7 @@ from deltastream_core.ports import EffectProbe, Statement
 from deltastream_core.registry import Registry
 from deltastream_core.sql import quote_identifier, quote_literal
 from deltastream_plugins._common import (
+    CAPPED_LIMIT,
     capped,
     check_name,
     exactly_one,
@@ -59,12 +60,10 @@ class DatabaseOutputs:
     created_at: str | None = output("When the database was created (RFC 3339).")
 
 
-def _lookup_sql(name: str, limit: int | None = None) -> str:
+def _lookup_sql(name: str | None, limit: int | None = None) -> str:
+    where = f" WHERE name = {quote_literal(name)}" if name is not None else ""
     tail = f" ORDER BY name LIMIT {limit}" if limit else ""
-    return (
-        'SELECT name, "owner", created_at FROM deltastream.sys."databases" '
-        f"WHERE name = {quote_literal(name)}{tail};"
-    )
+    return f'SELECT name, "owner", created_at FROM deltastream.sys."databases"{where}{tail};'
 
 
 def _outputs(row: dict[str, Any]) -> DatabaseOutputs:
@@ -183,11 +182,7 @@ class GetDatabases(Function[GetDatabasesArgs, GetDatabasesResult]):
     result = GetDatabasesResult
 
     async def invoke(self, ctx: OperationContext, args: GetDatabasesArgs) -> GetDatabasesResult:
-        rows = await select(
-            ctx,
-            'SELECT name, "owner", created_at FROM deltastream.sys."databases" '
-            "ORDER BY name LIMIT 201;",
-        )
+        rows = await select(ctx, _lookup_sql(None, limit=CAPPED_LIMIT))
         rows = capped(ctx, rows, "getDatabases", "look up a single database with getDatabase")
         return GetDatabasesResult([_result(r) for r in rows])
 

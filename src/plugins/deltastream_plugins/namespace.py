@@ -24,6 +24,7 @@ from deltastream_core.ports import EffectProbe, Statement
 from deltastream_core.registry import Registry
 from deltastream_core.sql import qualified, quote_identifier, quote_literal, split_qualified
 from deltastream_plugins._common import (
+    CAPPED_LIMIT,
     capped,
     check_name,
     exactly_one,
@@ -229,7 +230,7 @@ class GetNamespaces(Function[GetNamespacesArgs, GetNamespacesResult]):
     result = GetNamespacesResult
 
     async def invoke(self, ctx: OperationContext, args: GetNamespacesArgs) -> GetNamespacesResult:
-        rows = await select(ctx, _lookup_sql(args.database, limit=201))
+        rows = await select(ctx, _lookup_sql(args.database, limit=CAPPED_LIMIT))
         rows = capped(ctx, rows, f"getNamespaces({args.database!r})", "use getNamespace")
         return GetNamespacesResult([_result(r) for r in rows])
 

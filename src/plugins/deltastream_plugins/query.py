@@ -39,6 +39,7 @@ from deltastream_core.sql import quote_identifier, quote_literal
 from deltastream_core.unknown import is_known
 from deltastream_core.waiting import wait_until
 from deltastream_plugins._common import (
+    CAPPED_LIMIT,
     capped,
     check_name,
     describe_state,
@@ -616,7 +617,7 @@ class GetQueries(Function[GetQueriesArgs, GetQueriesResult]):
         where = f" WHERE {' AND '.join(filters)}" if filters else ""
         sql = (
             f'SELECT {_QUERY_COLUMNS} FROM deltastream.sys."queries"{where} '
-            "ORDER BY created_at, id LIMIT 201;"
+            f"ORDER BY created_at, id LIMIT {CAPPED_LIMIT};"
         )
         rows = await select(ctx, sql)
         given = (("state", args.state), ("owner", args.owner))

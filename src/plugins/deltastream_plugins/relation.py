@@ -41,6 +41,7 @@ from deltastream_core.registry import Registry
 from deltastream_core.sql import qualified, quote_identifier, quote_literal
 from deltastream_core.waiting import wait_until
 from deltastream_plugins._common import (
+    CAPPED_LIMIT,
     capped,
     check_name,
     describe_state,
@@ -540,7 +541,7 @@ class GetObjects(Function[GetObjectsArgs, GetObjectsResult]):
     result = GetObjectsResult
 
     async def invoke(self, ctx: OperationContext, args: GetObjectsArgs) -> GetObjectsResult:
-        rows = await select(ctx, _list_sql(args.database, args.namespace, None, limit=201))
+        rows = await select(ctx, _list_sql(args.database, args.namespace, None, limit=CAPPED_LIMIT))
         what = f"getObjects({qualified(args.database, args.namespace)})"
         rows = capped(ctx, rows, what, "use getObject with a name")
         return GetObjectsResult([_result(r) for r in rows])

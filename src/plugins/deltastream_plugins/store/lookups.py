@@ -8,7 +8,15 @@ import attrs
 
 from deltastream_core.kinds import Function, OperationContext
 from deltastream_core.model import output, prop
-from deltastream_plugins._common import ROW_CAP, capped, check_name, exactly_one, rfc3339, select
+from deltastream_plugins._common import (
+    CAPPED_LIMIT,
+    ROW_CAP,
+    capped,
+    check_name,
+    exactly_one,
+    rfc3339,
+    select,
+)
 from deltastream_plugins.store.catalog import lookup_sql
 
 
@@ -72,6 +80,6 @@ class GetStores(Function[GetStoresArgs, GetStoresResult]):
     result = GetStoresResult
 
     async def invoke(self, ctx: OperationContext, args: GetStoresArgs) -> GetStoresResult:
-        rows = await select(ctx, lookup_sql(limit=ROW_CAP + 1))
+        rows = await select(ctx, lookup_sql(limit=CAPPED_LIMIT))
         rows = capped(ctx, rows, "getStores", "look up a single store with getStore")
         return GetStoresResult([_result(r) for r in rows])
