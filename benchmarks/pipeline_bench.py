@@ -36,6 +36,7 @@ from deltastream_pulumi.testing import (
     Secret,
     Stack,
 )
+from deltastream_pulumi.testing.local import statement_requests
 
 DATABASE = "deltastream:index:Database"
 NAMESPACE = "deltastream:index:Namespace"
@@ -129,11 +130,6 @@ def _copy_sql(i: int) -> Callable[[str], str]:
     return render
 
 
-def _requests(server: LocalServer) -> int:
-    routes: dict[str, int] = server.stats()["requests"]
-    return sum(n for route, n in routes.items() if "/statements" in route)
-
-
 def run(
     pairs: int, store_delay: float, relation_delay: float, query_delay: float, parallel: int | None
 ) -> dict[str, Any]:
@@ -164,12 +160,12 @@ def run(
             started = time.perf_counter()
             stack.up(program)
             create_wall = time.perf_counter() - started
-            create_requests = _requests(server)
+            create_requests = statement_requests(server)
             server.reset_stats()
             started = time.perf_counter()
             stack.destroy()
             destroy_wall = time.perf_counter() - started
-            destroy_requests = _requests(server)
+            destroy_requests = statement_requests(server)
         finally:
             provider.stop()
     create_path = store_delay + relation_delay + query_delay

@@ -32,15 +32,11 @@ from deltastream_pulumi.testing import (
     Secret,
     Stack,
 )
+from deltastream_pulumi.testing.local import statement_requests
 
 TOKEN = "deltastream:index:Store"
 #: no -v=9: the engine runs providers without verbose logging unless asked
 LOG_FLAGS: tuple[str, ...] = ()
-
-
-def _requests(server: LocalServer) -> int:
-    routes: dict[str, int] = server.stats()["requests"]
-    return sum(n for route, n in routes.items() if "/statements" in route)
 
 
 def run(stores: int, delay: float, parallel: int | None) -> dict[str, Any]:
@@ -79,7 +75,7 @@ def run(stores: int, delay: float, parallel: int | None) -> dict[str, Any]:
             started = time.perf_counter()
             stack.up(resources)
             create_wall = time.perf_counter() - started
-            create_requests = _requests(server)
+            create_requests = statement_requests(server)
             rpc = sorted(
                 c["duration"] / 1e9
                 for c in provider.calls("Create")
@@ -89,7 +85,7 @@ def run(stores: int, delay: float, parallel: int | None) -> dict[str, Any]:
             started = time.perf_counter()
             stack.destroy()
             delete_wall = time.perf_counter() - started
-            delete_requests = _requests(server)
+            delete_requests = statement_requests(server)
         finally:
             provider.stop()
     waves = stores if parallel == 1 else -(-stores // (parallel or stores))

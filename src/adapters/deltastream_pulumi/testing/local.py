@@ -21,6 +21,11 @@ def api_requests(server: LocalServer) -> Counter[str]:
     return Counter({route: int(n) for route, n in requests.items()})
 
 
+def statement_requests(server: LocalServer) -> int:
+    """Statement requests served so far: submissions, polls and partition fetches."""
+    return sum(n for route, n in api_requests(server).items() if "/statements" in route)
+
+
 class RequestCounter:
     """Count the API requests a block sends: ``with RequestCounter(server) as c: ...``;
     then ``c.total`` and ``c.by_route``. Counts every client of the server, so keep other
