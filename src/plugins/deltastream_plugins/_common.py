@@ -10,7 +10,7 @@ from deltastream_core.errors import NotFoundError, ValidationError
 from deltastream_core.kinds import CheckFailure, OperationContext
 from deltastream_core.ports import Statement, StatementContext
 from deltastream_core.sql import name_problem
-from deltastream_core.waiting import wait_until
+from deltastream_core.waiting import Backoff, wait_until
 
 T = TypeVar("T")
 
@@ -18,6 +18,8 @@ Row = dict[str, Any]
 
 #: how long a catalog object may take to appear or disappear, unless customTimeouts says
 CATALOG_TIMEOUT = 300.0
+#: pacing of catalog waits (the core's default schedule)
+CATALOG_POLL = Backoff()
 
 #: plural lookups return at most this many rows (FR-033) and ask for one more to know
 ROW_CAP = 200
@@ -105,14 +107,23 @@ async def wait_for_row(
 
 
 async def wait_for_no_row(
-    ctx: OperationContext, lookup: Callable[[], Awaitable[Row | None]], what: str
+    ctx: OperationContext,
+    lookup: Callable[[], Awaitable[Row | None]],
+    what: str,
+    *,
+    timeout: float = CATALOG_TIMEOUT,
+    backoff: Backoff = CATALOG_POLL,
+    describe: Callable[[Row | None], str] = repr,
 ) -> None:
-    """Poll ``lookup`` until the object's catalog row is gone (deletes confirm absence)."""
+    """Poll ``lookup`` until the object's catalog row is gone (deletes confirm absence);
+    ``timeout`` applies unless customTimeouts sets one."""
     await wait_until(
         lookup,
         lambda r: r is None,
         clock=ctx.clock,
-        timeout=ctx.timeout or CATALOG_TIMEOUT,
+        timeout=ctx.timeout or timeout,
         what=f"{what} to disappear",
+        describe=describe,
         log=ctx.log,
+        backoff=backoff,
     )

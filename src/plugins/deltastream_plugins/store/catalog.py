@@ -12,7 +12,7 @@ from deltastream_core.kinds import OperationContext
 from deltastream_core.ports import Statement
 from deltastream_core.sql import quote_identifier, quote_literal
 from deltastream_core.waiting import Backoff, wait_until
-from deltastream_plugins._common import first_or_none, select
+from deltastream_plugins._common import first_or_none, select, wait_for_no_row
 
 #: the official provider waits 10 minutes for a store; customTimeouts override it
 READY_TIMEOUT = 600.0
@@ -64,15 +64,13 @@ async def wait_settled(ctx: OperationContext, name: str, *, doing: str) -> dict[
 
 
 async def wait_gone(ctx: OperationContext, name: str) -> None:
-    await wait_until(
+    await wait_for_no_row(
+        ctx,
         lambda: lookup(ctx, name),
-        lambda row: row is None,
-        clock=ctx.clock,
-        timeout=ctx.timeout or READY_TIMEOUT,
-        what=f"store {name!r} to disappear",
-        describe=describe_row,
-        log=ctx.log,
+        f"store {name!r}",
+        timeout=READY_TIMEOUT,
         backoff=POLL,
+        describe=describe_row,
     )
 
 
