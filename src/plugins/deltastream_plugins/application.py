@@ -46,6 +46,7 @@ from deltastream_plugins.query import (
     query_error,
     query_sql,
     start_query,
+    state_of,
     terminate,
     warn_if_errored,
 )
@@ -174,10 +175,10 @@ class ApplicationKind(ResourceKind[ApplicationInputs, ApplicationOutputs]):
         self, ctx: OperationContext, resource_id: str, state: ApplicationOutputs | None
     ) -> ReadResult[ApplicationInputs, ApplicationOutputs] | None:
         row = await lookup(ctx, resource_id)
-        if row is None or str(row.get("current_state", "")).lower() == "terminated":
+        if row is None or state_of(row) == "terminated":
             return None
         what = f"Application {ctx.resource_name}".strip()
-        if str(row.get("current_state", "")).lower() == ERRORED:
+        if state_of(row) == ERRORED:
             warn_if_errored(ctx, row, what, await query_error(ctx, resource_id))
         if state is not None:
             args = ApplicationInputs(

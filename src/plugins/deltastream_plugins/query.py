@@ -74,6 +74,12 @@ RUNNING = "running"
 ERRORED = "errored"
 STOPPED = frozenset({"terminated", "terminate_requested"})
 
+
+def state_of(row: dict[str, Any] | None) -> str:
+    """A query row's ``current_state``, lower-case; ``""`` without a row or a state."""
+    return str((row or {}).get("current_state") or "").lower()
+
+
 _SOURCES = (
     'Relations the query reads, as "database"."namespace"."name" (e.g. the fqn outputs of '
     "DeltaStreamObjects). Must equal the sources of the sql's plan; order does not matter."
@@ -202,7 +208,7 @@ async def start_query(
 async def wait_running(ctx: OperationContext, query_id: str, what: str) -> dict[str, Any]:
     async def probe() -> dict[str, Any] | None:
         row = await lookup(ctx, query_id)
-        state = str((row or {}).get("current_state") or "").lower()
+        state = state_of(row)
         if state == ERRORED:
             error = await query_error(ctx, query_id)
             raise ObjectFailedError(
@@ -218,7 +224,7 @@ async def wait_running(ctx: OperationContext, query_id: str, what: str) -> dict[
 
     row = await wait_until(
         probe,
-        lambda r: r is not None and str(r.get("current_state", "")).lower() == RUNNING,
+        lambda r: r is not None and state_of(r) == RUNNING,
         clock=ctx.clock,
         timeout=ctx.timeout or START_TIMEOUT,
         what=f"query {query_id} to be {RUNNING}",
@@ -233,9 +239,9 @@ async def wait_running(ctx: OperationContext, query_id: str, what: str) -> dict[
 async def terminate(ctx: OperationContext, query_id: str, what: str) -> None:
     """TERMINATE the query and wait until it is terminated or gone; gone is success."""
     row = await lookup(ctx, query_id)
-    if row is None or str(row.get("current_state", "")).lower() == "terminated":
+    if row is None or state_of(row) == "terminated":
         return
-    if str(row.get("current_state", "")).lower() != "terminate_requested":
+    if state_of(row) != "terminate_requested":
         stopped = EffectProbe(
             Statement.read(
                 f'SELECT id FROM deltastream.sys."queries" WHERE id = {quote_literal(query_id)} '
@@ -251,11 +257,11 @@ async def terminate(ctx: OperationContext, query_id: str, what: str) -> None:
         except StatementError:
             # a query that stopped between the lookup and TERMINATE is refused; that is fine
             row = await lookup(ctx, query_id)
-            if row is not None and str(row.get("current_state", "")).lower() not in STOPPED:
+            if row is not None and state_of(row) not in STOPPED:
                 raise
     await wait_until(
         lambda: lookup(ctx, query_id),
-        lambda r: r is None or str(r.get("current_state", "")).lower() == "terminated",
+        lambda r: r is None or state_of(r) == "terminated",
         clock=ctx.clock,
         timeout=ctx.timeout or STOP_TIMEOUT,
         what=f"{what}: query {query_id} to terminate",
@@ -473,10 +479,10 @@ class QueryKind(ResourceKind[QueryInputs, QueryOutputs]):
         self, ctx: OperationContext, resource_id: str, state: QueryOutputs | None
     ) -> ReadResult[QueryInputs, QueryOutputs] | None:
         row = await lookup(ctx, resource_id)
-        if row is None or str(row.get("current_state", "")).lower() == "terminated":
+        if row is None or state_of(row) == "terminated":
             return None  # gone, or stopped for good: the next update starts it again
         what = f"Query {ctx.resource_name}".strip()
-        if str(row.get("current_state", "")).lower() == ERRORED:
+        if state_of(row) == ERRORED:
             warn_if_errored(ctx, row, what, await query_error(ctx, resource_id))
         if state is not None:
             args = QueryInputs(
