@@ -5,7 +5,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 STATE := $(CURDIR)/.pulumi-state
 EXAMPLE := examples/quickstart-python
 
-.PHONY: up down test lint type schema clean
+.PHONY: up down test lint type schema clean pulumi
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ up: $(VENV)/.installed
 down: $(VENV)/.installed
 	cd $(EXAMPLE) && export PATH="$(BIN):$$PATH" PULUMI_BACKEND_URL="file://$(STATE)" PULUMI_CONFIG_PASSPHRASE="" && \
 		pulumi destroy --yes
+
+# The pinned Pulumi CLI (+ YAML language host) in .tools/pulumi/bin/, built from Go modules.
+pulumi:
+	@tools/pulumi-cli/build.sh >/dev/null
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
