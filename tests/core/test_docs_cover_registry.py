@@ -7,7 +7,7 @@ import pytest
 from deltastream_core.registry import load_registry
 
 DOCS = Path(__file__).parents[2] / "docs"
-REGISTRY = load_registry(disabled=[])
+REGISTRY = load_registry()
 TEXT = "\n".join(p.read_text() for p in DOCS.rglob("*.md"))
 
 

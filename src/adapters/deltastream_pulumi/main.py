@@ -1,6 +1,7 @@
 """``pulumi-resource-deltastream``: the provider plugin the Pulumi engine launches.
 
     pulumi-resource-deltastream [--logtostderr] [-v=N] [--tracing URL] <engine-address>
+    pulumi-resource-deltastream --plugins      # list the loaded plugins and what each registered
 
 The first and only stdout line is the gRPC port; everything else goes to stderr as structlog
 lines (key=value, or JSON with ``DELTASTREAM_LOG_FORMAT=json``) at ``DELTASTREAM_LOG_LEVEL``
@@ -69,6 +70,15 @@ def configure_logging(args: Sequence[str] = ()) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    from deltastream_core.registry import PluginError, describe_plugins, load_registry
+
+    if "--plugins" in args:
+        try:
+            print(describe_plugins(load_registry()))
+        except PluginError as exc:
+            print(f"pulumi-resource-deltastream: {exc}", file=sys.stderr)
+            return 1
+        return 0
     port_out = sys.stdout.buffer
     # Nothing but the port line may reach stdout: stray prints go to stderr.
     sys.stdout = sys.stderr
@@ -76,8 +86,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from deltastream_pulumi.server import serve  # after logging is configured
 
-    with contextlib.suppress(KeyboardInterrupt):  # the engine's SIGINT: a clean exit
-        asyncio.run(serve(args, port_out))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):  # the engine's SIGINT: a clean exit
+            asyncio.run(serve(args, port_out))
+    except PluginError as exc:
+        # A broken third-party plugin: one line the engine shows, not a traceback.
+        print(f"pulumi-resource-deltastream: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
