@@ -86,6 +86,12 @@ class Engine(Protocol):
 
     options: EngineOptions
 
+    @property
+    def writes(self) -> int:
+        """Statements so far whose transaction changed the catalog (tests assert that
+        something, e.g. a preview, wrote nothing)."""
+        ...
+
     def execute(
         self,
         statement: str,

@@ -46,6 +46,10 @@ class SqlEngine:
 
     # -- Engine protocol
 
+    @property
+    def writes(self) -> int:
+        return self._storage.writes
+
     def execute(
         self,
         statement: str,

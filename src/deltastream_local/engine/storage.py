@@ -31,6 +31,8 @@ class Storage:
         )
         self._lock = threading.RLock()
         self._closed = False
+        #: committed transactions that changed at least one row
+        self.writes = 0
         with self._lock:
             self._connection.execute("PRAGMA foreign_keys = ON")
             if data != MEMORY:
@@ -59,12 +61,15 @@ class Storage:
             if self._closed:
                 raise RuntimeError("catalog storage is closed")
             self._connection.execute("BEGIN IMMEDIATE")
+            changes = self._connection.total_changes
             try:
                 yield self._connection
             except BaseException:
                 self._connection.execute("ROLLBACK")
                 raise
             self._connection.execute("ROLLBACK" if dry_run else "COMMIT")
+            if not dry_run and self._connection.total_changes != changes:
+                self.writes += 1
 
     def close(self) -> None:
         with self._lock:

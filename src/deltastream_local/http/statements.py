@@ -158,6 +158,7 @@ class StatementRunner:
                 "executed": self.executed,
                 "running": self._running,
                 "stored": len(self._records),
+                "writes": self.engine.writes,
             }
 
     # -- execution -----------------------------------------------------------------------

@@ -1,0 +1,221 @@
+"""Every built-in kind keeps the lifecycle laws of the contract kit (real provider process,
+real deltastream-local, hypothesis-generated inputs)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+from hypothesis import strategies as st
+
+from deltastream_local.testing import LocalServer
+from deltastream_pulumi.testing import EngineLogServer, ProviderProcess, Resource
+from deltastream_pulumi.testing.contract import (
+    Invalid,
+    KindContract,
+    Mutation,
+    check_contract,
+    names,
+)
+from deltastream_pulumi.testing.local import run_sql, unique_name
+
+Env = Mapping[str, Mapping[str, Any]]
+
+
+def _drop(statement: str) -> Any:
+    def drop(server: LocalServer, outputs: Mapping[str, Any]) -> None:
+        run_sql(server, statement.format(**outputs))
+
+    return drop
+
+
+def _database() -> KindContract:
+    return KindContract(
+        token="deltastream:index:Database",
+        inputs=lambda env: st.fixed_dictionaries({"name": names("db")}),
+        replaces=[Mutation("name", names("db"))],
+        invalid=[Invalid("name", lambda i: {**i, "name": ""}, "an empty name")],
+        drop=_drop('DROP DATABASE "{name}";'),
+    )
+
+
+def _namespace() -> KindContract:
+    db = unique_name("nsdb")
+    return KindContract(
+        token="deltastream:index:Namespace",
+        prerequisites=lambda: [Resource("deltastream:index:Database", "db", {"name": db})],
+        inputs=lambda env: st.fixed_dictionaries(
+            {"database": st.just(env["db"]["name"]), "name": names("ns")}
+        ),
+        replaces=[Mutation("name", names("ns"))],
+        invalid=[Invalid("database", lambda i: {**i, "database": ""}, "no database")],
+        drop=_drop('DROP SCHEMA "{database}"."{name}";'),
+    )
+
+
+def _kafka(uris: str) -> dict[str, Any]:
+    return {"uris": uris, "saslHashFunction": "NONE"}
+
+
+def _store() -> KindContract:
+    uris = st.sampled_from(["localhost:9092", "broker-1:9092,broker-2:9092"])
+    return KindContract(
+        token="deltastream:index:Store",
+        inputs=lambda env: st.fixed_dictionaries(
+            {"name": names("store"), "kafka": uris.map(_kafka)}
+        ),
+        updates=[Mutation("kafka", st.just(_kafka("localhost:19092")))],
+        replaces=[Mutation("name", names("store"))],
+        invalid=[Invalid("name", lambda i: {k: v for k, v in i.items() if k != "name"})],
+        drop=_drop('DROP STORE "{name}";'),
+    )
+
+
+OWNERS = st.sampled_from(["public", "orgadmin"])
+
+
+def _database_and_store(db: str) -> list[Resource]:
+    return [
+        Resource("deltastream:index:Database", "db", {"name": db}),
+        Resource(
+            "deltastream:index:Store", "kafka", {"name": f"{db}_k", "kafka": _kafka("k:9092")}
+        ),
+    ]
+
+
+def _stream_sql(name: str) -> str:
+    return (
+        f"CREATE STREAM {name} (viewtime BIGINT, userid VARCHAR) "
+        f"WITH ('topic'='{name}', 'value.format'='json');"
+    )
+
+
+def _object() -> KindContract:
+    db = unique_name("objdb")
+
+    def inputs(env: Env) -> st.SearchStrategy[dict[str, Any]]:
+        return st.fixed_dictionaries(
+            {
+                "database": st.just(env["db"]["name"]),
+                "namespace": st.just("public"),
+                "store": st.just(env["kafka"]["name"]),
+                "sql": names("s").map(_stream_sql),
+            }
+        )
+
+    return KindContract(
+        token="deltastream:index:DeltaStreamObject",
+        prerequisites=lambda: _database_and_store(db),
+        inputs=inputs,
+        updates=[Mutation("owner", OWNERS)],
+        replaces=[Mutation("sql", names("s").map(_stream_sql))],
+        invalid=[Invalid("sql", lambda i: {**i, "sql": "CREATE STREAM"}, "unparsable sql")],
+        drop=_drop('DROP STREAM "{database}"."{namespace}"."{name}";'),
+    )
+
+
+def _with_relations(db: str) -> list[Resource]:
+    pre = _database_and_store(db)
+    store = pre[1].out("name")
+    for name in ("src", "sink"):
+        pre.append(
+            Resource(
+                "deltastream:index:DeltaStreamObject",
+                name,
+                {"database": db, "namespace": "public", "store": store, "sql": _stream_sql(name)},
+                depends_on=[pre[0]],
+            )
+        )
+    return pre
+
+
+def _query() -> KindContract:
+    db = unique_name("qdb")
+    conditions = st.sampled_from(["viewtime > 0", "userid <> ''", "viewtime >= 10"])
+
+    def inputs(env: Env) -> st.SearchStrategy[dict[str, Any]]:
+        src, sink = env["src"]["fqn"], env["sink"]["fqn"]
+        return st.fixed_dictionaries(
+            {
+                "sourceRelationFqns": st.just([src]),
+                "sinkRelationFqn": st.just(sink),
+                "sql": conditions.map(
+                    lambda where: (
+                        f"INSERT INTO {sink} SELECT viewtime, userid FROM {src} WHERE {where};"
+                    )
+                ),
+            }
+        )
+
+    return KindContract(
+        token="deltastream:index:Query",
+        prerequisites=lambda: _with_relations(db),
+        inputs=inputs,
+        updates=[Mutation("owner", OWNERS)],
+        invalid=[Invalid("sql", lambda i: {**i, "sql": "SELECT"}, "not an INSERT INTO")],
+        drop=_drop("TERMINATE QUERY {queryId};"),
+        # two identical INSERT INTO queries are legal in DeltaStream
+        unique=False,
+    )
+
+
+def _application() -> KindContract:
+    db = unique_name("appdb")
+
+    def inputs(env: Env) -> st.SearchStrategy[dict[str, Any]]:
+        src, sink = env["src"]["fqn"], env["sink"]["fqn"]
+
+        def body(app: str) -> str:
+            return (
+                f"BEGIN APPLICATION {app}\n"
+                f"  INSERT INTO {sink} SELECT viewtime, userid FROM {src};\n"
+                "END APPLICATION;"
+            )
+
+        return st.fixed_dictionaries(
+            {
+                "sourceRelationFqns": st.just([src]),
+                "sinkRelationFqns": st.just([sink]),
+                "sql": names("app").map(body),
+            }
+        )
+
+    return KindContract(
+        token="deltastream:index:Application",
+        prerequisites=lambda: _with_relations(db),
+        inputs=inputs,
+        updates=[Mutation("owner", OWNERS)],
+        invalid=[Invalid("sql", lambda i: {**i, "sql": "BEGIN APPLICATION"}, "no body")],
+        unique=False,
+    )
+
+
+CONTRACTS = {
+    "Application": _application,
+    "DeltaStreamObject": _object,
+    "Query": _query,
+    "Database": _database,
+    "Namespace": _namespace,
+    "Store": _store,
+}
+
+
+def _params() -> list[Any]:
+    pending = {
+        # the relation's create reports 42P017 without the import line (issue 9, item 5)
+        "DeltaStreamObject": "already-exists error lacks the pulumi import line",
+    }
+    return [
+        pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=pending[k]))
+        if k in pending
+        else k
+        for k in sorted(CONTRACTS)
+    ]
+
+
+@pytest.mark.parametrize("kind", _params())
+def test_builtin_kind_keeps_the_contract(
+    kind: str, provider: ProviderProcess, local_server: LocalServer, engine_log: EngineLogServer
+) -> None:
+    check_contract(CONTRACTS[kind](), provider=provider, server=local_server, engine_log=engine_log)
