@@ -133,12 +133,22 @@ class ResourceKind(abc.ABC, Generic[A, S]):
     :meth:`preview_outputs`, which must not touch DeltaStream.
     """
 
+    #: ``deltastream:index:<Name>`` (PascalCase); anything else is refused at registration
     token: ClassVar[str]
+    #: shown in the schema and every SDK
     description: ClassVar[str]
+    #: the inputs model; ``outputs`` extends it with what DeltaStream computes
     inputs: ClassVar[type[Any]]
     outputs: ClassVar[type[Any]]
     #: replacements delete the old object first (names are unique in DeltaStream)
     delete_before_replace: ClassVar[bool] = True
+    #: output wire names the schema marks required beyond the derived ones (required inputs,
+    #: non-optional annotations, ``output()`` fields and ``keep_when_absent`` inputs)
+    required_outputs: ClassVar[tuple[str, ...]] = ()
+    #: ``output()`` fields DeltaStream may leave null: optional in the schema
+    optional_outputs: ClassVar[tuple[str, ...]] = ()
+    #: non-empty: the whole resource is deprecated in the schema and SDKs with this message
+    deprecation_message: ClassVar[str] = ""
 
     # -- check -------------------------------------------------------------------------
     def validate(self, args: A) -> list[CheckFailure]:
@@ -230,10 +240,14 @@ def _input_keys(model: type) -> set[str]:
 class Function(abc.ABC, Generic[A, R]):
     """A read-only lookup (``deltastream:index:getX``): at most one SELECT, no side effects."""
 
+    #: ``deltastream:index:<name>`` (camelCase, e.g. ``getDatabases``)
     token: ClassVar[str]
     description: ClassVar[str]
+    #: the arguments and result models (nested result models may set ``TYPE_TOKEN``)
     args: ClassVar[type[Any]]
     result: ClassVar[type[Any]]
+    #: non-empty: the function is deprecated in the schema and SDKs with this message
+    deprecation_message: ClassVar[str] = ""
 
     def validate(self, args: A) -> list[CheckFailure]:
         """Cross-field rules on the arguments."""

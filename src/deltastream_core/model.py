@@ -4,6 +4,12 @@ Models are ``attrs`` classes. Each field carries a :class:`Prop` in its metadata
 is shown to Pulumi (wire name, description, secret) and how it behaves (replace on change,
 output only, how values compare). The schema, the diff and the wire conversion are all
 derived from it, so a plugin declares a property exactly once.
+
+A kind's outputs model extends its inputs model (``class XOutputs(XInputs)``) and adds only
+what DeltaStream computes (:func:`output` fields), so an input's rules and marks cannot drift
+between the two. A nested model (a block such as a store's ``kafka`` settings, or a lookup's
+row type) appears in the schema's ``types`` as ``deltastream:index:<ClassName>`` unless it
+declares ``TYPE_TOKEN: ClassVar[str]``. An input's scalar default is emitted in the schema.
 """
 
 from __future__ import annotations

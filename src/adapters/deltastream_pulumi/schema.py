@@ -195,6 +195,9 @@ class _Builder:
             spec["willReplaceOnChanges"] = True
         if meta.deprecated:
             spec["deprecationMessage"] = meta.deprecated
+        default = field.default
+        if not meta.output and isinstance(default, str | bool | int | float) and default != "":
+            spec["default"] = default  # SDKs fill it in; Check applies the same value
         return spec
 
     # -- resources and functions -----------------------------------------------------------
@@ -210,7 +213,7 @@ class _Builder:
             "inputProperties": self.properties(kind.inputs, inputs, token),
             "requiredInputs": [wire_name(f) for f in inputs if is_required_input(f)],
         }
-        deprecated = getattr(kind, "deprecation_message", "")
+        deprecated = kind.deprecation_message
         if deprecated:
             spec["deprecationMessage"] = deprecated
         return spec
@@ -233,7 +236,7 @@ class _Builder:
         if required_out:
             outputs["required"] = required_out
         spec: dict[str, Any] = {"description": fn.description, "inputs": inputs, "outputs": outputs}
-        deprecated = getattr(fn, "deprecation_message", "")
+        deprecated = fn.deprecation_message
         if deprecated:
             spec["deprecationMessage"] = deprecated
         return spec
@@ -247,14 +250,14 @@ def _required_outputs(
     ``owner``: the creating role), and any the kind lists in ``required_outputs``; minus those
     it lists in ``optional_outputs`` (computed values DeltaStream may leave null, e.g. a
     query's name, kept optional as in the official schema)."""
-    extra = set(getattr(kind, "required_outputs", ()))
-    optional = set(getattr(kind, "optional_outputs", ()))
+    extra = set(kind.required_outputs)
+    optional = set(kind.optional_outputs)
     return [
         wire_name(f)
         for f in fields
         if wire_name(f) in extra
         or (meta_of(f).output and wire_name(f) not in optional)
-        or getattr(meta_of(f), "keep_when_absent", False)
+        or meta_of(f).keep_when_absent
         or is_required_input(f)
         or _always_present(kind.outputs, f)
     ]

@@ -85,11 +85,9 @@ class ApplicationInputs:
 
 
 @attrs.frozen
-class ApplicationOutputs:
-    source_relation_fqns: list[str] = prop(_SOURCES, replace=True, normalize=fqn_set_key)
-    sink_relation_fqns: list[str] = prop(_SINKS, replace=True, normalize=fqn_set_key)
-    sql: str = prop(_SQL, replace=True, normalize=normalize_sql)
-    owner: str | None = prop(_OWNER, default=None, keep_when_absent=True)
+class ApplicationOutputs(ApplicationInputs):
+    """What DeltaStream reports: the inputs, and what it computes."""
+
     application_id: str | None = output("System-generated application (query) identifier.")
     query_name: str | None = output("Name of the application's query.")
     query_version: int | None = output("Version of the application's query.")

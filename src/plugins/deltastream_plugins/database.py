@@ -52,8 +52,9 @@ class DatabaseInputs:
 
 
 @attrs.frozen
-class DatabaseOutputs:
-    name: str = prop(_NAME, replace=True, check=check_name)
+class DatabaseOutputs(DatabaseInputs):
+    """What DeltaStream reports: the inputs, and what it computes."""
+
     owner: str | None = prop(
         "The role that owns the database.", default=None, replace=True, keep_when_absent=True
     )

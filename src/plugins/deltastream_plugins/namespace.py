@@ -56,9 +56,9 @@ class NamespaceInputs:
 
 
 @attrs.frozen
-class NamespaceOutputs:
-    database: str = prop(_DATABASE, replace=True)
-    name: str = prop(_NAME, replace=True)
+class NamespaceOutputs(NamespaceInputs):
+    """What DeltaStream reports: the inputs, and what it computes."""
+
     owner: str | None = prop(
         "The role that owns the namespace.", default=None, replace=True, keep_when_absent=True
     )

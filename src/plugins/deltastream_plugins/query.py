@@ -116,14 +116,9 @@ class QueryInputs:
 
 
 @attrs.frozen
-class QueryOutputs:
-    source_relation_fqns: list[str] = prop(_SOURCES, replace=True, normalize=fqn_set_key)
-    sink_relation_fqn: str = prop(_SINK, replace=True, normalize=fqn_key)
-    sql: str = prop(_SQL, replace=True, normalize=normalize_sql)
-    owner: str | None = prop(_OWNER, default=None, keep_when_absent=True)
-    sink_relation_fqns: list[str] | None = prop(
-        _LEGACY_SINKS, default=None, deprecated=_LEGACY_SINKS
-    )
+class QueryOutputs(QueryInputs):
+    """What DeltaStream reports: the inputs, and what it computes."""
+
     query_id: str | None = output("System-generated query identifier (the resource id).")
     query_name: str | None = output("Name of the query, when DeltaStream gives it one.")
     query_version: int | None = output("Version of the query.")

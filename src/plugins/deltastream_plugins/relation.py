@@ -112,12 +112,9 @@ class ObjectInputs:
 
 
 @attrs.frozen
-class ObjectOutputs:
-    database: str = prop(_DATABASE, replace=True)
-    namespace: str = prop(_NAMESPACE, replace=True)
-    store: str = prop(_STORE, replace=True)
-    sql: str = prop(_SQL, replace=True, normalize=normalize_sql)
-    owner: str | None = prop(_OWNER, default=None, keep_when_absent=True)
+class ObjectOutputs(ObjectInputs):
+    """What DeltaStream reports: the inputs, and what it computes."""
+
     name: str | None = output("Name of the relation.")
     path: list[str] | None = output("Path of the relation as [database, namespace, name].")
     fqn: str | None = output(

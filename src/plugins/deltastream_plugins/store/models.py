@@ -44,16 +44,9 @@ class StoreInputs:
 
 
 @attrs.frozen
-class StoreOutputs:
-    name: str = prop(_NAME, replace=True, check=check_name)
-    owner: str | None = prop(_OWNER, default=None, keep_when_absent=True)
-    kafka: KafkaInputs | None = prop("Settings of a Kafka store.", default=None)
-    confluent_kafka: ConfluentKafkaInputs | None = prop(
-        "Settings of a Confluent Kafka store.", default=None
-    )
-    kinesis: KinesisInputs | None = prop("Settings of an Amazon Kinesis store.", default=None)
-    postgres: PostgresInputs | None = prop("Settings of a PostgreSQL store.", default=None)
-    snowflake: SnowflakeInputs | None = prop("Settings of a Snowflake store.", default=None)
+class StoreOutputs(StoreInputs):
+    """What DeltaStream reports: the inputs, and what it computes."""
+
     type: str | None = output("Type of the store as DeltaStream reports it (e.g. Kafka).")
     state: str | None = output("Provisioning state of the store (ready once usable).")
     created_at: str | None = output("When the store was created (RFC 3339).")
