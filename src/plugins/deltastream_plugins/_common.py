@@ -1,129 +1,40 @@
-"""Helpers shared by the built-in plugins: timestamps, lookups, the row cap, import hints."""
+"""The built-in plugins' shared helpers: the public authoring API's catalog helpers, under the
+names the plugins have always imported (see :mod:`deltastream_core.rows`)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
-from typing import Any, TypeVar
+from deltastream_core.rows import (
+    CAPPED_LIMIT,
+    CATALOG_POLL,
+    CATALOG_TIMEOUT,
+    ROW_CAP,
+    Row,
+    capped,
+    check_name,
+    describe_state,
+    exactly_one,
+    first_or_none,
+    import_command,
+    rfc3339,
+    select,
+    wait_for_no_row,
+    wait_for_row,
+)
 
-from deltastream_core.errors import NotFoundError, ValidationError
-from deltastream_core.kinds import CheckFailure, OperationContext
-from deltastream_core.ports import Statement, StatementContext
-from deltastream_core.sql import name_problem
-from deltastream_core.waiting import Backoff, wait_until
-
-T = TypeVar("T")
-
-Row = dict[str, Any]
-
-#: how long a catalog object may take to appear or disappear, unless customTimeouts says
-CATALOG_TIMEOUT = 300.0
-#: pacing of catalog waits (the core's default schedule)
-CATALOG_POLL = Backoff()
-
-#: plural lookups return at most this many rows (FR-033) and ask for one more to know
-ROW_CAP = 200
-#: the LIMIT of a plural lookup: the extra row tells :func:`capped` that more exist
-CAPPED_LIMIT = ROW_CAP + 1
-
-
-def rfc3339(value: datetime | str | None) -> str | None:
-    """Timestamps in outputs: RFC 3339, UTC, second precision (as the official provider)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def check_name(value: Any) -> str | None:
-    return name_problem(value) if isinstance(value, str) else None
-
-
-async def select(
-    ctx: OperationContext, sql: str, context: StatementContext | None = None
-) -> list[dict[str, Any]]:
-    """Run one read-only statement and return its rows as dicts."""
-    result = await ctx.require_runner().run(Statement.read(sql), context or ctx.base)
-    return list(result.records())
-
-
-def capped(ctx: OperationContext, rows: list[T], what: str, narrower: str) -> list[T]:
-    """Apply the 200-row cap, warning in the engine log when the result was truncated."""
-    if len(rows) > ROW_CAP:
-        ctx.log.warning(
-            f"{what}: more than {ROW_CAP} rows exist; only the first {ROW_CAP} (by name) are "
-            f"returned. Narrow the lookup ({narrower}) to see the rest."
-        )
-        return rows[:ROW_CAP]
-    return rows
-
-
-def exactly_one(rows: Sequence[T], what: str) -> T:
-    """The single row of a singular lookup: not-found and multiple-match are errors."""
-    if not rows:
-        raise NotFoundError("02000", f"{what} not found")
-    if len(rows) > 1:
-        raise ValidationError(
-            [CheckFailure("", f"{what} matched {len(rows)} objects; expected one")]
-        )
-    return rows[0]
-
-
-def import_command(token: str, resource_name: str, resource_id: str) -> str:
-    name = resource_name or "<name>"
-    quoted_id = resource_id if resource_id.isidentifier() else f"'{resource_id}'"
-    return f"pulumi import {token} {name} {quoted_id}"
-
-
-def first_or_none(rows: list[T]) -> T | None:
-    return rows[0] if rows else None
-
-
-def describe_state(keys: Sequence[str]) -> Callable[[dict[str, Any] | None], str]:
-    def describe(row: dict[str, Any] | None) -> str:
-        if row is None:
-            return "not present yet"
-        return ", ".join(f"{k}={row.get(k)!r}" for k in keys)
-
-    return describe
-
-
-async def wait_for_row(
-    ctx: OperationContext, lookup: Callable[[], Awaitable[Row | None]], what: str
-) -> Row:
-    """Poll ``lookup`` until the object's catalog row exists (FR-006: done when the catalog
-    says so); the first poll is immediate, so a ready object costs one request."""
-    row = await wait_until(
-        lookup,
-        lambda r: r is not None,
-        clock=ctx.clock,
-        timeout=ctx.timeout or CATALOG_TIMEOUT,
-        what=f"{what} to appear in the catalog",
-        log=ctx.log,
-    )
-    assert row is not None
-    return row
-
-
-async def wait_for_no_row(
-    ctx: OperationContext,
-    lookup: Callable[[], Awaitable[Row | None]],
-    what: str,
-    *,
-    timeout: float = CATALOG_TIMEOUT,
-    backoff: Backoff = CATALOG_POLL,
-    describe: Callable[[Row | None], str] = repr,
-) -> None:
-    """Poll ``lookup`` until the object's catalog row is gone (deletes confirm absence);
-    ``timeout`` applies unless customTimeouts sets one."""
-    await wait_until(
-        lookup,
-        lambda r: r is None,
-        clock=ctx.clock,
-        timeout=ctx.timeout or timeout,
-        what=f"{what} to disappear",
-        describe=describe,
-        log=ctx.log,
-        backoff=backoff,
-    )
+__all__ = [
+    "CAPPED_LIMIT",
+    "CATALOG_POLL",
+    "CATALOG_TIMEOUT",
+    "ROW_CAP",
+    "Row",
+    "capped",
+    "check_name",
+    "describe_state",
+    "exactly_one",
+    "first_or_none",
+    "import_command",
+    "rfc3339",
+    "select",
+    "wait_for_no_row",
+    "wait_for_row",
+]

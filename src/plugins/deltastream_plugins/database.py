@@ -7,29 +7,16 @@ that would fail at apply.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import attrs
 
 from deltastream_core import hookimpl
-from deltastream_core.errors import AlreadyExistsError, NotFoundError
-from deltastream_core.kinds import Function, OperationContext, ReadResult, ResourceKind
+from deltastream_core.catalog import CatalogKind, CatalogListing, CatalogLookup, Column, column
 from deltastream_core.model import output, prop
-from deltastream_core.ports import EffectProbe, Statement
 from deltastream_core.registry import Registry
-from deltastream_core.sql import quote_identifier, quote_literal
-from deltastream_plugins._common import (
-    CAPPED_LIMIT,
-    capped,
-    check_name,
-    exactly_one,
-    first_or_none,
-    import_command,
-    rfc3339,
-    select,
-    wait_for_no_row,
-    wait_for_row,
-)
+from deltastream_core.rows import check_name, rfc3339
+from deltastream_core.sql import quote_identifier
 
 TOKEN = "deltastream:index:Database"
 
@@ -61,19 +48,7 @@ class DatabaseOutputs(DatabaseInputs):
     created_at: str | None = output("When the database was created (RFC 3339).")
 
 
-def _lookup_sql(name: str | None, limit: int | None = None) -> str:
-    where = f" WHERE name = {quote_literal(name)}" if name is not None else ""
-    tail = f" ORDER BY name LIMIT {limit}" if limit else ""
-    return f'SELECT name, "owner", created_at FROM deltastream.sys."databases"{where}{tail};'
-
-
-def _outputs(row: dict[str, Any]) -> DatabaseOutputs:
-    return DatabaseOutputs(
-        name=row["name"], owner=row["owner"], created_at=rfc3339(row["created_at"])
-    )
-
-
-class DatabaseKind(ResourceKind[DatabaseInputs, DatabaseOutputs]):
+class DatabaseKind(CatalogKind[DatabaseInputs, DatabaseOutputs]):
     token: ClassVar[str] = TOKEN
     description: ClassVar[str] = (
         "A DeltaStream database: the top-level namespace for namespaces (schemas), streams, "
@@ -81,53 +56,19 @@ class DatabaseKind(ResourceKind[DatabaseInputs, DatabaseOutputs]):
     )
     inputs = DatabaseInputs
     outputs = DatabaseOutputs
+    system_table: ClassVar[str] = "databases"
+    noun: ClassVar[str] = "database"
+    key: ClassVar[tuple[Column, ...]] = (column("name"),)
+    columns: ClassVar[tuple[Column, ...]] = (
+        column("owner"),
+        column("created_at", convert=rfc3339),
+    )
 
-    def resource_id(self, outputs: DatabaseOutputs) -> str:
-        return outputs.name
+    def create_statement(self, args: DatabaseInputs) -> str:
+        return f"CREATE DATABASE {quote_identifier(args.name)};"
 
-    async def _lookup(self, ctx: OperationContext, name: str) -> dict[str, Any] | None:
-        return first_or_none(await select(ctx, _lookup_sql(name)))
-
-    async def create(self, ctx: OperationContext, args: DatabaseInputs) -> DatabaseOutputs:
-        runner = ctx.require_runner()
-        probe = EffectProbe(Statement.read(_lookup_sql(args.name)))
-        try:
-            await runner.run(
-                Statement(f"CREATE DATABASE {quote_identifier(args.name)};", probe=probe),
-                ctx.as_role(args.owner),
-            )
-        except AlreadyExistsError as exc:
-            raise exc.adopt_with(import_command(TOKEN, ctx.resource_name, args.name)) from None
-        row = await wait_for_row(
-            ctx, lambda: self._lookup(ctx, args.name), f"database {args.name!r}"
-        )
-        return _outputs(row)
-
-    async def read(
-        self, ctx: OperationContext, resource_id: str, state: DatabaseOutputs | None
-    ) -> ReadResult[DatabaseInputs, DatabaseOutputs] | None:
-        row = await self._lookup(ctx, resource_id)
-        if row is None:
-            return None
-        outputs = _outputs(row)
-        return ReadResult(resource_id, outputs, DatabaseInputs(outputs.name, outputs.owner))
-
-    async def delete(self, ctx: OperationContext, resource_id: str, state: DatabaseOutputs) -> None:
-        try:
-            await ctx.require_runner().run(
-                Statement(
-                    f"DROP DATABASE {quote_identifier(resource_id)};",
-                    probe=EffectProbe(
-                        Statement.read(_lookup_sql(resource_id)), applied_if_rows=False
-                    ),
-                ),
-                ctx.base,
-            )
-        except NotFoundError:
-            return  # already gone: deletes are idempotent
-        await wait_for_no_row(
-            ctx, lambda: self._lookup(ctx, resource_id), f"database {resource_id!r}"
-        )
+    def drop_statement(self, key: tuple[str, ...]) -> str:
+        return f"DROP DATABASE {quote_identifier(key[0])};"
 
 
 # -- lookups -------------------------------------------------------------------------------
@@ -159,33 +100,25 @@ class GetDatabasesResult:
     )
 
 
-def _result(row: dict[str, Any]) -> GetDatabaseResult:
-    return GetDatabaseResult(row["name"], row["owner"], rfc3339(row["created_at"]) or "")
-
-
-class GetDatabase(Function[GetDatabaseArgs, GetDatabaseResult]):
+class GetDatabase(CatalogLookup[GetDatabaseArgs, GetDatabaseResult]):
     token: ClassVar[str] = "deltastream:index:getDatabase"
     description: ClassVar[str] = "Look up one database by name. Fails if it does not exist."
     args = GetDatabaseArgs
     result = GetDatabaseResult
-
-    async def invoke(self, ctx: OperationContext, args: GetDatabaseArgs) -> GetDatabaseResult:
-        rows = await select(ctx, _lookup_sql(args.name, limit=2))
-        return _result(exactly_one(rows, f"database {args.name!r}"))
+    kind = DatabaseKind()
 
 
-class GetDatabases(Function[GetDatabasesArgs, GetDatabasesResult]):
+class GetDatabases(CatalogListing[GetDatabasesArgs, GetDatabasesResult]):
     token: ClassVar[str] = "deltastream:index:getDatabases"
     description: ClassVar[str] = (
         "List databases ordered by name, at most 200 (a warning is logged when there are more)."
     )
     args = GetDatabasesArgs
     result = GetDatabasesResult
-
-    async def invoke(self, ctx: OperationContext, args: GetDatabasesArgs) -> GetDatabasesResult:
-        rows = await select(ctx, _lookup_sql(None, limit=CAPPED_LIMIT))
-        rows = capped(ctx, rows, "getDatabases", "look up a single database with getDatabase")
-        return GetDatabasesResult([_result(r) for r in rows])
+    kind = DatabaseKind()
+    items: ClassVar[str] = "databases"
+    item_model = GetDatabaseResult
+    narrower: ClassVar[str] = "look up a single database with getDatabase"
 
 
 @hookimpl

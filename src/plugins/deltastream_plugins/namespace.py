@@ -6,35 +6,23 @@ the parts are double-quoted (``"a/b"/"ns"``) so the id stays unambiguous for imp
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import attrs
 
 from deltastream_core import hookimpl
-from deltastream_core.errors import AlreadyExistsError, NotFoundError, ValidationError
-from deltastream_core.kinds import (
-    CheckFailure,
-    Function,
-    OperationContext,
-    ReadResult,
-    ResourceKind,
+from deltastream_core.catalog import (
+    CatalogKind,
+    CatalogListing,
+    CatalogLookup,
+    Column,
+    column,
+    encode_id,
 )
 from deltastream_core.model import output, prop
-from deltastream_core.ports import EffectProbe, Statement
 from deltastream_core.registry import Registry
-from deltastream_core.sql import qualified, quote_identifier, quote_literal, split_qualified
-from deltastream_plugins._common import (
-    CAPPED_LIMIT,
-    capped,
-    check_name,
-    exactly_one,
-    first_or_none,
-    import_command,
-    rfc3339,
-    select,
-    wait_for_no_row,
-    wait_for_row,
-)
+from deltastream_core.rows import check_name, rfc3339
+from deltastream_core.sql import qualified, quote_identifier
 
 TOKEN = "deltastream:index:Namespace"
 
@@ -66,48 +54,16 @@ class NamespaceOutputs(NamespaceInputs):
 
 
 def namespace_id(database: str, name: str) -> str:
-    if "/" in database or "/" in name or database.startswith('"'):
-        return f"{quote_identifier(database)}/{quote_identifier(name)}"
-    return f"{database}/{name}"
+    return encode_id((database, name))
 
 
 def parse_namespace_id(resource_id: str) -> tuple[str, str]:
     """``db/ns`` or ``"d/b"/"n/s"`` → (database, namespace)."""
-    if resource_id.startswith('"'):
-        parts = split_qualified(resource_id.replace('"/"', '"."', 1))
-        if len(parts) == 2:
-            return parts[0], parts[1]
-    elif resource_id.count("/") == 1:
-        database, name = resource_id.split("/")
-        if database and name:
-            return database, name
-    raise ValidationError(
-        [CheckFailure("id", f"{resource_id!r} is not a namespace id; use database/namespace")],
-        resource=TOKEN,
-    )
+    database, name = NamespaceKind().parse_id(resource_id)
+    return database, name
 
 
-def _lookup_sql(database: str, name: str | None = None, limit: int | None = None) -> str:
-    where = f"database_name = {quote_literal(database)}"
-    if name is not None:
-        where += f" AND name = {quote_literal(name)}"
-    tail = f" ORDER BY name LIMIT {limit}" if limit else ""
-    return (
-        'SELECT name, database_name, "owner", created_at FROM deltastream.sys."schemas" '
-        f"WHERE {where}{tail};"
-    )
-
-
-def _outputs(row: dict[str, Any]) -> NamespaceOutputs:
-    return NamespaceOutputs(
-        database=row["database_name"],
-        name=row["name"],
-        owner=row["owner"],
-        created_at=rfc3339(row["created_at"]),
-    )
-
-
-class NamespaceKind(ResourceKind[NamespaceInputs, NamespaceOutputs]):
+class NamespaceKind(CatalogKind[NamespaceInputs, NamespaceOutputs]):
     token: ClassVar[str] = TOKEN
     description: ClassVar[str] = (
         "A namespace (DeltaStream schema) grouping streams, changelogs and tables inside a "
@@ -115,61 +71,22 @@ class NamespaceKind(ResourceKind[NamespaceInputs, NamespaceOutputs]):
     )
     inputs = NamespaceInputs
     outputs = NamespaceOutputs
+    system_table: ClassVar[str] = "schemas"
+    noun: ClassVar[str] = "namespace"
+    key: ClassVar[tuple[Column, ...]] = (column("database_name", "database"), column("name"))
+    columns: ClassVar[tuple[Column, ...]] = (
+        column("owner"),
+        column("created_at", convert=rfc3339),
+    )
 
-    def resource_id(self, outputs: NamespaceOutputs) -> str:
-        return namespace_id(outputs.database, outputs.name)
-
-    async def _lookup(
-        self, ctx: OperationContext, database: str, name: str
-    ) -> dict[str, Any] | None:
-        return first_or_none(await select(ctx, _lookup_sql(database, name)))
-
-    async def create(self, ctx: OperationContext, args: NamespaceInputs) -> NamespaceOutputs:
-        sql = (
+    def create_statement(self, args: NamespaceInputs) -> str:
+        return (
             f"CREATE SCHEMA {quote_identifier(args.name)} "
             f"IN DATABASE {quote_identifier(args.database)};"
         )
-        probe = EffectProbe(Statement.read(_lookup_sql(args.database, args.name)))
-        try:
-            await ctx.require_runner().run(Statement(sql, probe=probe), ctx.as_role(args.owner))
-        except AlreadyExistsError as exc:
-            raise exc.adopt_with(
-                import_command(TOKEN, ctx.resource_name, namespace_id(args.database, args.name))
-            ) from None
-        row = await wait_for_row(
-            ctx,
-            lambda: self._lookup(ctx, args.database, args.name),
-            f"namespace {args.database}.{args.name}",
-        )
-        return _outputs(row)
 
-    async def read(
-        self, ctx: OperationContext, resource_id: str, state: NamespaceOutputs | None
-    ) -> ReadResult[NamespaceInputs, NamespaceOutputs] | None:
-        database, name = parse_namespace_id(resource_id)
-        try:
-            row = await self._lookup(ctx, database, name)
-        except NotFoundError:
-            return None
-        if row is None:
-            return None
-        out = _outputs(row)
-        return ReadResult(resource_id, out, NamespaceInputs(out.database, out.name, out.owner))
-
-    async def delete(
-        self, ctx: OperationContext, resource_id: str, state: NamespaceOutputs
-    ) -> None:
-        database, name = parse_namespace_id(resource_id)
-        probe = EffectProbe(Statement.read(_lookup_sql(database, name)), applied_if_rows=False)
-        try:
-            await ctx.require_runner().run(
-                Statement(f"DROP SCHEMA {qualified(database, name)};", probe=probe), ctx.base
-            )
-        except NotFoundError:
-            return  # the namespace or its database is already gone
-        await wait_for_no_row(
-            ctx, lambda: self._lookup(ctx, database, name), f"namespace {database}.{name}"
-        )
+    def drop_statement(self, key: tuple[str, ...]) -> str:
+        return f"DROP SCHEMA {qualified(*key)};"
 
 
 # -- lookups -------------------------------------------------------------------------------
@@ -203,24 +120,15 @@ class GetNamespacesResult:
     )
 
 
-def _result(row: dict[str, Any]) -> GetNamespaceResult:
-    return GetNamespaceResult(
-        row["database_name"], row["name"], row["owner"], rfc3339(row["created_at"]) or ""
-    )
-
-
-class GetNamespace(Function[GetNamespaceArgs, GetNamespaceResult]):
+class GetNamespace(CatalogLookup[GetNamespaceArgs, GetNamespaceResult]):
     token: ClassVar[str] = "deltastream:index:getNamespace"
     description: ClassVar[str] = "Look up one namespace by database and name."
     args = GetNamespaceArgs
     result = GetNamespaceResult
-
-    async def invoke(self, ctx: OperationContext, args: GetNamespaceArgs) -> GetNamespaceResult:
-        rows = await select(ctx, _lookup_sql(args.database, args.name, limit=2))
-        return _result(exactly_one(rows, f"namespace {args.name!r} in database {args.database!r}"))
+    kind = NamespaceKind()
 
 
-class GetNamespaces(Function[GetNamespacesArgs, GetNamespacesResult]):
+class GetNamespaces(CatalogListing[GetNamespacesArgs, GetNamespacesResult]):
     token: ClassVar[str] = "deltastream:index:getNamespaces"
     description: ClassVar[str] = (
         "List the namespaces of a database ordered by name, at most 200 (with a warning when "
@@ -228,11 +136,10 @@ class GetNamespaces(Function[GetNamespacesArgs, GetNamespacesResult]):
     )
     args = GetNamespacesArgs
     result = GetNamespacesResult
-
-    async def invoke(self, ctx: OperationContext, args: GetNamespacesArgs) -> GetNamespacesResult:
-        rows = await select(ctx, _lookup_sql(args.database, limit=CAPPED_LIMIT))
-        rows = capped(ctx, rows, f"getNamespaces({args.database!r})", "use getNamespace")
-        return GetNamespacesResult([_result(r) for r in rows])
+    kind = NamespaceKind()
+    items: ClassVar[str] = "namespaces"
+    item_model = GetNamespaceResult
+    narrower: ClassVar[str] = "use getNamespace"
 
 
 @hookimpl

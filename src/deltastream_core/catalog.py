@@ -1,0 +1,359 @@
+"""A base for kinds whose objects are rows of one ``deltastream.sys`` table.
+
+A kind declares its table, key and columns, its CREATE/DROP (and optional update) statements,
+who owns what it creates, and its readiness states; it inherits the lifecycle every kind
+owes the engine (see ``docs/plugins.md``):
+
+- create with an effect probe (a lost answer is reconciled by reading the catalog, never by
+  sending the CREATE twice), created as the ``owner`` input's role, then a wait until the row
+  is there (and ready); "already exists" carries the ``pulumi import`` line;
+- read by id, returning nothing when the object is gone (refresh drops it), and working with
+  no prior state (import);
+- delete with an effect probe, succeeding when the object is already gone, then a wait until
+  the row is gone;
+- the singular and plural lookups (:class:`CatalogLookup`, :class:`CatalogListing`): one
+  SELECT, ordered by key, the 200-row cap with its warning.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, Generic, TypeVar
+
+import attrs
+
+from deltastream_core.errors import AlreadyExistsError, NotFoundError, ObjectFailedError
+from deltastream_core.errors import ValidationError as _ValidationError
+from deltastream_core.kinds import (
+    CheckFailure,
+    Function,
+    OperationContext,
+    ReadResult,
+    ResourceKind,
+)
+from deltastream_core.ports import EffectProbe, Statement
+from deltastream_core.rows import (
+    CAPPED_LIMIT,
+    Row,
+    capped,
+    exactly_one,
+    first_or_none,
+    import_command,
+    select,
+    wait_for_no_row,
+    wait_for_row,
+)
+from deltastream_core.sql import quote_identifier, quote_literal
+from deltastream_core.waiting import wait_until
+
+A = TypeVar("A")
+S = TypeVar("S")
+R = TypeVar("R")
+
+ID_SEPARATOR = "/"
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+@attrs.frozen
+class Column:
+    """One system-table column read into an outputs field."""
+
+    #: the column's name in ``deltastream.sys."<table>"``
+    name: str
+    #: the outputs attribute it fills; the column name when empty
+    field: str = ""
+    #: converts the column's value (e.g. :func:`~deltastream_core.rows.rfc3339`)
+    convert: Callable[[Any], Any] = _same
+
+    @property
+    def attribute(self) -> str:
+        return self.field or self.name
+
+
+def column(name: str, field: str = "", *, convert: Callable[[Any], Any] = _same) -> Column:
+    """``column("database_name", "database")``: the ``database_name`` column fills the
+    ``database`` output."""
+    return Column(name, field, convert)
+
+
+def encode_id(parts: Sequence[str]) -> str:
+    """The id of a multi-part key: ``db/ns``; parts that contain ``/`` (or start with a
+    quote) are double-quoted so the id splits back unambiguously."""
+    if len(parts) == 1:
+        return parts[0]
+    if any(ID_SEPARATOR in p or p.startswith('"') for p in parts):
+        return ID_SEPARATOR.join(quote_identifier(p) for p in parts)
+    return ID_SEPARATOR.join(parts)
+
+
+def decode_id(resource_id: str, size: int) -> tuple[str, ...] | None:
+    """The key parts of an id made by :func:`encode_id`; None when it has another shape."""
+    if size == 1:
+        return (resource_id,) if resource_id else None
+    parts = _split_quoted(resource_id) if resource_id.startswith('"') else resource_id.split("/")
+    if parts is None or len(parts) != size or not all(parts):
+        return None
+    return tuple(parts)
+
+
+def _split_quoted(text: str) -> list[str] | None:
+    """``"a/b"/"n""s"`` → ``["a/b", 'n"s']``: double-quoted parts (``""`` escapes a quote)
+    joined by ``/``; None when it is not of that shape."""
+    parts: list[str] = []
+    i = 0
+    while i < len(text):
+        if text[i] != '"':
+            return None
+        i += 1
+        part = []
+        while True:
+            end = text.find('"', i)
+            if end < 0:
+                return None
+            part.append(text[i:end])
+            if text.startswith('""', end):
+                part.append('"')
+                i = end + 2
+                continue
+            i = end + 1
+            break
+        parts.append("".join(part))
+        if i < len(text):
+            if text[i] != ID_SEPARATOR or i + 1 == len(text):
+                return None
+            i += 1
+    return parts
+
+
+class CatalogKind(ResourceKind[A, S], abc.ABC):
+    """A kind whose objects are rows of ``deltastream.sys."<system_table>"``.
+
+    Declare ``system_table``, ``key`` (the columns that identify one object, in id order),
+    ``columns`` (the other columns read into outputs), ``noun`` (for messages), and implement
+    :meth:`create_statement` and :meth:`drop_statement`. Optional: ``state_column`` with
+    ``ready_states`` / ``failed_states`` (create waits for readiness), ``owner_field`` (the
+    input naming the role to create as), :meth:`update_statements` (in-place updates).
+    """
+
+    #: the ``deltastream.sys`` table listing these objects, e.g. ``"databases"``
+    system_table: ClassVar[str]
+    #: the columns identifying one object, in id order (the id joins them with ``/``)
+    key: ClassVar[tuple[Column, ...]]
+    #: the other columns read into outputs
+    columns: ClassVar[tuple[Column, ...]] = ()
+    #: what one object is called in messages, e.g. ``"database"``
+    noun: ClassVar[str]
+    #: the column holding the object's state; None when a row means ready
+    state_column: ClassVar[str | None] = None
+    #: states in which the object is usable (create returns)
+    ready_states: ClassVar[frozenset[str]] = frozenset()
+    #: states in which the object will never become usable (create fails and drops it)
+    failed_states: ClassVar[frozenset[str]] = frozenset()
+    #: the input naming the role the object is created as (DeltaStream makes the creating
+    #: role its owner); None: created as the provider's role
+    owner_field: ClassVar[str | None] = "owner"
+
+    # -- what a kind declares ---------------------------------------------------------------
+    @abc.abstractmethod
+    def create_statement(self, args: A) -> Statement | str:
+        """The CREATE statement for ``args`` (quote with :mod:`deltastream_core.sql`)."""
+
+    @abc.abstractmethod
+    def drop_statement(self, key: tuple[str, ...]) -> Statement | str:
+        """The DROP statement for the object with these key values."""
+
+    def update_statements(self, key: tuple[str, ...], olds: S, news: A) -> list[Statement | str]:
+        """Statements applying in-place changes (fields not marked ``replace``); none by
+        default, so every change must be a replacement."""
+        return []
+
+    # -- derived ----------------------------------------------------------------------------
+    def key_of(self, values: Any) -> tuple[str, ...]:
+        """The key values of an inputs or outputs object."""
+        return tuple(str(getattr(values, c.attribute)) for c in self.key)
+
+    def resource_id(self, outputs: S) -> str:
+        return encode_id(self.key_of(outputs))
+
+    def parse_id(self, resource_id: str) -> tuple[str, ...]:
+        parts = decode_id(resource_id, len(self.key))
+        if parts is None:
+            shape = ID_SEPARATOR.join(c.attribute for c in self.key)
+            raise _ValidationError(
+                [CheckFailure("id", f"{resource_id!r} is not a {self.noun} id; use {shape}")],
+                resource=self.token,
+            )
+        return parts
+
+    def select_sql(
+        self, where: Mapping[str, str] | None = None, *, limit: int | None = None
+    ) -> str:
+        """``SELECT <key and columns> FROM deltastream.sys."<table>" [WHERE …] ORDER BY …``."""
+        names = ", ".join(quote_identifier(c.name) for c in (*self.key, *self.columns))
+        sql = f"SELECT {names} FROM deltastream.sys.{quote_identifier(self.system_table)}"
+        if where:
+            sql += " WHERE " + " AND ".join(
+                f"{quote_identifier(col)} = {quote_literal(value)}" for col, value in where.items()
+            )
+        if limit:
+            order = ", ".join(quote_identifier(c.name) for c in self.key)
+            sql += f" ORDER BY {order} LIMIT {limit}"
+        return sql + ";"
+
+    def key_filter(self, key: Sequence[str]) -> dict[str, str]:
+        return {c.name: value for c, value in zip(self.key, key, strict=True)}
+
+    def row_values(self, row: Row) -> dict[str, Any]:
+        """The row as outputs attribute values (converted)."""
+        return {c.attribute: c.convert(row.get(c.name)) for c in (*self.key, *self.columns)}
+
+    def outputs_from_row(self, row: Row, args: A | None = None) -> S:
+        """The outputs for ``row``; inputs the catalog does not report come from ``args``
+        (or stay at their defaults on import)."""
+        values = attrs.asdict(args, recurse=False) if args is not None else {}  # type: ignore[arg-type]
+        values.update(self.row_values(row))
+        names = {f.name for f in attrs.fields(self.outputs)}
+        outputs: S = self.outputs(**{k: v for k, v in values.items() if k in names})
+        return outputs
+
+    async def lookup(self, ctx: OperationContext, key: Sequence[str]) -> Row | None:
+        """The object's row, or None when it does not exist (nor its parents)."""
+        try:
+            return first_or_none(await select(ctx, self.select_sql(self.key_filter(key))))
+        except NotFoundError:
+            return None
+
+    def _statement(self, made: Statement | str, probe: EffectProbe | None) -> Statement:
+        statement = made if isinstance(made, Statement) else Statement(made)
+        return statement if statement.probe else attrs.evolve(statement, probe=probe)
+
+    def _describe(self, key: Sequence[str]) -> str:
+        return f"{self.noun} {'.'.join(key)!r}"
+
+    # -- the inherited lifecycle ------------------------------------------------------------
+    async def create(self, ctx: OperationContext, args: A) -> S:
+        key = self.key_of(args)
+        probe = EffectProbe(Statement.read(self.select_sql(self.key_filter(key))))
+        owner = getattr(args, self.owner_field, None) if self.owner_field else None
+        try:
+            await ctx.require_runner().run(
+                self._statement(self.create_statement(args), probe), ctx.as_role(owner)
+            )
+        except AlreadyExistsError as exc:
+            raise exc.adopt_with(
+                import_command(self.token, ctx.resource_name, encode_id(key))
+            ) from None
+        row = await self._wait_ready(ctx, key)
+        return self.outputs_from_row(row, args)
+
+    async def _wait_ready(self, ctx: OperationContext, key: tuple[str, ...]) -> Row:
+        what = self._describe(key)
+        if self.state_column is None:
+            return await wait_for_row(ctx, lambda: self.lookup(ctx, key), what)
+        state = self.state_column
+        done = self.ready_states | self.failed_states
+        row = await wait_until(
+            lambda: self.lookup(ctx, key),
+            lambda r: r is not None and str(r.get(state) or "").lower() in done,
+            clock=ctx.clock,
+            timeout=ctx.timeout or 300.0,
+            what=f"{what} to become ready",
+            log=ctx.log,
+        )
+        assert row is not None
+        if str(row.get(state) or "").lower() in self.failed_states:
+            await self._drop(ctx, key)  # atomic: a failed create leaves nothing behind
+            raise ObjectFailedError(f"{what} failed: {state} is {row.get(state)!r}")
+        return row
+
+    async def read(
+        self, ctx: OperationContext, resource_id: str, state: S | None
+    ) -> ReadResult[A, S] | None:
+        key = self.parse_id(resource_id)
+        row = await self.lookup(ctx, key)
+        if row is None:
+            return None
+        previous = self.inputs_from_outputs(state) if state is not None else None
+        outputs = self.outputs_from_row(row, previous)
+        return ReadResult(resource_id, outputs, self.inputs_from_outputs(outputs))
+
+    async def update(self, ctx: OperationContext, resource_id: str, olds: S, news: A) -> S:
+        key = self.parse_id(resource_id)
+        statements = self.update_statements(key, olds, news)
+        if not statements:
+            return await super().update(ctx, resource_id, olds, news)
+        for made in statements:
+            await ctx.require_runner().run(self._statement(made, None), ctx.base)
+        row = await self._wait_ready(ctx, key)
+        return self.outputs_from_row(row, news)
+
+    async def delete(self, ctx: OperationContext, resource_id: str, state: S) -> None:
+        await self._drop(ctx, self.parse_id(resource_id))
+
+    async def _drop(self, ctx: OperationContext, key: tuple[str, ...]) -> None:
+        gone = EffectProbe(
+            Statement.read(self.select_sql(self.key_filter(key))), applied_if_rows=False
+        )
+        try:
+            await ctx.require_runner().run(
+                self._statement(self.drop_statement(key), gone), ctx.base
+            )
+        except NotFoundError:
+            return  # already gone (or its parent is): deletes are idempotent
+        await wait_for_no_row(ctx, lambda: self.lookup(ctx, key), self._describe(key))
+
+
+class _Lookup(Function[A, R], Generic[A, R]):
+    #: the kind whose system table the lookup reads
+    kind: ClassVar[CatalogKind[Any, Any]]
+
+    def where(self, args: A) -> dict[str, str]:
+        """The column filters of ``args``: each argument named like a key or column field
+        filters that column (override for other shapes)."""
+        fields = {c.attribute: c.name for c in (*self.kind.key, *self.kind.columns)}
+        return {
+            fields[name]: value
+            for name, value in attrs.asdict(args, recurse=False).items()  # type: ignore[arg-type]
+            if name in fields and value is not None
+        }
+
+    def item(self, row: Row, model: type[Any]) -> Any:
+        names = {f.name for f in attrs.fields(model)}
+        return model(**{k: v for k, v in self.kind.row_values(row).items() if k in names})
+
+
+class CatalogLookup(_Lookup[A, R]):
+    """A singular lookup (``getX``): the one object matching the arguments; not found and
+    several matches are errors. Declare ``token``, ``description``, ``args``, ``result`` and
+    ``kind`` (an instance of the :class:`CatalogKind` whose table it reads)."""
+
+    async def invoke(self, ctx: OperationContext, args: A) -> R:
+        where = self.where(args)
+        rows = await select(ctx, self.kind.select_sql(where, limit=2))
+        what = f"{self.kind.noun} " + ", ".join(f"{k}={v!r}" for k, v in where.items())
+        result: R = self.item(exactly_one(rows, what), self.result)
+        return result
+
+
+class CatalogListing(_Lookup[A, R]):
+    """A plural lookup (``getXs``): the matching objects ordered by key, at most 200 with a
+    warning when more exist. Declare ``items`` (the result field holding the list) and
+    ``item_model`` (the type of one element) besides what :class:`CatalogLookup` needs."""
+
+    #: the result attribute holding the list, e.g. ``"databases"``
+    items: ClassVar[str]
+    #: the model of one element
+    item_model: ClassVar[type[Any]]
+    #: what narrows the lookup, for the cap's warning, e.g. ``"use getDatabase"``
+    narrower: ClassVar[str] = "add a filter"
+
+    async def invoke(self, ctx: OperationContext, args: A) -> R:
+        rows = await select(ctx, self.kind.select_sql(self.where(args), limit=CAPPED_LIMIT))
+        name = self.token.rsplit(":", 1)[-1]
+        rows = capped(ctx, rows, name, self.narrower)
+        result: R = self.result(**{self.items: [self.item(r, self.item_model) for r in rows]})
+        return result
