@@ -1,8 +1,9 @@
 """What every store type shares: key specs, the :class:`StoreType` base, raw-input rules.
 
-A store type is declared as an ordered tuple of :class:`KeySpec` (input attribute → WITH key
-and value form). From that one declaration come the ``CREATE STORE`` pairs (in a fixed order),
-the ``UPDATE STORE`` change set, the secret values to redact, and import (DESCRIBE properties
+A store type is declared as an ordered tuple of
+:class:`~deltastream_core.withclause.KeySpec` (input attribute → WITH key and value form).
+From that one declaration come the ``CREATE STORE`` pairs (in a fixed order), the
+``UPDATE STORE`` change set, the secret values to redact, and import (DESCRIBE properties
 back to inputs). Types add their cross-field rules in :meth:`StoreType.rules`.
 """
 
@@ -17,26 +18,13 @@ from deltastream_core.kinds import CheckFailure
 from deltastream_core.model import input_fields, meta_of, wire_name
 from deltastream_core.secrets import Secret, reveal
 from deltastream_core.unknown import UNKNOWN
-from deltastream_plugins.store.withclause import Form, Pair
+from deltastream_core.withclause import Form, KeySpec, Pair, pairs_of
+
+__all__ = ["KeySpec", "StoreType", "forbid", "require"]
 
 _TRUE = {"true", "1", "yes"}
 #: what DeltaStream assumes for a boolean key that was never set
 BOOL_DEFAULTS = {"tls.disabled": False, "tls.verify_server_hostname": True}
-
-
-@attrs.frozen
-class KeySpec:
-    """One input attribute of a type block and the WITH key it becomes."""
-
-    attr: str
-    key: str
-    form: Form = Form.TEXT
-    #: keywords allowed for :attr:`Form.KEYWORD`
-    allowed: tuple[str, ...] = ()
-    #: the attachment name the WITH clause uses for :attr:`Form.ATTACHMENT` (e.g. ``@cacert``)
-    attachment: str = ""
-    #: turns the input value into the attachment bytes (read a file, decode base64, …)
-    loader: Callable[[str], bytes] | None = None
 
 
 def details_key(key: str) -> str:
@@ -99,28 +87,7 @@ class StoreType:
     # -- SQL --------------------------------------------------------------------------------
     def pairs(self, block: Any) -> list[Pair]:
         """The WITH pairs of a configured block, in the type's fixed order."""
-        out: list[Pair] = []
-        secret = self.secret_attrs()
-        for spec in self.keys:
-            value = getattr(block, spec.attr)
-            if value is None or value == "":
-                continue
-            out.append(self._pair(spec, value, spec.attr in secret))
-        return out
-
-    @staticmethod
-    def _pair(spec: KeySpec, value: Any, secret: bool) -> Pair:
-        if spec.form is Form.BOOL:
-            return Pair.boolean(spec.key, bool(value))
-        if spec.form is Form.KEYWORD:
-            return Pair.keyword(spec.key, str(value), spec.allowed)
-        text = reveal(value) or ""
-        if spec.form is Form.ATTACHMENT:
-            loader = spec.loader or (lambda s: s.encode())
-            return Pair.attached(
-                spec.key, spec.attachment, text, lambda: loader(text), secret=secret
-            )
-        return Pair.text(spec.key, text, secret=secret)
+        return pairs_of(self.keys, block, self.secret_attrs())
 
     def secret_values(self, block: Any) -> tuple[str, ...]:
         """Every secret input value of the block (for redaction of anything logged)."""
