@@ -6,6 +6,7 @@
     ├── ValidationError          bad input, found before anything is sent (lists every problem)
     ├── StatementError           the service refused a statement (sql_state, message)
     │   ├── NotFoundError        3D… "invalid <object>" codes: the object does not exist
+    │   ├── ContextError         3D000/3D001/3D004: the context's user, role or org is unknown
     │   ├── AlreadyExistsError   42P04/42P05/42P06/42P017/42710: carries the `pulumi import` command
     │   ├── PermissionError_     42501 insufficient privilege
     │   └── DependentObjectsError 2BP01 dependent objects still exist
@@ -68,6 +69,22 @@ class StatementError(DeltaStreamError):
 
 class NotFoundError(StatementError):
     """The named object does not exist (sqlState class 3D)."""
+
+
+class ContextError(StatementError):
+    """The statement's context names a user, role or organization DeltaStream does not know
+    (3D000, 3D001, 3D004). Never "the object is gone": a delete must not count it as done,
+    nor a refresh drop the resource because of it."""
+
+    def __init__(self, sql_state: str, message: str, *, statement_id: str | None = None) -> None:
+        super().__init__(
+            sql_state,
+            message,
+            statement_id=statement_id,
+            hint="The statement ran as a user, role or organization DeltaStream does not know: "
+            "check the provider's `organization` and `role` settings and the resource's "
+            "`owner`.",
+        )
 
 
 class AlreadyExistsError(StatementError):
@@ -154,8 +171,10 @@ class ObjectFailedError(DeltaStreamError):
 
 
 #: sqlState → the error class that represents it; anything else is a plain StatementError.
+#: the request context's user, role or organization is unknown (not the object)
+_CONTEXT = {"3D000", "3D001", "3D004"}
 _NOT_FOUND = {
-    "3D000", "3D001", "3D002", "3D003", "3D004", "3D006", "3D007", "3D009", "3D016",
+    "3D002", "3D003", "3D006", "3D007", "3D009", "3D016",
     "3D017", "3D018", "3D019", "3D020", "3D023",
 }  # fmt: skip
 _ALREADY_EXISTS = {
@@ -168,6 +187,8 @@ def error_for_sql_state(
     sql_state: str, message: str, *, statement_id: str | None = None
 ) -> StatementError:
     """Build the typed error for a SQL failure answered by DeltaStream."""
+    if sql_state in _CONTEXT:
+        return ContextError(sql_state, message, statement_id=statement_id)
     if sql_state in _NOT_FOUND:
         return NotFoundError(sql_state, message, statement_id=statement_id)
     if sql_state in _ALREADY_EXISTS:
