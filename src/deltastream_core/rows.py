@@ -51,11 +51,14 @@ async def select(
     return list(result.records())
 
 
-def capped(ctx: OperationContext, rows: list[T], what: str, narrower: str) -> list[T]:
-    """Apply the 200-row cap, warning in the engine log when the result was truncated."""
+def capped(
+    ctx: OperationContext, rows: list[T], what: str, narrower: str, *, order: str = "by name"
+) -> list[T]:
+    """Apply the 200-row cap, warning in the engine log when the result was truncated
+    (``order`` says how the kept rows were chosen)."""
     if len(rows) > ROW_CAP:
         ctx.log.warning(
-            f"{what}: more than {ROW_CAP} rows exist; only the first {ROW_CAP} (by name) are "
+            f"{what}: more than {ROW_CAP} rows exist; only the first {ROW_CAP} ({order}) are "
             f"returned. Narrow the lookup ({narrower}) to see the rest."
         )
         return rows[:ROW_CAP]

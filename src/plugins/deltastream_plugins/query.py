@@ -623,7 +623,9 @@ class GetQueries(Function[GetQueriesArgs, GetQueriesResult]):
         rows = await select(ctx, sql)
         given = (("state", args.state), ("owner", args.owner))
         shown = ", ".join(f"{k}={v!r}" for k, v in given if v)
-        rows = capped(ctx, rows, f"getQueries({shown})", "filter by state or owner")
+        rows = capped(
+            ctx, rows, f"getQueries({shown})", "filter by state or owner", order="oldest first"
+        )
         return GetQueriesResult([_query_result(r) for r in rows])
 
 
