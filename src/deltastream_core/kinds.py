@@ -57,6 +57,8 @@ class OperationContext:
     #: the resource's name in the Pulumi program (for messages and import commands)
     resource_name: str = ""
     preview: bool = False
+    #: the resource's URN (for suggested commands such as ``pulumi up --replace``)
+    urn: str = ""
 
     def require_runner(self) -> StatementRunner:
         if self.runner is None:

@@ -203,6 +203,7 @@ class DeltaStreamProvider(sdk.Provider):
                 timeout=timeout or None,
                 resource_name=name,
                 preview=preview,
+                urn=urn,
             )
         finally:
             await engine_log.flush()
