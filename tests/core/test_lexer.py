@@ -3,6 +3,8 @@ deltastream-local's grammar does; whatever it cannot delimit with certainty is r
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -104,7 +106,7 @@ def test_begin_application_is_a_block_only_at_the_start_of_a_statement() -> None
     ],
 )
 def test_what_cannot_be_delimited_with_certainty_is_refused(sql: str, reason: str) -> None:
-    with pytest.raises(LexError, match=reason.replace("(", r"\(").replace("*", r"\*")):
+    with pytest.raises(LexError, match=re.escape(reason)):
         split_statements(sql)
     assert reason.split(" on line")[0] in (single_statement_problem(sql) or "")
 
