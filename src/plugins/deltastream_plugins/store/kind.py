@@ -166,7 +166,8 @@ class StoreKind(ResourceKind[StoreInputs, StoreOutputs]):
             raw = news.get(store_type.block)
             if isinstance(raw, Mapping):
                 failures.extend(store_type.rules(raw, f"{store_type.block}."))
-                failures.extend(credentials_in_uris(store_type, raw, f"{store_type.block}."))
+                secret = (store_type.block, "uris") in ctx.secret_inputs
+                failures.extend(credentials_in_uris(store_type, raw, marked_secret=secret))
         if olds:
             # an imported store, or one whose program never set them: DeltaStream keeps
             # secrets (and a few hidden settings) and never returns them, so their absence in

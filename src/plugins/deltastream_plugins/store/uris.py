@@ -28,22 +28,23 @@ def _masked(uri: str) -> str | None:
 
 
 def credentials_in_uris(
-    store_type: StoreType, raw: Mapping[str, Any], prefix: str
+    store_type: StoreType, raw: Mapping[str, Any], *, marked_secret: bool = False
 ) -> list[CheckFailure]:
     """A failure on ``<block>.uris`` when one of its comma-separated URIs holds a password;
     a ``uris`` the program marked secret is left alone."""
     uris = raw.get("uris")
-    if not isinstance(uris, str) or isinstance(uris, Secret):
+    if marked_secret or not isinstance(uris, str) or isinstance(uris, Secret):
         return []
     masked = [m for m in (_masked(uri) for uri in uris.split(",")) if m is not None]
     if not masked:
         return []
-    secret_input = f"{prefix}{store_type.credential_input}"
+    block = store_type.block
     return [
         CheckFailure(
-            f"{prefix}uris",
+            f"{block}.uris",
             f"holds a password in its user info ({', '.join(masked)}); uris is not a secret "
             f"input, so the password would be stored and shown in plain text. Remove it from "
-            f"the URI and set it in {secret_input} (a secret input) instead",
+            f"the URI and set it in {block}.{store_type.credential_input} (a secret input) "
+            "instead, or mark uris secret in the program",
         )
     ]
