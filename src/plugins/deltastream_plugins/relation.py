@@ -201,7 +201,7 @@ def _artifact_path(result: ResultSet) -> RelationPath | None:
 def statement_path(sql: str, database: str, namespace: str) -> RelationPath | None:
     """The relation a ``CREATE [OR REPLACE] STREAM|CHANGELOG|TABLE|MATERIALIZED VIEW <name>``
     names, its 1- or 2-part name completed from the inputs as the service completes it from
-    the request context; None when the text is not such a statement."""
+    the request context (docs/reference/sql-lexing.md); None when the text is not one."""
     parts = _statement_name(sql)
     if parts is None or not 1 <= len(parts) <= 3:
         return None
@@ -357,7 +357,7 @@ class ObjectKind(ResourceKind[ObjectInputs, ObjectOutputs]):
         # land elsewhere, and learn the relation's name for the effect probe and messages.
         try:
             plan = await describe(ctx, args.sql, context)
-        except AlreadyExistsError as exc:  # DESCRIBE refuses an existing relation first
+        except AlreadyExistsError as exc:  # DESCRIBE refuses an existing relation (42P017)
             existing = statement_path(args.sql, args.database, args.namespace)
             if existing is None:
                 raise
