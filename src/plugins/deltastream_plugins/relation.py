@@ -352,6 +352,9 @@ class ObjectKind(ResourceKind[ObjectInputs, ObjectOutputs]):
 
     # -- create ----------------------------------------------------------------------------
     async def create(self, ctx: OperationContext, args: ObjectInputs) -> ObjectOutputs:
+        named = name_failures(args.sql, args.database, args.namespace)
+        if named:  # (Check refuses it too; nothing is sent for a statement aimed elsewhere)
+            raise ValidationError(named, resource=f"{TOKEN} {ctx.resource_name}".strip())
         context = _context(ctx, args.database, args.namespace, args.store, args.owner)
         # The plan again (Check may have skipped it at preview): refuse a statement that would
         # land elsewhere, and learn the relation's name for the effect probe and messages.
