@@ -65,8 +65,12 @@ def line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-_QUOTES = {"'": ("string", TokenKind.STRING), '"': ("identifier", TokenKind.QUOTED)}
-_QUOTES["`"] = ("identifier", TokenKind.QUOTED)
+#: opening quote → (what it quotes, the token it makes); the quote is doubled inside
+_QUOTES = {
+    "'": ("string", TokenKind.STRING),
+    '"': ("identifier", TokenKind.QUOTED),
+    "`": ("identifier", TokenKind.QUOTED),
+}
 
 
 def tokenize(sql: str) -> list[Token]:
