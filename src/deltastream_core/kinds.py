@@ -57,6 +57,10 @@ class OperationContext:
     #: the resource's name in the Pulumi program (for messages and import commands)
     resource_name: str = ""
     preview: bool = False
+    #: the resource's URN (for suggested commands such as ``pulumi up --replace``)
+    urn: str = ""
+    #: in Check: the input paths (``("postgres", "uris")``) the program itself marked secret
+    secret_inputs: frozenset[tuple[str | int, ...]] = frozenset()
 
     def require_runner(self) -> StatementRunner:
         if self.runner is None:

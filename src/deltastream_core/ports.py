@@ -14,6 +14,8 @@ from typing import Any, Protocol
 
 import attrs
 
+from deltastream_core.errors import PropertyProblem, ValidationError
+from deltastream_core.lexer import single_statement_problem
 from deltastream_core.secrets import Secret
 
 
@@ -58,6 +60,8 @@ class Statement:
 
     ``attachments`` map a file name (as the WITH clause names it, e.g. ``@cacert``) to bytes.
     ``secrets`` are the literal values that must be redacted wherever the SQL is logged.
+    Text holding more than one statement is refused here, so nothing can ever send one: the
+    service would run them all (Check names the offending input long before this).
     """
 
     sql: str
@@ -65,6 +69,13 @@ class Statement:
     attachments: Mapping[str, bytes] = attrs.field(factory=dict, repr=False)
     secrets: tuple[str, ...] = attrs.field(default=(), repr=False)
     probe: EffectProbe | None = None
+
+    def __attrs_post_init__(self) -> None:
+        problem = single_statement_problem(self.sql, allow_empty=True)
+        if problem:
+            raise ValidationError(
+                [PropertyProblem("", f"nothing was sent: the statement text {problem}")]
+            )
 
     @classmethod
     def read(cls, sql: str) -> Statement:

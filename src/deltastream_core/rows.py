@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from deltastream_core.commands import pulumi_import
 from deltastream_core.errors import NotFoundError, ValidationError
 from deltastream_core.kinds import CheckFailure, OperationContext
 from deltastream_core.ports import Statement, StatementContext
@@ -77,10 +78,8 @@ def exactly_one(rows: Sequence[T], what: str) -> T:
 
 
 def import_command(token: str, resource_name: str, resource_id: str) -> str:
-    """The ``pulumi import`` command that adopts an existing object into the stack."""
-    name = resource_name or "<name>"
-    quoted_id = resource_id if resource_id.isidentifier() else f"'{resource_id}'"
-    return f"pulumi import {token} {name} {quoted_id}"
+    """The shell-safe ``pulumi import`` line adopting an existing object."""
+    return pulumi_import(token, resource_name, resource_id)
 
 
 def first_or_none(rows: list[T]) -> T | None:

@@ -201,20 +201,7 @@ CONTRACTS = {
 }
 
 
-def _params() -> list[Any]:
-    pending = {
-        # the relation's create reports 42P017 without the import line (issue 9, item 5)
-        "DeltaStreamObject": "already-exists error lacks the pulumi import line",
-    }
-    return [
-        pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=pending[k]))
-        if k in pending
-        else k
-        for k in sorted(CONTRACTS)
-    ]
-
-
-@pytest.mark.parametrize("kind", _params())
+@pytest.mark.parametrize("kind", sorted(CONTRACTS))
 def test_builtin_kind_keeps_the_contract(
     kind: str, provider: ProviderProcess, local_server: LocalServer, engine_log: EngineLogServer
 ) -> None:

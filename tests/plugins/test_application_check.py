@@ -67,10 +67,15 @@ NOT_AN_APPLICATION = {
 
 
 @pytest.mark.parametrize("kind", sorted(NOT_AN_APPLICATION))
-def test_only_applications_are_accepted(server: LocalServer, kind: str) -> None:
-    got = messages(check(server, {**NEWS, "sql": NOT_AN_APPLICATION[kind]}))
-    assert "BEGIN APPLICATION" in got["sql"] and f"plans it as {kind}" in got["sql"]
+def test_only_applications_are_accepted_without_asking_deltastream(
+    server: LocalServer, kind: str
+) -> None:
+    sent: list[Statement] = []
+    got = messages(check(server, {**NEWS, "sql": NOT_AN_APPLICATION[kind]}, sent=sent))
+    opening = kind.replace("_", " ")
+    assert "must be one BEGIN APPLICATION" in got["sql"] and repr(opening) in got["sql"]
     assert ("use the Query resource" in got["sql"]) == (kind == "INSERT_INTO")
+    assert sent == []
 
 
 def test_missing_and_extra_sinks_are_named(server: LocalServer) -> None:
@@ -125,7 +130,7 @@ def test_unknown_sinks_skip_the_sink_comparison_only(server: LocalServer) -> Non
 
 
 def test_server_refusal_is_a_failure_on_sql_with_the_server_message(server: LocalServer) -> None:
-    sql = SQL.replace("END APPLICATION", "END APPLICATON")
+    sql = SQL.replace("SELECT * FROM virtual", "SELEKT * FROM virtual")
     refusal = server.run(f"DESCRIBE {sql}")
     assert refusal["sqlState"] == "42601"
     got = messages(check(server, {**NEWS, "sql": sql}))

@@ -190,3 +190,27 @@ def test_field_rules_still_apply(server: LocalServer) -> None:
     assert "must not be empty" in got["sql"]
     assert "required" in got["database"]
     assert sent == []
+
+
+def test_a_statement_aimed_at_a_missing_database_fails_on_database(server: LocalServer) -> None:
+    # DESCRIBE only answers "not found" (skipped); the statement's own name tells
+    sql = "CREATE STREAM no_such_db.ns.pv (id VARCHAR) WITH ('topic'='pv');"
+    log = Log()
+    got = messages(check(server, {**NEWS, "sql": sql}, log=log))
+    assert set(got) == {"database"}
+    assert 'is \'db\' but the sql creates "no_such_db"."ns"."pv"' in got["database"]
+
+
+def test_an_unknown_database_still_lets_the_namespace_be_compared(server: LocalServer) -> None:
+    sent: list[Statement] = []
+    sql = "CREATE STREAM elsewhere.pv (id VARCHAR) WITH ('topic'='pv');"
+    got = messages(check(server, {**NEWS, "sql": sql, "database": UNKNOWN}, sent=sent))
+    assert set(got) == {"namespace"} and "'elsewhere'" in got["namespace"]
+    assert sent == []  # the unknown database hides the plan: no DESCRIBE
+
+
+def test_a_second_statement_is_refused_without_a_describe(server: LocalServer) -> None:
+    sent: list[Statement] = []
+    got = messages(check(server, {**NEWS, "sql": f'{SQL} DROP DATABASE "db";'}, sent=sent))
+    assert set(got) == {"sql"} and "'DROP DATABASE \"db\"' (line 1)" in got["sql"]
+    assert sent == []

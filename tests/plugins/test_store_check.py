@@ -173,3 +173,26 @@ def test_secrets_deltastream_keeps_may_stay_absent_for_an_existing_store() -> No
     }
     dropped = asyncio.run(KIND.check(CTX, known, imported))
     assert {f.property for f in dropped.failures} == {"postgres.username", "postgres.password"}
+
+
+SECRET_FOR_PASSWORDS = {
+    "kafka": "kafka.saslPassword",
+    "confluentKafka": "confluentKafka.saslPassword",
+    "kinesis": "kinesis.secretAccessKey",
+    "postgres": "postgres.password",
+    "snowflake": "snowflake.clientKey",
+}
+
+
+def test_every_store_type_refuses_a_password_in_uris_naming_its_secret_input() -> None:
+    for block, secret_input in SECRET_FOR_PASSWORDS.items():
+        got = dict(failures({"name": "s", block: {"uris": "scheme://user:Zq9-pw@host:1/x"}}))
+        reason = got[f"{block}.uris"]
+        assert secret_input in reason and "Zq9-pw" not in reason, (block, reason)
+        assert "scheme://user:***@host:1/x" in reason
+
+
+def test_uris_without_a_password_are_not_refused() -> None:
+    for uris in ("b1:9092,b2:9092", "postgresql://u@h:5432/db", "https://h/x?a=b:c@d"):
+        got = dict(failures({"name": "s", "kafka": {**KAFKA, "uris": uris}}))
+        assert "kafka.uris" not in got, (uris, got)

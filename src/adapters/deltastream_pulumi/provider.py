@@ -190,7 +190,13 @@ class DeltaStreamProvider(sdk.Provider):
 
     @contextlib.asynccontextmanager
     async def _operation(
-        self, urn: str, name: str, *, timeout: float = 0.0, preview: bool = False
+        self,
+        urn: str,
+        name: str,
+        *,
+        timeout: float = 0.0,
+        preview: bool = False,
+        secret_inputs: frozenset[wire.Path] = frozenset(),
     ) -> AsyncIterator[OperationContext]:
         """The context of one lifecycle step; engine messages are flushed before answering."""
         engine_log = ResourceLog(self.engine, urn)
@@ -203,6 +209,8 @@ class DeltaStreamProvider(sdk.Provider):
                 timeout=timeout or None,
                 resource_name=name,
                 preview=preview,
+                urn=urn,
+                secret_inputs=secret_inputs,
             )
         finally:
             await engine_log.flush()
@@ -213,7 +221,7 @@ class DeltaStreamProvider(sdk.Provider):
         kind = self._kind(request.type)
         olds = _plain(request.old_inputs, kind.inputs)
         news = _plain(request.new_inputs, kind.inputs)
-        async with self._operation(request.urn, request.name) as ctx:
+        async with self._operation(request.urn, request.name, secret_inputs=news.secrets) as ctx:
             try:
                 result = await kind.check(ctx, olds.values, news.values)
             except ValidationError as exc:  # check should return failures; accept both

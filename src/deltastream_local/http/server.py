@@ -72,6 +72,8 @@ _DROP_WAIT = 300.0
 _DRAIN_LIMIT = 64 * 1024 * 1024
 _PARTITION_RE = re.compile(r"[0-9]{1,10}")
 _INT32_MAX = 2**31 - 1
+#: methods with a do_* handler; the routes answer 405 to the ones they do not serve
+_HANDLED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
 _CONTEXT_FIELDS = ("organization", "role", "database", "schema", "store", "computePool")
 
 
@@ -366,6 +368,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         self._dispatch()
 
     do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = do_GET
+    # any other method (TRACE, FOO, …) reaches _dispatch through send_error's 501 hook
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("http", message=format % args)
@@ -375,6 +378,11 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Protocol-level errors raised by ``BaseHTTPRequestHandler`` (bad request line…)."""
+        if code == HTTPStatus.NOT_IMPLEMENTED and getattr(self, "command", None):
+            # the base class's answer to a method without a do_* handler (TRACE, FOO, …):
+            # route it like any other, so it gets a 405 ErrorResponse and is counted
+            self._dispatch()
+            return
         try:
             phrase = HTTPStatus(code).phrase
         except ValueError:
@@ -502,7 +510,7 @@ class RequestHandler(BaseHTTPRequestHandler):
                 self._require_auth()
                 self._api(path, split.query, body)
             else:
-                raise HttpError(404, f"path not found: {path}")
+                self._not_found(path)
         except HttpError as exc:
             self._send_json(
                 exc.status, {"message": exc.message}, headers=exc.headers, close=exc.close
@@ -554,7 +562,16 @@ class RequestHandler(BaseHTTPRequestHandler):
             self._faults(method, path)
             self._get_statement(unquote(path[len(API_PREFIX) + len("/statements/") :]), query)
         else:
-            raise HttpError(404, f"path not found: {path}")
+            self._not_found(path)
+
+    def _not_found(self, path: str) -> None:
+        """404 for an unknown path, but 405 for a method no path serves (TRACE, FOO, …)."""
+        if self.command not in _HANDLED_METHODS:
+            allowed = ", ".join(sorted(_HANDLED_METHODS - {"PATCH", "PUT", "OPTIONS"}))
+            raise HttpError(
+                405, f"method {self.command} is not supported", headers={"Allow": allowed}
+            )
+        raise HttpError(404, f"path not found: {path}")
 
     @staticmethod
     def _allow(method: str, allowed: str) -> None:

@@ -27,6 +27,7 @@ from deltastream_core.errors import (
     TransientError,
 )
 from deltastream_core.kinds import CheckFailure, OperationContext
+from deltastream_core.lexer import single_statement_problem
 from deltastream_core.ports import Statement, StatementContext
 from deltastream_core.sql import qualified
 from deltastream_core.unknown import UNKNOWN, is_known
@@ -112,9 +113,10 @@ def _line_end(text: str, start: int) -> int:
 
 
 def sql_problem(value: Any) -> str | None:
-    """Check rule for ``sql`` inputs: something other than whitespace and semicolons."""
-    if isinstance(value, str) and not normalize_sql(value):
-        return "must not be empty (whitespace and semicolons alone are not a statement)"
+    """Check rule for ``sql`` inputs: exactly one statement (the service runs every statement
+    of a request, so a second one would run too, even inside Check's DESCRIBE)."""
+    if isinstance(value, str):
+        return single_statement_problem(value)
     return None
 
 

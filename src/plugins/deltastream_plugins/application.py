@@ -22,6 +22,12 @@ from deltastream_core.kinds import (
     ReadResult,
     ResourceKind,
 )
+from deltastream_core.lexer import (
+    SqlStatement,
+    application_parts,
+    single_statement_problem,
+    split_statements,
+)
 from deltastream_core.model import output, prop
 from deltastream_core.registry import Registry
 from deltastream_plugins._common import check_name, rfc3339
@@ -34,7 +40,6 @@ from deltastream_plugins._plans import (
     fqns_problem,
     known_str,
     normalize_sql,
-    sql_problem,
     unchanged,
 )
 from deltastream_plugins.query import (
@@ -72,6 +77,57 @@ _OWNER = (
 )
 
 
+_BLOCK = "one BEGIN APPLICATION <name> … END APPLICATION block"
+#: what may run inside an application (the service refuses anything else there)
+_INNER = "INSERT INTO, CREATE [VIRTUAL] STREAM|CHANGELOG|TABLE|MATERIALIZED VIEW and USE"
+
+
+def _inner_allowed(statement: SqlStatement) -> bool:
+    if statement.starts_with("INSERT", "INTO") or statement.starts_with("USE"):
+        return True
+    words = statement.words[:4]
+    if not words or not words[0].is_word("CREATE"):
+        return False
+    rest = words[2:] if len(words) > 1 and words[1].is_word("VIRTUAL") else words[1:]
+    return bool(rest) and (
+        rest[0].is_word("STREAM", "CHANGELOG", "TABLE")
+        or (len(rest) > 1 and rest[0].is_word("MATERIALIZED") and rest[1].is_word("VIEW"))
+    )
+
+
+def _opening(statement: SqlStatement, words: int = 3) -> str:
+    return " ".join(t.text for t in statement.words[:words])
+
+
+def application_sql_problem(value: Any) -> str | None:
+    """Check rule for an application body: exactly one application block, nothing after its
+    END APPLICATION but a WITH clause, and only statements an application can run inside."""
+    if not isinstance(value, str):
+        return None
+    problem = single_statement_problem(value, expected=_BLOCK)
+    if problem:
+        return problem
+    (statement,) = split_statements(value)
+    if not statement.is_application:
+        hint = (
+            " (use the Query resource for INSERT INTO)" if statement.starts_with("INSERT") else ""
+        )
+        return f"must be {_BLOCK}, but it starts with {_opening(statement, 2)!r}{hint}"
+    inner, tail = application_parts(statement)
+    problems: list[str] = []
+    if not inner:
+        problems.append("has no statement between BEGIN APPLICATION <name> and END APPLICATION")
+    refused = [s for s in inner if not _inner_allowed(s)]
+    if refused:
+        listed = ", ".join(repr(_opening(s)) for s in refused)
+        problems.append(f"may hold only {_INNER} statements, not {listed}")
+    if tail and not tail[0].is_word("WITH"):
+        problems.append(
+            f"has {tail[0].text!r} after END APPLICATION, where only a WITH (…) clause may follow"
+        )
+    return "; ".join(problems) or None
+
+
 @attrs.frozen
 class ApplicationInputs:
     source_relation_fqns: list[str] = prop(
@@ -80,7 +136,7 @@ class ApplicationInputs:
     sink_relation_fqns: list[str] = prop(
         _SINKS, replace=True, normalize=fqn_set_key, check=fqns_problem
     )
-    sql: str = prop(_SQL, replace=True, normalize=normalize_sql, check=sql_problem)
+    sql: str = prop(_SQL, replace=True, normalize=normalize_sql, check=application_sql_problem)
     owner: str | None = prop(_OWNER, default=None, check=check_name, keep_when_absent=True)
 
 

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 import attrs
 
 from deltastream_core import hookimpl
+from deltastream_core.commands import pulumi_up_replace
 from deltastream_core.errors import (
     DeltaStreamError,
     NotFoundError,
@@ -291,15 +292,16 @@ def errored_plan_warnings(old_outputs: Mapping[str, Any], urn: str, id_key: str)
     return [
         f"query {old_outputs.get(id_key)} was errored at the last refresh and processes no "
         f"data; nothing in the program changed, so this update leaves it as it is. Fix the "
-        f"cause, then restart it with: pulumi up --replace '{urn}'"
+        f"cause, then restart it with: {pulumi_up_replace(urn)}"
     ]
 
 
 def warn_if_errored(ctx: OperationContext, row: Mapping[str, Any], what: str, error: str) -> None:
     """Refresh shows an errored query as it is, and says what to do about it."""
+    command = pulumi_up_replace(ctx.urn) if ctx.urn else "pulumi up --replace <its URN>"
     ctx.log.warning(
         f"{what}: query {row.get('id')} is errored and processes no data: {error}. "
-        "Fix the cause, then recreate it: `pulumi up --replace <urn of this resource>`."
+        f"Fix the cause, then recreate it: {command}"
     )
 
 

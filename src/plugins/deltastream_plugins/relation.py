@@ -35,6 +35,7 @@ from deltastream_core.kinds import (
     ReadResult,
     ResourceKind,
 )
+from deltastream_core.lexer import LexError, qualified_parts, split_statements
 from deltastream_core.model import output, prop
 from deltastream_core.ports import EffectProbe, ResultSet, Statement, StatementContext
 from deltastream_core.registry import Registry
@@ -194,6 +195,77 @@ def _artifact_path(result: ResultSet) -> RelationPath | None:
     return None
 
 
+def statement_path(sql: str, database: str, namespace: str) -> RelationPath | None:
+    """The relation a ``CREATE [OR REPLACE] STREAM|CHANGELOG|TABLE|MATERIALIZED VIEW <name>``
+    names, its 1- or 2-part name completed from the inputs as the service completes it from
+    the request context (docs/reference/sql-lexing.md); None when the text is not one."""
+    parts = _statement_name(sql)
+    if parts is None or not 1 <= len(parts) <= 3:
+        return None
+    names = [part if quoted else part.lower() for part, quoted in parts]
+    full = [database, namespace][: 3 - len(names)] + names
+    return full[0], full[1], full[2]
+
+
+def _statement_name(sql: str) -> list[tuple[str, bool]] | None:
+    try:
+        statements = split_statements(sql)
+    except LexError:
+        return None
+    if len(statements) != 1:
+        return None
+    words = list(statements[0].words)
+    if not words or not words[0].is_word("CREATE"):
+        return None
+    i = 1
+    if len(words) > 2 and words[1].is_word("OR") and words[2].is_word("REPLACE"):
+        i = 3
+    if i < len(words) and words[i].is_word("MATERIALIZED"):
+        i += 1
+    if i >= len(words) or not words[i].is_word("STREAM", "CHANGELOG", "TABLE", "VIEW"):
+        return None
+    return qualified_parts(words[i + 1 :])
+
+
+def name_failures(sql: str, database: str | None, namespace: str | None) -> list[CheckFailure]:
+    """The statement's own qualified name against the inputs, before anything is sent: a
+    relation aimed at another database or namespace fails at preview even when that one
+    does not exist (DESCRIBE would only say "not found", which Check must skip)."""
+    parts = _statement_name(sql)
+    if parts is None:
+        return []
+    if len(parts) > 3:
+        shown = ".".join(p for p, _ in parts)
+        return [
+            CheckFailure(
+                "sql",
+                f"names the relation {shown!r} with {len(parts)} parts; write name, "
+                "namespace.name or database.namespace.name",
+            )
+        ]
+    path = statement_path(sql, database or "", namespace or "")
+    assert path is not None
+    fqn = object_id(path)
+    failures: list[CheckFailure] = []
+    if len(parts) == 3 and database is not None and path[0] != database:
+        failures.append(
+            CheckFailure(
+                "database",
+                f"is {database!r} but the sql creates {fqn} in database {path[0]!r}; make them "
+                "agree (or leave the database out of the statement's name)",
+            )
+        )
+    if len(parts) >= 2 and namespace is not None and path[1] != namespace:
+        failures.append(
+            CheckFailure(
+                "namespace",
+                f"is {namespace!r} but the sql creates {fqn} in namespace {path[1]!r}; make "
+                "them agree (or leave the namespace out of the statement's name)",
+            )
+        )
+    return failures
+
+
 def plan_failures(plan: Plan, database: str, namespace: str, store: str) -> list[CheckFailure]:
     """Why a DESCRIBE plan does not match the declared inputs (each failure names both)."""
     if plan.kind not in KINDS:
@@ -260,21 +332,37 @@ class ObjectKind(ResourceKind[ObjectInputs, ObjectOutputs]):
             return base
         values = [known_str(news.get(key)) for key in _PLANNED_INPUTS]
         sql, database, namespace, store = values
+        # aimed elsewhere is known from the text alone, even when that place does not exist
+        # (DESCRIBE would answer "not found", which Check must skip)
+        failures = name_failures(sql, database, namespace) if sql is not None else []
         if sql is None or database is None or namespace is None or store is None:
-            return base  # an unknown input hides the plan: say nothing rather than guess
+            # an unknown input hides the plan: say nothing more rather than guess
+            return CheckResult(inputs=base.inputs, failures=tuple(failures))
         context = _context(ctx, database, namespace, store, known_str(news.get("owner")))
         outcome = await describe_for_check(ctx, sql, context, f"{TOKEN} {ctx.resource_name}")
-        failures = list(outcome.failures)
+        failures.extend(outcome.failures)
         if outcome.plan is not None:
-            failures.extend(plan_failures(outcome.plan, database, namespace, store))
+            named = {f.property for f in failures}
+            planned = plan_failures(outcome.plan, database, namespace, store)
+            failures.extend(f for f in planned if f.property not in named)
         return CheckResult(inputs=base.inputs, failures=tuple(failures))
 
     # -- create ----------------------------------------------------------------------------
     async def create(self, ctx: OperationContext, args: ObjectInputs) -> ObjectOutputs:
+        named = name_failures(args.sql, args.database, args.namespace)
+        if named:  # (Check refuses it too; nothing is sent for a statement aimed elsewhere)
+            raise ValidationError(named, resource=f"{TOKEN} {ctx.resource_name}".strip())
         context = _context(ctx, args.database, args.namespace, args.store, args.owner)
         # The plan again (Check may have skipped it at preview): refuse a statement that would
         # land elsewhere, and learn the relation's name for the effect probe and messages.
-        plan = await describe(ctx, args.sql, context)
+        try:
+            plan = await describe(ctx, args.sql, context)
+        except AlreadyExistsError as exc:  # DESCRIBE refuses an existing relation (42P017)
+            existing = statement_path(args.sql, args.database, args.namespace)
+            if existing is None:
+                raise
+            command = import_command(TOKEN, ctx.resource_name, object_id(existing))
+            raise exc.adopt_with(command) from None
         failures = plan_failures(plan, args.database, args.namespace, args.store)
         if failures:
             raise ValidationError(failures, resource=f"{TOKEN} {ctx.resource_name}".strip())

@@ -75,6 +75,8 @@ class StoreType:
     #: the attrs model of the block
     model: ClassVar[type[Any]]
     keys: ClassVar[tuple[KeySpec, ...]]
+    #: the secret input (wire name) a password belongs in, instead of the ``uris``
+    credential_input: ClassVar[str]
     #: non-secret inputs DeltaStream does not return (DESCRIBE hides them like secrets), so an
     #: import cannot rebuild them
     unreturned: ClassVar[tuple[str, ...]] = ()

@@ -44,6 +44,7 @@ class ConfluentKafkaInputs:
 
 class ConfluentKafkaType(StoreType):
     block: ClassVar[str] = "confluentKafka"
+    credential_input: ClassVar[str] = "saslPassword"
     keyword: ClassVar[str] = "CONFLUENT_KAFKA"
     catalog_types: ClassVar[tuple[str, ...]] = ("ConfluentKafka",)
     model: ClassVar[type[Any]] = ConfluentKafkaInputs

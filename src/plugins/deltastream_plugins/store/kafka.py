@@ -89,6 +89,7 @@ class KafkaInputs:
 
 class KafkaType(StoreType):
     block: ClassVar[str] = "kafka"
+    credential_input: ClassVar[str] = "saslPassword"
     keyword: ClassVar[str] = "KAFKA"
     catalog_types: ClassVar[tuple[str, ...]] = ("Kafka",)
     model: ClassVar[type[Any]] = KafkaInputs

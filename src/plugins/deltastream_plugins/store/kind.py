@@ -57,6 +57,7 @@ from deltastream_plugins.store.models import (
     type_for_catalog,
     type_of,
 )
+from deltastream_plugins.store.uris import credentials_in_uris
 from deltastream_plugins.store.withclause import changed_pairs, create_statement, update_statement
 
 TOKEN = "deltastream:index:Store"
@@ -165,6 +166,8 @@ class StoreKind(ResourceKind[StoreInputs, StoreOutputs]):
             raw = news.get(store_type.block)
             if isinstance(raw, Mapping):
                 failures.extend(store_type.rules(raw, f"{store_type.block}."))
+                secret = (store_type.block, "uris") in ctx.secret_inputs
+                failures.extend(credentials_in_uris(store_type, raw, marked_secret=secret))
         if olds:
             # an imported store, or one whose program never set them: DeltaStream keeps
             # secrets (and a few hidden settings) and never returns them, so their absence in

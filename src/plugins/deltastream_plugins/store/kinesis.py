@@ -41,6 +41,7 @@ class KinesisInputs:
 
 class KinesisType(StoreType):
     block: ClassVar[str] = "kinesis"
+    credential_input: ClassVar[str] = "secretAccessKey"
     keyword: ClassVar[str] = "KINESIS"
     catalog_types: ClassVar[tuple[str, ...]] = ("Kinesis",)
     model: ClassVar[type[Any]] = KinesisInputs

@@ -37,6 +37,7 @@ class PostgresInputs:
 
 class PostgresType(StoreType):
     block: ClassVar[str] = "postgres"
+    credential_input: ClassVar[str] = "password"
     keyword: ClassVar[str] = "POSTGRESQL"
     catalog_types: ClassVar[tuple[str, ...]] = ("Postgres", "PostgreSQL")
     model: ClassVar[type[Any]] = PostgresInputs

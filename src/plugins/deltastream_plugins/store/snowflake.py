@@ -49,6 +49,7 @@ class SnowflakeInputs:
 
 class SnowflakeType(StoreType):
     block: ClassVar[str] = "snowflake"
+    credential_input: ClassVar[str] = "clientKey"
     keyword: ClassVar[str] = "SNOWFLAKE"
     catalog_types: ClassVar[tuple[str, ...]] = ("Snowflake",)
     model: ClassVar[type[Any]] = SnowflakeInputs
