@@ -158,7 +158,8 @@ def _typed(
                 INVALID_PARAMETER, f"property '{item.key}' of a {objects.keyword} cannot be changed"
             )
         if item.value.kind == "null":
-            if not changing:
+            # NULL removes a key in UPDATE/ALTER; a required key cannot be removed
+            if not changing or option.required:
                 raise SqlError(INVALID_PARAMETER, f"property '{item.key}' cannot be NULL")
             typed[item.key] = None
             continue

@@ -34,6 +34,7 @@ ENTRY_POINT_GROUP = "deltastream_local.catalog"
 #: comma-separated kind names (entry-point names) not to load, built-in kinds included
 DISABLED_ENV = "DELTASTREAM_LOCAL_DISABLED_KINDS"
 
+_BUILTIN_PREFIX = "deltastream_local."
 _KEYWORD = re.compile(r"[a-z][a-z0-9_]*\Z")
 
 
@@ -49,6 +50,8 @@ class LoadedKind:
     kind: CatalogKind
     distribution: str = ""
     version: str = ""
+    #: one of deltastream-local's own kinds (loaded first, so a clash names the plugin's)
+    builtin: bool = False
 
     @property
     def name(self) -> str:
@@ -68,7 +71,8 @@ def disabled_from_env() -> list[str]:
     return [n.strip() for n in os.environ.get(DISABLED_ENV, "").split(",") if n.strip()]
 
 
-def _entry_points() -> Iterator[tuple[importlib.metadata.EntryPoint, str, str]]:
+def entry_points() -> Iterator[tuple[importlib.metadata.EntryPoint, str, str]]:
+    """Every entry point of the group with its distribution's name and version."""
     seen: set[tuple[str, str, str]] = set()
     for dist in importlib.metadata.distributions():
         name = dist.metadata["Name"] or ""
@@ -80,10 +84,11 @@ def _entry_points() -> Iterator[tuple[importlib.metadata.EntryPoint, str, str]]:
 
 
 def discover(disabled: Iterable[str] | None = None) -> list[LoadedKind]:
-    """Load every kind of the entry-point group except the disabled ones, ordered by name."""
+    """Load every kind of the entry-point group except the disabled ones: the built-in ones
+    first, each group ordered by name."""
     blocked = set(disabled_from_env() if disabled is None else disabled)
     found: list[LoadedKind] = []
-    for ep, dist, version in _entry_points():
+    for ep, dist, version in entry_points():
         if ep.name in blocked:
             continue
         label = f"{ep.name} ({dist})" if dist else ep.name
@@ -105,8 +110,9 @@ def discover(disabled: Iterable[str] | None = None) -> list[LoadedKind]:
                 f"emulator kind {label}: the entry point is named {ep.name!r} but the kind "
                 f"{loaded.name!r}; name the entry point after the kind; {_hint(ep.name)}"
             )
-        found.append(LoadedKind(loaded, dist, version))
-    return sorted(found, key=lambda item: item.name)
+        builtin = ep.value.startswith(_BUILTIN_PREFIX)
+        found.append(LoadedKind(loaded, dist, version, builtin))
+    return sorted(found, key=lambda item: (not item.builtin, item.name))
 
 
 class Registry:
