@@ -111,7 +111,10 @@ class SqlEngine:
         self, statement: ast.Statement, context: SessionContext, attachments: Mapping[str, bytes]
     ) -> tuple[Result, list[Callable[[], None]]]:
         require_role(context.role)
-        dry_run = isinstance(statement, ast.DescribeStatement)
+        # A DESCRIBE never leaves a trace, whichever kind answers it.
+        dry_run = isinstance(statement, ast.DescribeStatement) or (
+            isinstance(statement, ast.ObjectStatement) and statement.verb == "describe"
+        )
         with self._storage.transaction(dry_run=dry_run) as db:
             execution = Execution(
                 db=db,

@@ -35,8 +35,10 @@ def install(
 
 
 def env(site: Path, disabled: str = "") -> dict[str, str]:
-    """The environment of a server process that sees the site (and disables ``disabled``)."""
-    return {"PYTHONPATH": str(site), DISABLED_ENV: disabled}
+    """The environment of a server process that sees the site and disables ``disabled`` (as
+    well as what the suite already disables: other distributions' kinds)."""
+    already = [name for name in os.environ.get(DISABLED_ENV, "").split(",") if name]
+    return {"PYTHONPATH": str(site), DISABLED_ENV: ",".join([*already, *disabled.split(",")])}
 
 
 def run_cli(site: Path, *args: str, disabled: str = "") -> subprocess.CompletedProcess[str]:

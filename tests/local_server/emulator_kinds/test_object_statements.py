@@ -51,7 +51,7 @@ WIDGETS = CatalogKind(
     schema=("CREATE TABLE IF NOT EXISTS corp_widgets (name TEXT PRIMARY KEY, store TEXT)",),
     objects=ObjectStatements(
         keyword="widget",
-        handlers={verb: _record for verb in ("create", "update", "alter", "start")},
+        handlers={verb: _record for verb in ("create", "update", "alter", "start", "describe")},
         options={
             "count": Option("integer"),
             "ratio": Option("number"),
@@ -159,3 +159,12 @@ def test_a_declared_reference_blocks_dropping_what_it_refers_to(session: EngineS
     refused = session.run("DROP STORE s")
     assert refused.sql_state == "2BP01"
     assert refused.message == 'cannot drop store "s": widgets still use it: w'
+
+
+def test_a_describe_writes_nothing_even_when_its_handler_does(session: EngineSession) -> None:
+    session.ok("CREATE WIDGET w WITH ('size' = 'SMALL')")
+    writes = session.engine.writes
+    session.ok("DESCRIBE WIDGET other")  # the handler inserts a row: rolled back
+    assert session.engine.writes == writes
+    session.ok("START WIDGET other")
+    assert session.engine.writes == writes + 1

@@ -21,6 +21,7 @@ KIND = CatalogKind(
     system_tables=(SystemTable({table!r}, (varchar("name"),), lambda exe: []),),
     objects=ObjectStatements(keyword={keyword!r}, handlers={handlers}, options={options}),
     requires={requires!r},
+    lists={lists},
 )
 """
 
@@ -32,6 +33,7 @@ def kind(
     handlers: str = "{}",
     options: str = "{}",
     requires: tuple[str, ...] = (),
+    lists: str = "{}",
 ) -> str:
     """The source of a module whose ``KIND`` is a small kind with these declarations."""
     return KIND.format(
@@ -41,6 +43,7 @@ def kind(
         handlers=handlers,
         options=options,
         requires=requires,
+        lists=lists,
     )
 
 
@@ -105,6 +108,11 @@ CASES = [
         {"corp_pools": kind(options="{'size': 'text'}")},
         {"compute_pool": "corp_pools:KIND"},
         "WITH key 'size' is declared as str, not Option",
+    ),
+    (
+        {"corp_pools": kind(lists="{'Compute_Pools': print}")},
+        {"compute_pool": "corp_pools:KIND"},
+        "LIST word 'Compute_Pools' is not a lower-case word",
     ),
     (
         {"corp_pools": kind(requires=("warehouse",))},

@@ -137,6 +137,7 @@ class Registry:
             self._merge(claims, self._lists, kind.lists, item, lambda w: f"LIST {w.upper()}")
             tables = {table.name: table for table in kind.system_tables}
             self._merge(claims, self._tables, tables, item, _table_text)
+            _check_words(kind, item)
             if kind.objects is not None:
                 self._check_objects(kind.objects, item)
                 objects = {kind.objects.keyword: kind.objects}
@@ -230,6 +231,16 @@ class Registry:
     def referencing(self, kind: str) -> Sequence[Reference]:
         """The references the kinds declare to objects of ``kind`` (``base.Catalog``)."""
         return tuple(self._references.get(kind, ()))
+
+
+def _check_words(kind: CatalogKind, item: LoadedKind) -> None:
+    # The engine looks LIST words up in lower case: another spelling could never match.
+    for word in kind.lists:
+        if not _KEYWORD.match(word):
+            raise CatalogKindError(
+                f"emulator kind {item.label} is refused: LIST word {word!r} is not a lower-case"
+                f" word; {_hint(item.name)}"
+            )
 
 
 T = TypeVar("T")
