@@ -29,8 +29,9 @@ from deltastream_local.engine.errors import SqlError, bad_parameter, syntax
 
 _IDENT_TYPES = frozenset({"NAME", "QUOTED_IDENT", "BACKTICK_IDENT"})
 
-#: The service's object keywords the grammar knows; unless a kind claims one, its statements
-#: answer 0A000 "not supported" (the grammar's ``unsupported`` rule).
+#: The service's object keywords the grammar knows (docs/reference/object-statements.md);
+#: unless a kind claims one, its statements answer 0A000 "not supported" (the grammar's
+#: ``unsupported`` rule).
 SERVICE_OBJECT_KEYWORDS = (
     "secret",
     "entity",

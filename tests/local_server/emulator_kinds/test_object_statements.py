@@ -5,6 +5,7 @@ and verbs keep answering 0A000 (an engine with the built-in kinds and one more).
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterator
 
 import pytest
@@ -168,3 +169,27 @@ def test_a_describe_writes_nothing_even_when_its_handler_does(session: EngineSes
     assert session.engine.writes == writes
     session.ok("START WIDGET other")
     assert session.engine.writes == writes + 1
+
+
+FAMILY = [
+    "CREATE WIDGET \"W\" WITH ('size' = 'SMALL', 'count' = 5, 'on' = TRUE, 'link' = \"x\")",
+    "UPDATE WIDGET w WITH ('ratio' = -1.5e3, 'key_file' = 'k')",
+    "ALTER WIDGET a.b SET ('region' = NULL)",
+    "ALTER WIDGET w OWNER TO public",
+    "START WIDGET `w`; DESCRIBE WIDGET w; DROP WIDGET w",
+]
+
+
+def test_mutated_family_statements_fail_cleanly(session: EngineSession) -> None:
+    rng = random.Random(11)
+    pieces = ["'", '"', "`", "(", ")", ";", ",", "=", "NULL", "WITH", "SET", "东", " "]
+    for _ in range(400):
+        text = rng.choice(FAMILY)
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randint(0, len(text))
+            if rng.random() < 0.5:
+                text = text[:at] + rng.choice(pieces) + text[at:]
+            else:
+                text = text[:at] + text[at + rng.randint(1, 6) :]
+        outcome = session.run(text, {"k": b"bytes"})
+        assert outcome.sql_state != "XX000", (text, outcome.message)

@@ -10,6 +10,8 @@ plus ``LIST <word>`` and ``deltastream.sys."<table>"`` through the kind's ``list
 engine checks the WITH clause against the kind's declared :class:`Option` keys and hands the
 handler typed values (attachments resolved to their uploaded bytes); the handler does the rest.
 A verb the kind has no handler for answers 0A000 ``<VERB> <KEYWORD> is not supported``.
+The statement shapes and value spellings clients send are in
+docs/reference/object-statements.md.
 """
 
 from __future__ import annotations

@@ -49,6 +49,8 @@ from deltastream_local.engine.results import (
 )
 from deltastream_local.engine.timestamps import format_timestamp
 
+# ---- INSERT INTO -----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class InsertPlan:

@@ -228,6 +228,10 @@ class Registry:
         """The object keywords the kinds claim (the parser accepts them after the verbs)."""
         return frozenset(self._objects)
 
+    def has(self, kind: str) -> bool:
+        """Whether a kind of this name is loaded."""
+        return any(item.name == kind for item in self.loaded)
+
     def referencing(self, kind: str) -> Sequence[Reference]:
         """The references the kinds declare to objects of ``kind`` (``base.Catalog``)."""
         return tuple(self._references.get(kind, ()))

@@ -69,7 +69,7 @@ def _require_row(exe: Execution, name: ast.QualifiedName, kind: str) -> Relation
     return row
 
 
-# ---- CREATE: plan, then apply ----------------------------------------------------------------
+# ---- CREATE (planned in relation_plans), DESCRIBE <CREATE …> -------------------------------
 
 
 def _create(stmt: ast.CreateRelation | ast.CreateRelationAs, exe: Execution) -> Result:

@@ -183,6 +183,3 @@ def active_users(exe: Execution, relation: RelationId) -> list[str]:
     ).fetchall()
     delay = exe.options.query_start_delay
     return [row[0] for row in rows if QueryRow(*row).state(exe.now, delay) in LIVE_STATES]
-
-
-# ---- INSERT INTO -----------------------------------------------------------------------------

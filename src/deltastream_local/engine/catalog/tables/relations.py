@@ -118,12 +118,6 @@ def names_using_store(exe: Execution, store: str) -> list[RelationId]:
     return [(d, s, n) for d, s, n in rows]
 
 
-def summarize(relations: list[RelationId], limit: int = 10) -> str:
-    """``"d"."s"."a", "d"."s"."b", ...``: a bounded list for error messages."""
-    shown = ", ".join(fqn(*relation) for relation in relations[:limit])
-    return shown + (", ..." if len(relations) > limit else "")
-
-
 def resolve_id(scope: Scope, name: ast.QualifiedName) -> RelationId:
     """Complete a 1-, 2- or 3-part name from the context (3D002/3D003 if it cannot)."""
     parts = name.parts
