@@ -88,7 +88,14 @@ def discover(disabled: Iterable[str] | None = None) -> list[LoadedKind]:
     first, each group ordered by name."""
     blocked = set(disabled_from_env() if disabled is None else disabled)
     found: list[LoadedKind] = []
-    for ep, dist, version in entry_points():
+    points = list(entry_points())
+    if not any(ep.value.startswith(_BUILTIN_PREFIX) for ep, _, _ in points):
+        # installed from a checkout older than its pyproject.toml's entry points
+        raise CatalogKindError(
+            f"deltastream-local's own catalog kinds are missing from the {ENTRY_POINT_GROUP!r}"
+            " entry-point group: reinstall the distribution (pip install -e .)"
+        )
+    for ep, dist, version in points:
         if ep.name in blocked:
             continue
         label = f"{ep.name} ({dist})" if dist else ep.name
