@@ -109,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the server",
         description="Run the server. The first stdout line is the API base URL.",
     )
+    sub.add_parser(
+        "kinds",
+        help="list the catalog kinds that load (built-in and plugins')",
+        description="List the catalog kinds, their distributions and what each claims.",
+    )
     net = serve.add_argument_group("server")
     net.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     net.add_argument(
@@ -349,8 +354,12 @@ def serve(args: argparse.Namespace) -> int:
     if data != ":memory:":
         Path(data).expanduser().parent.mkdir(parents=True, exist_ok=True)
         data = str(Path(data).expanduser())
+    from deltastream_local.engine.catalog import CatalogKindError
+
     try:
         engine = create_engine(data, engine_options)
+    except CatalogKindError as exc:  # a broken emulator kind: one line naming it, no traceback
+        raise SystemExit(f"deltastream-local: {exc}") from None
     except Exception as exc:
         log.error("cannot open the catalog", data=data, error=str(exc))
         return 2
@@ -433,10 +442,36 @@ def _self_check() -> SelfCheck | None:
     return SpecValidator().validate_raw
 
 
+def list_kinds() -> int:
+    """``deltastream-local kinds``: the catalog kinds that load, their distributions and what
+    each claims (object keyword, LIST words, system tables)."""
+    from deltastream_local.engine.catalog import DISABLED_ENV, CatalogKindError, default_registry
+    from deltastream_local.engine.catalog.registry import disabled_from_env
+
+    try:
+        registry = default_registry()
+    except CatalogKindError as exc:
+        raise SystemExit(f"deltastream-local: {exc}") from None
+    for item in registry.loaded:
+        kind = item.kind
+        claims = [f"{kind.objects.keyword.upper()} statements"] if kind.objects else []
+        claims += [f"LIST {word.upper()}" for word in kind.lists]
+        claims += [f'deltastream.sys."{table.name}"' for table in kind.system_tables]
+        print(f"{item.name}  [{item.distribution} {item.version}]".rstrip())
+        for claim in claims:
+            print(f"    {claim}")
+    disabled = disabled_from_env()
+    if disabled:
+        print(f"disabled by {DISABLED_ENV}: {', '.join(disabled)}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command == "kinds":
+        return list_kinds()
     parser.print_help(sys.stderr)
     return 2

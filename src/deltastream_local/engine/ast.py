@@ -83,6 +83,18 @@ class Unsupported(Statement):
 
 
 @dataclass(frozen=True)
+class ObjectStatement(Statement):
+    """``<VERB> <KEYWORD> name [WITH|SET (...) | OWNER TO role]`` for an object keyword a
+    catalog kind claims (``catalog/objects.py``); ``verb`` and ``keyword`` are lower case."""
+
+    verb: str
+    keyword: str
+    name: QualifiedName
+    properties: Properties = Properties()
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
 class CreateDatabase(Statement):
     name: str
 

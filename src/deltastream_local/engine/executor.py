@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from deltastream_local.engine import ast
 from deltastream_local.engine.access import require_role
 from deltastream_local.engine.api import Column, EngineOptions, Outcome, SessionContext
-from deltastream_local.engine.catalog import Registry, default_registry, queries
+from deltastream_local.engine.catalog import Registry, default_registry, objects
 from deltastream_local.engine.catalog.base import Execution, Services
 from deltastream_local.engine.errors import (
     FEATURE_NOT_SUPPORTED,
@@ -36,13 +36,16 @@ SUCCESS = "00000"
 class SqlEngine:
     """The engine behind ``create_engine``; thread-safe (one lock around the catalog)."""
 
-    def __init__(self, data: str, options: EngineOptions) -> None:
+    def __init__(self, data: str, options: EngineOptions, registry: Registry | None = None) -> None:
         self.options = options
-        self._registry: Registry = default_registry()
+        # the installed kinds; raises CatalogKindError (one line) for a broken one
+        self._registry: Registry = default_registry() if registry is None else registry
+        self._claimed = self._registry.keywords()
         self._storage = Storage(data)
         self._storage.initialize(self._registry.schema())
         self.services = Services(self._storage)
-        parse('SELECT 1 FROM deltastream.sys."databases"')  # build and warm the parser now
+        # build and warm the parser (for the claimed object keywords) now
+        parse('SELECT 1 FROM deltastream.sys."databases"', self._claimed)
 
     # -- Engine protocol
 
@@ -72,7 +75,7 @@ class SqlEngine:
         self, text: str, context: SessionContext, attachments: Mapping[str, bytes]
     ) -> Outcome:
         try:
-            statements = parse(text)
+            statements = parse(text, self._claimed)
         except SqlError as error:
             return Outcome(error.sql_state, context, message=error.message)
         outcome = Outcome(SUCCESS, context)
@@ -108,7 +111,10 @@ class SqlEngine:
         self, statement: ast.Statement, context: SessionContext, attachments: Mapping[str, bytes]
     ) -> tuple[Result, list[Callable[[], None]]]:
         require_role(context.role)
-        dry_run = isinstance(statement, ast.DescribeStatement)
+        # A DESCRIBE never leaves a trace, whichever kind answers it.
+        dry_run = isinstance(statement, ast.DescribeStatement) or (
+            isinstance(statement, ast.ObjectStatement) and statement.verb == "describe"
+        )
         with self._storage.transaction(dry_run=dry_run) as db:
             execution = Execution(
                 db=db,
@@ -116,9 +122,10 @@ class SqlEngine:
                 attachments=attachments,
                 options=self.options,
                 now=time.time(),
+                catalog=self._registry,
                 services=self.services,
             )
-            queries.fail_running_queries(execution)
+            self._registry.before_statement(execution)
             result = self.dispatch(statement, execution)
         return result, [] if dry_run else list(execution.after_commit)
 
@@ -128,6 +135,11 @@ class SqlEngine:
             raise SqlError(
                 FEATURE_NOT_SUPPORTED, f"{statement.words} is not supported by deltastream-local"
             )
+        if isinstance(statement, ast.ObjectStatement):
+            family = self._registry.objects(statement.keyword)
+            if family is None:
+                raise objects.unsupported(statement)
+            return objects.run(statement, exe, family)
         if isinstance(statement, ast.DescribeStatement):
             return self._describe_statement(statement, exe)
         if isinstance(statement, ast.SelectSystem):

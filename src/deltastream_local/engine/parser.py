@@ -9,6 +9,7 @@ builds the parser once, turns lark's tree into dataclasses and lark's exceptions
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from importlib import resources
 from typing import Any
@@ -28,22 +29,74 @@ from deltastream_local.engine.errors import SqlError, bad_parameter, syntax
 
 _IDENT_TYPES = frozenset({"NAME", "QUOTED_IDENT", "BACKTICK_IDENT"})
 
-_parser: Lark | None = None
+#: The service's object keywords the grammar knows (docs/reference/object-statements.md);
+#: unless a kind claims one, its statements answer 0A000 "not supported" (the grammar's
+#: ``unsupported`` rule).
+SERVICE_OBJECT_KEYWORDS = (
+    "secret",
+    "entity",
+    "function",
+    "function_source",
+    "descriptor_source",
+    "schema_registry",
+    "compute_pool",
+    "api_token",
+    "role",
+    "user",
+)
+
+# The block of grammar.lark that declares the object keywords, rewritten per set of claims.
+_BLOCK = re.compile(r"^// ---- object keywords .*?^// ---- end of object keywords$", re.M | re.S)
+_TERMINAL = re.compile(r"^([A-Z_][A-Z0-9_]*)(?:\.\d+)?\s*:", re.M)
+
+_parsers: dict[frozenset[str], Lark] = {}
 _parser_lock = threading.Lock()
 
 
-def _get_parser() -> Lark:
-    """Build the LALR parser once per process (building costs ~150 ms; parsing ~0.3 ms)."""
-    global _parser
+def _grammar_text() -> str:
+    grammar = resources.files("deltastream_local.engine").joinpath("grammar.lark")
+    return grammar.read_text(encoding="utf-8")
+
+
+@functools.cache
+def grammar_keywords() -> frozenset[str]:
+    """Every terminal name of the grammar outside the object-keyword block, lower case: an
+    object keyword a kind claims must not be one of them."""
+    return frozenset(name.lower() for name in _TERMINAL.findall(_BLOCK.sub("", _grammar_text())))
+
+
+def _object_block(claimed: frozenset[str]) -> str:
+    """The object-keyword block for these claims (the same as the file's when none)."""
+    unclaimed = [word for word in SERVICE_OBJECT_KEYWORDS if word not in claimed]
+    lines = []
+    if unclaimed:
+        lines.append("!unsupported_object: " + " | ".join(word.upper() for word in unclaimed))
+    else:
+        lines += ["unsupported_object: _NO_UNSUPPORTED_OBJECT", "%declare _NO_UNSUPPORTED_OBJECT"]
+    if claimed:
+        lines.append("!claimed_object: " + " | ".join(word.upper() for word in sorted(claimed)))
+    else:
+        lines += ["claimed_object: _NO_CLAIMED_OBJECT", "%declare _NO_CLAIMED_OBJECT"]
+    for word in sorted(set(SERVICE_OBJECT_KEYWORDS) | claimed):
+        lines.append(f'{word.upper()}: "{word}"i')
+    return "\n".join(lines)
+
+
+def _get_parser(claimed: frozenset[str] = frozenset()) -> Lark:
+    """Build the LALR parser once per process and set of claimed object keywords (building
+    costs ~150 ms, or less from lark's cache; parsing ~0.3 ms)."""
     with _parser_lock:
-        if _parser is None:
-            grammar = resources.files("deltastream_local.engine").joinpath("grammar.lark")
-            _parser = _build(grammar.read_text(encoding="utf-8"))
+        parser = _parsers.get(claimed)
+        if parser is None:
+            text = _grammar_text()
+            if claimed:
+                text = _BLOCK.sub(lambda _: _object_block(claimed), text)
+            parser = _parsers[claimed] = _build(text)
             # The contextual lexer builds its per-state scanners lazily; warm the common ones so
             # the first real requests do not pay for it.
             for warm in _WARM_UP:
-                _parser.parse(warm)
-        return _parser
+                parser.parse(warm)
+        return parser
 
 
 def _build(grammar: str) -> Lark:
@@ -68,28 +121,30 @@ _WARM_UP = (
 )
 
 
-def parse(text: str) -> list[ast.Statement]:
+def parse(text: str, claimed: frozenset[str] = frozenset()) -> list[ast.Statement]:
     """Parse a statement or a ``;``-separated batch; raise :class:`SqlError` on bad input.
 
-    Parsed statements are cached by text: clients poll the same lookups over and over, and
-    an LALR parse plus transform costs about a millisecond. ASTs are frozen, so sharing is safe.
+    ``claimed`` are the object keywords the loaded catalog kinds claim: their statements parse
+    as :class:`ast.ObjectStatement`. Parsed statements are cached by text: clients poll the
+    same lookups over and over, and an LALR parse plus transform costs about a millisecond.
+    ASTs are frozen, so sharing is safe.
     """
-    return list(_parse_cached(text))
+    return list(_parse_cached(text, claimed))
 
 
 @functools.lru_cache(maxsize=2048)
-def _parse_cached(text: str) -> tuple[ast.Statement, ...]:
-    return tuple(_parse(text))
+def _parse_cached(text: str, claimed: frozenset[str]) -> tuple[ast.Statement, ...]:
+    return tuple(_parse(text, claimed))
 
 
-def _parse(text: str) -> list[ast.Statement]:
+def _parse(text: str, claimed: frozenset[str]) -> list[ast.Statement]:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise syntax("parse error: statement is not valid UTF-8 text") from exc
     if not text.strip().strip(";").strip():
         raise syntax("parse error: empty statement")
-    parser = _get_parser()
+    parser = _get_parser(claimed)
     try:
         tree = parser.parse(text)
     except UnexpectedInput as exc:
@@ -307,6 +362,32 @@ class _AstBuilder(Transformer[Token, Any]):
 
     def unsupported_object(self, meta: Meta, children: list[Any]) -> _ObjectWord:
         return _ObjectWord(children[0].value)
+
+    # -- the object statements of claimed keywords (catalog/objects.py)
+
+    def object_statement(self, meta: Meta, children: list[Any]) -> ast.ObjectStatement:
+        verb, keyword, name = children[0], children[1], children[2]
+        clause = children[3] if len(children) > 3 else None
+        return ast.ObjectStatement(
+            verb,
+            keyword,
+            name,
+            clause if isinstance(clause, ast.Properties) else ast.Properties(),
+            clause.role if isinstance(clause, _Owner) else None,
+            text=self._text(meta),
+        )
+
+    def object_verb(self, meta: Meta, children: list[Any]) -> str:
+        return str(children[0].value).lower()
+
+    def claimed_object(self, meta: Meta, children: list[Any]) -> str:
+        return str(children[0].value).lower()
+
+    def object_properties(self, meta: Meta, children: list[Any]) -> ast.Properties:
+        return _find(children, ast.Properties)  # type: ignore[no-any-return]
+
+    def object_owner(self, meta: Meta, children: list[Any]) -> _Owner:
+        return _Owner(_ident(children[-1]))
 
     # -- databases, schemas, ownership, context
 
@@ -605,6 +686,11 @@ class _AstBuilder(Transformer[Token, Any]):
         if not isinstance(value, int):
             raise syntax(f"parse error: LIMIT must be an integer, got {children[-1].value}")
         return _Limit(value)
+
+
+class _Owner:
+    def __init__(self, role: str) -> None:
+        self.role = role
 
 
 class _Where:

@@ -53,7 +53,7 @@ def _resolve_table(name: ast.QualifiedName, exe: Execution, registry: Registry) 
         if table is not None:
             return table
         raise not_found(INVALID_RELATION, "relation", *parts)
-    if len(parts) == 3:
+    if len(parts) == 3 and registry.has("relation"):  # its table exists only when it is loaded
         row = exe.db.execute(
             "SELECT 1 FROM relations WHERE database_name = ? AND schema_name = ? AND name = ?",
             parts,

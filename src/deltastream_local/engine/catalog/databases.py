@@ -2,7 +2,8 @@
 ``LIST DATABASES``, ``DESCRIBE DATABASE`` and ``deltastream.sys."databases"``.
 
 A new database gets a schema ``public`` (as on the service). Dropping a database that still
-holds relations is refused with 2BP01; its (empty) schemas go with it.
+holds relations is refused with 2BP01; its (empty) schemas go with it. Both follow from the
+other kinds' declared references (``references.drop_dependents``), not from imports.
 """
 
 from __future__ import annotations
@@ -11,13 +12,19 @@ import dataclasses
 
 from deltastream_local.engine import ast
 from deltastream_local.engine.access import require_can_create, require_role
-from deltastream_local.engine.catalog import relations, schemas
 from deltastream_local.engine.catalog.base import CatalogKind, Execution, SystemTable
+from deltastream_local.engine.catalog.references import drop_dependents
+from deltastream_local.engine.catalog.tables import schemas
+from deltastream_local.engine.catalog.tables.databases import (
+    DEFAULT_SCHEMA,
+    SCHEMA,
+    all_rows,
+    exists,
+    require,
+)
 from deltastream_local.engine.errors import (
-    DEPENDENT_OBJECTS_STILL_EXIST,
     DUPLICATE_DATABASE,
     INVALID_DATABASE,
-    SqlError,
     already_exists,
     fqn,
     not_found,
@@ -33,38 +40,6 @@ from deltastream_local.engine.results import (
     varchar,
 )
 from deltastream_local.engine.timestamps import format_timestamp
-
-DEFAULT_SCHEMA = "public"
-
-SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS databases (
-        name TEXT PRIMARY KEY,
-        owner TEXT NOT NULL,
-        created_at REAL NOT NULL,
-        updated_at REAL NOT NULL
-    )""",
-)
-
-
-def exists(exe: Execution, name: str) -> bool:
-    return exe.db.execute("SELECT 1 FROM databases WHERE name = ?", (name,)).fetchone() is not None
-
-
-def require(exe: Execution, name: str) -> str:
-    """Return ``name`` if the database exists, else raise 3D002 naming it."""
-    if not exists(exe, name):
-        raise not_found(INVALID_DATABASE, "database", name)
-    return name
-
-
-def context_database(exe: Execution) -> str:
-    """The context's database (which must exist), for names without a database part."""
-    if not exe.context.database:
-        raise SqlError(
-            INVALID_DATABASE,
-            "no database is set: qualify the name or set a database in the context",
-        )
-    return require(exe, exe.context.database)
 
 
 def _create(stmt: ast.CreateDatabase, exe: Execution) -> Result:
@@ -90,14 +65,7 @@ def _create(stmt: ast.CreateDatabase, exe: Execution) -> Result:
 
 def _drop(stmt: ast.DropDatabase, exe: Execution) -> Result:
     require(exe, stmt.name)
-    dependents = relations.names_in(exe, stmt.name)
-    if dependents:
-        raise SqlError(
-            DEPENDENT_OBJECTS_STILL_EXIST,
-            f"cannot drop database {fqn(stmt.name)}: relations still exist in it: "
-            + relations.summarize(dependents),
-        )
-    schemas.delete_all(exe, stmt.name)
+    drop_dependents(exe, "database", (stmt.name,), f"database {fqn(stmt.name)}")
     exe.db.execute("DELETE FROM databases WHERE name = ?", (stmt.name,))
     return artifacts(
         artifact_row(
@@ -144,12 +112,6 @@ def _use(stmt: ast.Use, exe: Execution) -> Result:
     )
 
 
-def _rows(exe: Execution) -> list[tuple[str, str, float, float]]:
-    return exe.db.execute(
-        "SELECT name, owner, created_at, updated_at FROM databases ORDER BY created_at, name"
-    ).fetchall()
-
-
 def _system_rows(exe: Execution) -> list[dict[str, str | None]]:
     return [
         {
@@ -158,7 +120,7 @@ def _system_rows(exe: Execution) -> list[dict[str, str | None]]:
             "created_at": format_timestamp(created),
             "updated_at": format_timestamp(updated),
         }
-        for name, owner, created, updated in _rows(exe)
+        for name, owner, created, updated in all_rows(exe)
     ]
 
 
@@ -178,7 +140,7 @@ def _list(stmt: ast.ListObjects, exe: Execution) -> Result:
             format_timestamp(created),
             format_timestamp(updated),
         ]
-        for name, owner, created, updated in _rows(exe)
+        for name, owner, created, updated in all_rows(exe)
     ]
     return Result(columns, rows)
 
@@ -203,6 +165,7 @@ def _describe(stmt: ast.DescribeObject, exe: Execution) -> Result:
 KIND = CatalogKind(
     name="database",
     schema=SCHEMA,
+    requires=("schema",),
     statements={
         (ast.CreateDatabase, None): _create,
         (ast.DropDatabase, None): _drop,

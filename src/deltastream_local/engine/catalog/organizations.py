@@ -6,12 +6,9 @@ from __future__ import annotations
 from deltastream_local.engine import ast
 from deltastream_local.engine.api import ORGANIZATION_ID, ORGANIZATION_NAME
 from deltastream_local.engine.catalog.base import CatalogKind, Execution, SystemTable
+from deltastream_local.engine.catalog.tables.organizations import CREATED_AT, DESCRIPTION
 from deltastream_local.engine.results import Result, timestamp, varchar
 from deltastream_local.engine.timestamps import format_timestamp
-
-#: A fixed creation time (2024-01-01T00:00:00Z) so the row is stable across restarts.
-CREATED_AT = 1704067200.0
-DESCRIPTION = "deltastream-local organization"
 
 
 def _list(stmt: ast.ListObjects, exe: Execution) -> Result:

@@ -11,18 +11,36 @@ delay, then ``terminated``. A relation a live query reads or writes cannot be dr
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from deltastream_local.engine import ast
 from deltastream_local.engine.access import require_role
-from deltastream_local.engine.catalog import databases, relations, schemas, stores
-from deltastream_local.engine.catalog.base import CatalogKind, Execution, SystemTable
-from deltastream_local.engine.errors import INVALID_QUERY, INVALID_RELATION, SqlError, fqn
+from deltastream_local.engine.catalog import relation_plans
+from deltastream_local.engine.catalog.base import (
+    CatalogKind,
+    Execution,
+    ObjectKey,
+    Reference,
+    SystemTable,
+)
+from deltastream_local.engine.catalog.tables import databases, relations, schemas, stores
+from deltastream_local.engine.catalog.tables.queries import (
+    ERRORED,
+    RUNNING,
+    SCHEMA,
+    TERMINATED,
+    active_users,
+    all_rows,
+    artifact,
+    fail_running_queries,
+    failure,
+    require,
+    start,
+)
+from deltastream_local.engine.errors import INVALID_RELATION, SqlError, fqn
 from deltastream_local.engine.results import (
     Result,
-    artifact_row,
     artifacts,
     bigint,
     properties,
@@ -30,177 +48,6 @@ from deltastream_local.engine.results import (
     varchar,
 )
 from deltastream_local.engine.timestamps import format_timestamp
-
-STARTING = "starting"
-RUNNING = "running"
-ERRORED = "errored"
-TERMINATE_REQUESTED = "terminate_requested"
-TERMINATED = "terminated"
-#: states in which a query holds on to its relations
-LIVE_STATES = frozenset({STARTING, RUNNING, TERMINATE_REQUESTED})
-
-SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS queries (
-        id TEXT PRIMARY KEY,
-        name TEXT,
-        kind TEXT NOT NULL,
-        version INTEGER NOT NULL,
-        sql TEXT NOT NULL,
-        owner TEXT NOT NULL,
-        intended_state TEXT NOT NULL,
-        properties TEXT NOT NULL,
-        created_at REAL NOT NULL,
-        updated_at REAL NOT NULL,
-        running_at REAL NOT NULL,
-        terminate_requested_at REAL,
-        error_message TEXT
-    )""",
-    """CREATE TABLE IF NOT EXISTS query_relations (
-        query_id TEXT NOT NULL,
-        role TEXT NOT NULL,
-        database_name TEXT NOT NULL,
-        schema_name TEXT NOT NULL,
-        name TEXT NOT NULL
-    )""",
-    "CREATE INDEX IF NOT EXISTS query_relations_by_relation"
-    " ON query_relations (database_name, schema_name, name)",
-)
-
-
-@dataclass(frozen=True)
-class QueryRow:
-    id: str
-    name: str | None
-    kind: str
-    version: int
-    sql: str
-    owner: str
-    intended_state: str
-    created_at: float
-    updated_at: float
-    running_at: float
-    terminate_requested_at: float | None
-    error_message: str | None
-
-    def state(self, now: float, delay: float) -> str:
-        if self.terminate_requested_at is not None:
-            if now < self.terminate_requested_at + delay:
-                return TERMINATE_REQUESTED
-            return TERMINATED
-        if now < self.running_at:
-            return STARTING
-        return ERRORED if self.error_message else RUNNING
-
-
-_COLUMNS = (
-    "id, name, kind, version, sql, owner, intended_state, created_at, updated_at, running_at,"
-    " terminate_requested_at, error_message"
-)
-
-
-def _find(exe: Execution, query_id: str) -> QueryRow | None:
-    row = exe.db.execute(f"SELECT {_COLUMNS} FROM queries WHERE id = ?", (query_id,)).fetchone()
-    return None if row is None else QueryRow(*row)
-
-
-RUNNING_FAILURE = "query failed while running: simulated failure (fail_running_queries_matching)"
-
-
-def fail_running_queries(exe: Execution) -> None:
-    """Mark running queries matching ``fail_running_queries_matching`` as errored, for good."""
-    pattern = exe.options.fail_running_queries_matching
-    if not pattern:
-        return
-    exe.db.execute(
-        "UPDATE queries SET error_message = ?, updated_at = ?"
-        " WHERE error_message IS NULL AND terminate_requested_at IS NULL"
-        " AND running_at <= ? AND instr(sql, ?) > 0",
-        (RUNNING_FAILURE, exe.now, exe.now, pattern),
-    )
-
-
-def _require(exe: Execution, query_id: str) -> QueryRow:
-    found = _find(exe, query_id)
-    if found is None:
-        raise SqlError(INVALID_QUERY, f"query {fqn(query_id)} does not exist")
-    return found
-
-
-def _all(exe: Execution) -> list[QueryRow]:
-    rows = exe.db.execute(f"SELECT {_COLUMNS} FROM queries ORDER BY created_at, id").fetchall()
-    return [QueryRow(*row) for row in rows]
-
-
-def _failure(exe: Execution, sql: str) -> str | None:
-    pattern = exe.options.fail_queries_matching
-    if pattern and pattern in sql:
-        return "query failed: simulated failure (the server's fail_queries_matching option)"
-    return None
-
-
-def start(
-    exe: Execution,
-    *,
-    kind: str,
-    name: str | None,
-    sql: str,
-    sinks: list[relations.RelationInfo],
-    sources: list[relations.RelationInfo],
-    properties: ast.Properties,
-) -> str:
-    """Record a new query (or application) and its relations; returns its id."""
-    query_id = str(uuid.uuid4())
-    exe.db.execute(
-        f"INSERT INTO queries ({_COLUMNS}, properties)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            query_id,
-            name,
-            kind,
-            1,
-            sql,
-            exe.context.role,
-            RUNNING,
-            exe.now,
-            exe.now,
-            exe.now + exe.options.query_start_delay,
-            None,
-            _failure(exe, sql),
-            _encode_properties(properties),
-        ),
-    )
-    links = [("sink", info) for info in sinks] + [("source", info) for info in sources]
-    exe.db.executemany(
-        "INSERT INTO query_relations (query_id, role, database_name, schema_name, name)"
-        " VALUES (?, ?, ?, ?, ?)",
-        [(query_id, role, *info.id) for role, info in links if not info.is_virtual],
-    )
-    return query_id
-
-
-def _encode_properties(props: ast.Properties) -> str:
-    return json.dumps({item.key: item.value.value for item in props.items}, ensure_ascii=False)
-
-
-def artifact(query_id: str, command: str, summary: str | None = None) -> list[str | None]:
-    """The artifact row whose ``type`` is ``query`` and ``name`` the query id (PUL/TF read it)."""
-    return artifact_row(
-        "query", query_id, command, summary or f"started query {query_id}", [query_id]
-    )
-
-
-def active_users(exe: Execution, relation: relations.RelationId) -> list[str]:
-    """Ids of live queries that read or write ``relation`` (they block its DROP)."""
-    rows = exe.db.execute(
-        f"SELECT DISTINCT {', '.join('q.' + c.strip() for c in _COLUMNS.split(','))}"
-        " FROM queries q JOIN query_relations r ON r.query_id = q.id"
-        " WHERE r.database_name = ? AND r.schema_name = ? AND r.name = ?"
-        " ORDER BY q.created_at",
-        relation,
-    ).fetchall()
-    delay = exe.options.query_start_delay
-    return [row[0] for row in rows if QueryRow(*row).state(exe.now, delay) in LIVE_STATES]
-
 
 # ---- INSERT INTO -----------------------------------------------------------------------------
 
@@ -250,7 +97,7 @@ def _describe_insert(stmt: ast.InsertInto, exe: Execution) -> tuple[str, dict[st
 
 @dataclass
 class ApplicationPlan:
-    creates: list[relations.CreatePlan] = field(default_factory=list)
+    creates: list[relation_plans.CreatePlan] = field(default_factory=list)
     statements: list[str] = field(default_factory=list)
     sources: list[relations.RelationInfo] = field(default_factory=list)
     sinks: list[relations.RelationInfo] = field(default_factory=list)
@@ -273,7 +120,7 @@ def _plan_application(exe: Execution, stmt: ast.Application) -> ApplicationPlan:
         if isinstance(inner, ast.Use):
             scope.context = _use_inside(scope, inner)
         elif isinstance(inner, ast.CreateRelation | ast.CreateRelationAs):
-            create = relations.plan_create(scope, inner)
+            create = relation_plans.plan_create(scope, inner)
             plan.creates.append(create)
             scope.pending[create.relation.id] = create.relation
             created.add(create.relation.id)
@@ -291,7 +138,7 @@ def _plan_application(exe: Execution, stmt: ast.Application) -> ApplicationPlan:
 
 def _use_inside(scope: relations.Scope, stmt: ast.Use) -> Any:
     """``USE`` inside an application changes the context of the statements after it."""
-    exe = relations._with_context(scope)
+    exe = relations.with_context(scope)
     if stmt.kind == "database":
         name = databases.require(exe, stmt.name.parts[-1])
         return replace(scope.context, database=name, schema=databases.DEFAULT_SCHEMA)
@@ -306,8 +153,8 @@ def _application(stmt: ast.Application, exe: Execution) -> Result:
     rows = []
     for create in plan.creates:
         if not create.relation.is_virtual:
-            relations.apply_create(exe, create)
-        rows.append(relations.creation_row(create.relation))
+            relation_plans.apply_create(exe, create)
+        rows.append(relation_plans.creation_row(create.relation))
     query_id = start(
         exe,
         kind="application",
@@ -336,7 +183,7 @@ def _describe_application(stmt: ast.Application, exe: Execution) -> tuple[str, d
 
 
 def _terminate(stmt: ast.TerminateQuery, exe: Execution) -> Result:
-    query = _require(exe, stmt.query_id)
+    query = require(exe, stmt.query_id)
     if query.terminate_requested_at is None:
         exe.db.execute(
             "UPDATE queries SET intended_state = ?, terminate_requested_at = ?, updated_at = ?"
@@ -347,7 +194,7 @@ def _terminate(stmt: ast.TerminateQuery, exe: Execution) -> Result:
 
 
 def _restart(stmt: ast.RestartQuery, exe: Execution) -> Result:
-    query = _require(exe, stmt.query_id)
+    query = require(exe, stmt.query_id)
     links = exe.db.execute(
         "SELECT database_name, schema_name, name FROM query_relations WHERE query_id = ?",
         (query.id,),
@@ -365,7 +212,7 @@ def _restart(stmt: ast.RestartQuery, exe: Execution) -> Result:
             RUNNING,
             exe.now,
             exe.now + exe.options.query_start_delay,
-            _failure(exe, query.sql),
+            failure(exe, query.sql),
             query.id,
         ),
     )
@@ -373,7 +220,7 @@ def _restart(stmt: ast.RestartQuery, exe: Execution) -> Result:
 
 
 def _alter_owner(stmt: ast.AlterQueryOwner, exe: Execution) -> Result:
-    query = _require(exe, stmt.query_id)
+    query = require(exe, stmt.query_id)
     role = require_role(stmt.role)
     exe.db.execute(
         "UPDATE queries SET owner = ?, updated_at = ? WHERE id = ?", (role, exe.now, query.id)
@@ -393,7 +240,7 @@ def _relations_of(exe: Execution, query_id: str, role: str) -> list[str]:
 
 
 def _describe(stmt: ast.DescribeQuery, exe: Execution) -> Result:
-    query = _require(exe, stmt.query_id)
+    query = require(exe, stmt.query_id)
     state = query.state(exe.now, exe.options.query_start_delay)
     error = query.error_message if state == ERRORED else None
     if stmt.history:
@@ -462,7 +309,7 @@ def _list(stmt: ast.ListObjects, exe: Execution) -> Result:
                 format_timestamp(query.created_at),
                 format_timestamp(query.updated_at),
             ]
-            for query in _all(exe)
+            for query in all_rows(exe)
         ],
     )
 
@@ -470,7 +317,7 @@ def _list(stmt: ast.ListObjects, exe: Execution) -> Result:
 def _system_rows(exe: Execution) -> list[dict[str, str | None]]:
     delay = exe.options.query_start_delay
     rows = []
-    for query in _all(exe):
+    for query in all_rows(exe):
         state = query.state(exe.now, delay)
         rows.append(
             {
@@ -488,9 +335,17 @@ def _system_rows(exe: Execution) -> list[dict[str, str | None]]:
     return rows
 
 
+def _users_of(exe: Execution, relation: ObjectKey) -> list[str]:
+    return active_users(exe, (relation[0], relation[1], relation[2]))
+
+
 KIND = CatalogKind(
     name="query",
     schema=SCHEMA,
+    requires=("database", "schema", "store", "relation"),
+    # a relation a live query reads or writes cannot be dropped
+    references=(Reference("relation", _users_of, "queries still use it", shown=None),),
+    before_statement=fail_running_queries,
     statements={
         (ast.InsertInto, None): _insert,
         (ast.Application, None): _application,

@@ -4,31 +4,42 @@
 starts a query), ``DROP RELATION|STREAM|…``, ``ALTER <kind> … OWNER TO``, ``DESCRIBE RELATION``,
 the LISTs, ``deltastream.sys."relations"`` and the ``DESCRIBE <CREATE …>`` plans.
 
-Every CREATE is planned first (all checks, no writes) and then applied: DESCRIBE shows the
-plan, so a bad statement fails under DESCRIBE exactly as it would when run. A relation is
-``creating`` for ``relation_ready_delay`` seconds, then ``created``.
+Every CREATE is planned first (``relation_plans``) and then applied. A relation is
+``creating`` for ``relation_ready_delay`` seconds, then ``created``. A relation refers to its
+database, schema and store (declared below): they cannot be dropped while it exists.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 from deltastream_local.engine import ast
 from deltastream_local.engine.access import require_role
-from deltastream_local.engine.api import ORGANIZATION_ID, SessionContext
-from deltastream_local.engine.catalog import databases, queries, schemas, stores
-from deltastream_local.engine.catalog.base import CatalogKind, Execution, SystemTable
+from deltastream_local.engine.catalog.base import (
+    CatalogKind,
+    Execution,
+    ObjectKey,
+    Reference,
+    SystemTable,
+)
+from deltastream_local.engine.catalog.references import drop_dependents
+from deltastream_local.engine.catalog.relation_plans import apply_create, creation_row, plan_create
+from deltastream_local.engine.catalog.tables import databases, queries, schemas
+from deltastream_local.engine.catalog.tables.relations import (
+    KIND_WORDS,
+    SCHEMA,
+    RelationRow,
+    Scope,
+    all_rows,
+    find,
+    names_in,
+    names_using_store,
+    resolve_id,
+)
 from deltastream_local.engine.errors import (
-    DEPENDENT_OBJECTS_STILL_EXIST,
-    DUPLICATE_RELATION,
-    INVALID_PARAMETER,
     INVALID_RELATION,
-    INVALID_STORE,
-    MISSING_PARAMETER,
     SqlError,
-    already_exists,
     fqn,
     not_found,
 )
@@ -42,217 +53,6 @@ from deltastream_local.engine.results import (
     varchar,
 )
 from deltastream_local.engine.timestamps import format_timestamp
-
-CREATING = "creating"
-CREATED = "created"
-VIRTUAL_DATABASE = "virtual"
-VIRTUAL_SCHEMA = "public"
-
-SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS relations (
-        database_name TEXT NOT NULL,
-        schema_name TEXT NOT NULL,
-        name TEXT NOT NULL,
-        relation_type TEXT NOT NULL,
-        owner TEXT NOT NULL,
-        store_name TEXT,
-        properties TEXT NOT NULL,
-        columns TEXT NOT NULL,
-        primary_key TEXT,
-        sql TEXT NOT NULL,
-        created_at REAL NOT NULL,
-        updated_at REAL NOT NULL,
-        ready_at REAL NOT NULL,
-        PRIMARY KEY (database_name, schema_name, name)
-    )""",
-)
-
-RelationId = tuple[str, str, str]
-
-_KIND_WORDS = {
-    "stream": "STREAM",
-    "changelog": "CHANGELOG",
-    "table": "TABLE",
-    "materialized_view": "MATERIALIZED VIEW",
-}
-
-
-@dataclass(frozen=True)
-class RelationInfo:
-    """What plans and queries need to know about a relation (stored or being planned)."""
-
-    database: str
-    schema: str
-    name: str
-    type: str
-    store: str | None
-    is_virtual: bool = False
-
-    @property
-    def id(self) -> RelationId:
-        return (self.database, self.schema, self.name)
-
-    def plan_json(self, with_virtual: bool = False) -> dict[str, Any]:
-        """The relation object of DESCRIBE plans (contract §3.3), 4-part fqn with the org."""
-        shown: dict[str, Any] = {
-            "fqn": fqn(ORGANIZATION_ID, *self.id),
-            "type": self.type,
-            "db_name": self.database,
-            "schema_name": self.schema,
-            "name": self.name,
-            "store_name": self.store,
-        }
-        if with_virtual:
-            shown["is_virtual"] = self.is_virtual
-        return shown
-
-
-@dataclass
-class Scope:
-    """Name resolution for a statement: the catalog, the statement's context and (inside an
-    application) the relations earlier statements of the application plan to create."""
-
-    exe: Execution
-    context: SessionContext
-    pending: dict[RelationId, RelationInfo] = field(default_factory=dict)
-
-
-# ---- lookups ---------------------------------------------------------------------------------
-
-
-def names_in(exe: Execution, database: str, schema: str | None = None) -> list[RelationId]:
-    """The relations in a database (or one of its schemas), for 2BP01 messages."""
-    if schema is None:
-        rows = exe.db.execute(
-            "SELECT database_name, schema_name, name FROM relations WHERE database_name = ?"
-            " ORDER BY schema_name, name",
-            (database,),
-        ).fetchall()
-    else:
-        rows = exe.db.execute(
-            "SELECT database_name, schema_name, name FROM relations"
-            " WHERE database_name = ? AND schema_name = ? ORDER BY name",
-            (database, schema),
-        ).fetchall()
-    return [(d, s, n) for d, s, n in rows]
-
-
-def names_using_store(exe: Execution, store: str) -> list[RelationId]:
-    """The relations backed by a store (a store in use cannot be dropped)."""
-    rows = exe.db.execute(
-        "SELECT database_name, schema_name, name FROM relations WHERE store_name = ?"
-        " ORDER BY database_name, schema_name, name",
-        (store,),
-    ).fetchall()
-    return [(d, s, n) for d, s, n in rows]
-
-
-def summarize(relations: list[RelationId], limit: int = 10) -> str:
-    """``"d"."s"."a", "d"."s"."b", ...``: a bounded list for error messages."""
-    shown = ", ".join(fqn(*relation) for relation in relations[:limit])
-    return shown + (", ..." if len(relations) > limit else "")
-
-
-def resolve_id(scope: Scope, name: ast.QualifiedName) -> RelationId:
-    """Complete a 1-, 2- or 3-part name from the context (3D002/3D003 if it cannot)."""
-    parts = name.parts
-    if len(parts) == 3:
-        return (parts[0], parts[1], parts[2])
-    exe = _with_context(scope)
-    if len(parts) == 2:
-        return (databases.context_database(exe), parts[0], parts[1])
-    if len(parts) == 1:
-        database = databases.context_database(exe)
-        return (database, schemas.context_schema(exe, database), parts[0])
-    raise not_found(INVALID_RELATION, "relation", *parts)
-
-
-def _with_context(scope: Scope) -> Execution:
-    if scope.context is scope.exe.context:
-        return scope.exe
-    return Execution(
-        scope.exe.db,
-        scope.context,
-        scope.exe.attachments,
-        scope.exe.options,
-        scope.exe.now,
-        scope.exe.after_commit,
-        scope.exe.services,
-    )
-
-
-@dataclass(frozen=True)
-class RelationRow:
-    info: RelationInfo
-    owner: str
-    properties: dict[str, list[Any]]
-    columns: list[dict[str, Any]]
-    primary_key: list[str] | None
-    sql: str
-    created_at: float
-    updated_at: float
-    ready_at: float
-
-    def state(self, now: float) -> str:
-        return CREATING if now < self.ready_at else CREATED
-
-
-_COLUMNS = (
-    "database_name, schema_name, name, relation_type, owner, store_name, properties, columns,"
-    " primary_key, sql, created_at, updated_at, ready_at"
-)
-
-
-def _decode(row: tuple[Any, ...]) -> RelationRow:
-    (
-        database,
-        schema,
-        name,
-        kind,
-        owner,
-        store,
-        props,
-        columns,
-        key,
-        sql,
-        created,
-        updated,
-        ready,
-    ) = row
-    return RelationRow(
-        RelationInfo(database, schema, name, kind, store),
-        owner,
-        json.loads(props),
-        json.loads(columns),
-        json.loads(key) if key else None,
-        sql,
-        created,
-        updated,
-        ready,
-    )
-
-
-def find(exe: Execution, relation: RelationId) -> RelationRow | None:
-    row = exe.db.execute(
-        f"SELECT {_COLUMNS} FROM relations"
-        " WHERE database_name = ? AND schema_name = ? AND name = ?",
-        relation,
-    ).fetchone()
-    return None if row is None else _decode(row)
-
-
-def lookup(scope: Scope, name: ast.QualifiedName) -> RelationInfo:
-    """An existing relation (or one planned earlier in the application), else 3D020."""
-    if len(name.parts) == 3 and name.parts[0] == VIRTUAL_DATABASE:
-        relation: RelationId = (name.parts[0], name.parts[1], name.parts[2])
-    else:
-        relation = resolve_id(scope, name)
-    if relation in scope.pending:
-        return scope.pending[relation]
-    row = find(scope.exe, relation)
-    if row is None:
-        raise not_found(INVALID_RELATION, "relation", *relation)
-    return row.info
 
 
 def _require_row(exe: Execution, name: ast.QualifiedName, kind: str) -> RelationRow:
@@ -269,143 +69,7 @@ def _require_row(exe: Execution, name: ast.QualifiedName, kind: str) -> Relation
     return row
 
 
-# ---- CREATE: plan, then apply ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CreatePlan:
-    relation: RelationInfo
-    properties: ast.Properties
-    columns: tuple[ast.ColumnDef, ...] = ()
-    primary_key: tuple[str, ...] = ()
-    sql: str = ""
-    #: for CREATE … AS SELECT: the relations the query reads
-    sources: tuple[RelationInfo, ...] = ()
-    query_sql: str | None = None
-
-
-def _property_text(props: ast.Properties, key: str) -> str | None:
-    value = props.get(key)
-    if value is None or value.value is None:
-        return None
-    return value.value
-
-
-def _store_for(scope: Scope, props: ast.Properties, fallback: str | None) -> str:
-    store = _property_text(props, "store") or scope.context.store or fallback
-    if not store:
-        raise SqlError(
-            INVALID_STORE,
-            "no store is set: give 'store' in WITH (...) or set a store in the context",
-        )
-    stores.require(scope.exe, store)
-    return store
-
-
-def plan_create(scope: Scope, stmt: ast.CreateRelation | ast.CreateRelationAs) -> CreatePlan:
-    """Every check CREATE makes, without writing anything."""
-    if isinstance(stmt, ast.CreateRelationAs) and stmt.virtual:
-        return _plan_virtual(scope, stmt)
-    relation = resolve_id(scope, stmt.name)
-    schemas.require(_with_context(scope), relation[0], relation[1])
-    if relation in scope.pending or find(scope.exe, relation) is not None:
-        raise already_exists(DUPLICATE_RELATION, "relation", *relation)
-    if isinstance(stmt, ast.CreateRelation):
-        if stmt.kind == "changelog" and not stmt.primary_key:
-            raise SqlError(MISSING_PARAMETER, "a CHANGELOG needs a PRIMARY KEY")
-        _check_relation_properties(stmt.properties)
-        store = _store_for(scope, stmt.properties, None)
-        info = RelationInfo(*relation, stmt.kind, store)
-        return CreatePlan(info, stmt.properties, stmt.columns, stmt.primary_key, stmt.text)
-    sources = _plan_sources(scope, stmt.query)
-    _check_relation_properties(stmt.properties)
-    physical = [source for source in sources if not source.is_virtual]
-    store = _store_for(scope, stmt.properties, physical[0].store if physical else None)
-    info = RelationInfo(*relation, stmt.kind, store)
-    return CreatePlan(info, stmt.properties, sql=stmt.text, sources=sources, query_sql=stmt.text)
-
-
-def _plan_virtual(scope: Scope, stmt: ast.CreateRelationAs) -> CreatePlan:
-    parts = stmt.name.parts
-    if len(parts) == 1:
-        relation: RelationId = (VIRTUAL_DATABASE, VIRTUAL_SCHEMA, parts[0])
-    elif len(parts) == 3 and parts[0] == VIRTUAL_DATABASE:
-        relation = (parts[0], parts[1], parts[2])
-    else:
-        raise SqlError(
-            INVALID_RELATION,
-            f"virtual relation {fqn(*parts)} must be named virtual.<schema>.<name>",
-        )
-    if relation in scope.pending:
-        raise already_exists(DUPLICATE_RELATION, "relation", *relation)
-    sources = _plan_sources(scope, stmt.query)
-    store = _property_text(stmt.properties, "store") or scope.context.store
-    if store is not None:
-        stores.require(scope.exe, store)
-    info = RelationInfo(*relation, stmt.kind, store, is_virtual=True)
-    return CreatePlan(info, stmt.properties, sql=stmt.text, sources=sources, query_sql=stmt.text)
-
-
-def _plan_sources(scope: Scope, query: ast.StreamSelect) -> tuple[RelationInfo, ...]:
-    found: list[RelationInfo] = []
-    for source in query.sources:
-        info = lookup(scope, source.name)
-        if info not in found:
-            found.append(info)
-    return tuple(found)
-
-
-def _check_relation_properties(props: ast.Properties) -> None:
-    for key in ("store", "topic"):
-        value = props.get(key)
-        if value is not None and value.kind in ("null", "boolean", "number"):
-            raise SqlError(INVALID_PARAMETER, f"property '{key}' must be a name")
-
-
-def apply_create(exe: Execution, plan: CreatePlan) -> None:
-    info = plan.relation
-    stored_props = {item.key: [item.value.kind, item.value.value] for item in plan.properties.items}
-    if info.store is not None and "topic" not in stored_props and info.type != "table":
-        stored_props["topic"] = ["string", info.name]  # the service defaults the topic name
-    columns = [
-        {"name": column.name, "type": column.type, "nullable": not column.not_null}
-        for column in plan.columns
-    ]
-    exe.db.execute(
-        f"INSERT INTO relations ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            *info.id,
-            info.type,
-            exe.context.role,
-            info.store,
-            json.dumps(stored_props, ensure_ascii=False),
-            json.dumps(columns, ensure_ascii=False),
-            json.dumps(list(plan.primary_key)) if plan.primary_key else None,
-            plan.sql,
-            exe.now,
-            exe.now,
-            exe.now + exe.options.relation_ready_delay,
-        ),
-    )
-
-
-def creation_row(info: RelationInfo) -> list[str | None]:
-    word = _KIND_WORDS.get(info.type, info.type.upper())
-    if info.is_virtual:
-        return artifact_row(
-            info.type,
-            info.name,
-            f"CREATE VIRTUAL {word}",
-            f"planned virtual {word.lower()} {fqn(*info.id)}",
-            list(info.id),
-        )
-    return artifact_row(
-        info.type,
-        info.name,
-        f"CREATE {word}",
-        f"created {word.lower()} {fqn(*info.id)}",
-        list(info.id),
-    )
+# ---- CREATE (planned in relation_plans), DESCRIBE <CREATE …> -------------------------------
 
 
 def _create(stmt: ast.CreateRelation | ast.CreateRelationAs, exe: Execution) -> Result:
@@ -446,17 +110,12 @@ def _describe_create(
 
 def _drop(stmt: ast.DropRelation, exe: Execution) -> Result:
     row = _require_row(exe, stmt.name, stmt.kind)
-    users = queries.active_users(exe, row.info.id)
-    if users:
-        raise SqlError(
-            DEPENDENT_OBJECTS_STILL_EXIST,
-            f"cannot drop relation {fqn(*row.info.id)}: queries still use it: " + ", ".join(users),
-        )
+    drop_dependents(exe, "relation", row.info.id, f"relation {fqn(*row.info.id)}")
     exe.db.execute(
         "DELETE FROM relations WHERE database_name = ? AND schema_name = ? AND name = ?",
         row.info.id,
     )
-    word = _KIND_WORDS.get(row.info.type, row.info.type.upper())
+    word = KIND_WORDS.get(row.info.type, row.info.type.upper())
     return artifacts(
         artifact_row(
             row.info.type,
@@ -476,7 +135,7 @@ def _alter_owner(stmt: ast.AlterOwner, exe: Execution) -> Result:
         " WHERE database_name = ? AND schema_name = ? AND name = ?",
         (role, exe.now, *row.info.id),
     )
-    word = _KIND_WORDS.get(row.info.type, row.info.type.upper())
+    word = KIND_WORDS.get(row.info.type, row.info.type.upper())
     return artifacts(
         artifact_row(
             row.info.type,
@@ -531,13 +190,6 @@ def _describe_columns(stmt: ast.DescribeObject, exe: Execution) -> Result:
     )
 
 
-def _all(exe: Execution) -> list[RelationRow]:
-    rows = exe.db.execute(
-        f"SELECT {_COLUMNS} FROM relations ORDER BY database_name, schema_name, created_at, name"
-    ).fetchall()
-    return [_decode(row) for row in rows]
-
-
 def _system_rows(exe: Execution) -> list[dict[str, str | None]]:
     return [
         {
@@ -553,13 +205,13 @@ def _system_rows(exe: Execution) -> list[dict[str, str | None]]:
             "created_at": format_timestamp(row.created_at),
             "updated_at": format_timestamp(row.updated_at),
         }
-        for row in _all(exe)
+        for row in all_rows(exe)
     ]
 
 
 def _lister(only: str | None) -> Any:
     def handler(stmt: ast.ListObjects, exe: Execution) -> Result:
-        rows = _all(exe)
+        rows = all_rows(exe)
         if stmt.scope is not None and stmt.scope_kind == "database":
             database = databases.require(exe, stmt.scope.parts[-1])
             rows = [row for row in rows if row.info.database == database]
@@ -607,9 +259,28 @@ def _lister(only: str | None) -> Any:
 
 _RELATION_KINDS = ("stream", "changelog", "table", "materialized_view")
 
+
+def _in_database(exe: Execution, key: ObjectKey) -> list[str]:
+    return [fqn(*relation) for relation in names_in(exe, key[0])]
+
+
+def _in_schema(exe: Execution, key: ObjectKey) -> list[str]:
+    return [fqn(*relation) for relation in names_in(exe, key[0], key[1])]
+
+
+def _on_store(exe: Execution, key: ObjectKey) -> list[str]:
+    return [fqn(*relation) for relation in names_using_store(exe, key[0])]
+
+
 KIND = CatalogKind(
     name="relation",
     schema=SCHEMA,
+    requires=("database", "schema", "store", "query"),
+    references=(
+        Reference("database", _in_database, "relations still exist in it"),
+        Reference("schema", _in_schema, "relations still exist in it"),
+        Reference("store", _on_store, "relations still use it"),
+    ),
     statements={
         (ast.CreateRelation, None): _create,
         (ast.CreateRelationAs, None): _create,

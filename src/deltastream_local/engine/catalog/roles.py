@@ -5,7 +5,7 @@ from __future__ import annotations
 from deltastream_local.engine import ast
 from deltastream_local.engine.api import ROLES
 from deltastream_local.engine.catalog.base import CatalogKind, Execution, SystemTable
-from deltastream_local.engine.catalog.organizations import CREATED_AT
+from deltastream_local.engine.catalog.tables.organizations import CREATED_AT
 from deltastream_local.engine.results import Result, bool_text, boolean, timestamp, varchar
 from deltastream_local.engine.timestamps import format_timestamp
 

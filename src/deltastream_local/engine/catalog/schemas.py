@@ -10,16 +10,22 @@ import dataclasses
 
 from deltastream_local.engine import ast
 from deltastream_local.engine.access import require_role
-from deltastream_local.engine.catalog import databases, relations
-from deltastream_local.engine.catalog.base import CatalogKind, Execution, SystemTable
+from deltastream_local.engine.catalog.base import CatalogKind, Execution, Reference, SystemTable
+from deltastream_local.engine.catalog.references import drop_dependents
+from deltastream_local.engine.catalog.tables import databases
+from deltastream_local.engine.catalog.tables.schemas import (
+    SCHEMA,
+    delete_all,
+    exists,
+    insert,
+    names_in,
+    require,
+    resolve,
+)
 from deltastream_local.engine.errors import (
-    DEPENDENT_OBJECTS_STILL_EXIST,
     DUPLICATE_SCHEMA,
-    INVALID_SCHEMA,
-    SqlError,
     already_exists,
     fqn,
-    not_found,
     syntax,
 )
 from deltastream_local.engine.results import (
@@ -33,63 +39,6 @@ from deltastream_local.engine.results import (
     varchar,
 )
 from deltastream_local.engine.timestamps import format_timestamp
-
-SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS schemas (
-        database_name TEXT NOT NULL,
-        name TEXT NOT NULL,
-        owner TEXT NOT NULL,
-        created_at REAL NOT NULL,
-        updated_at REAL NOT NULL,
-        PRIMARY KEY (database_name, name)
-    )""",
-)
-
-
-def exists(exe: Execution, database: str, name: str) -> bool:
-    row = exe.db.execute(
-        "SELECT 1 FROM schemas WHERE database_name = ? AND name = ?", (database, name)
-    ).fetchone()
-    return row is not None
-
-
-def insert(exe: Execution, database: str, name: str, owner: str) -> None:
-    exe.db.execute(
-        "INSERT INTO schemas (database_name, name, owner, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (database, name, owner, exe.now, exe.now),
-    )
-
-
-def delete_all(exe: Execution, database: str) -> None:
-    exe.db.execute("DELETE FROM schemas WHERE database_name = ?", (database,))
-
-
-def require(exe: Execution, database: str, name: str) -> tuple[str, str]:
-    """Check the database then the schema exist (3D002 / 3D003 naming them)."""
-    databases.require(exe, database)
-    if not exists(exe, database, name):
-        raise not_found(INVALID_SCHEMA, "schema", database, name)
-    return database, name
-
-
-def context_schema(exe: Execution, database: str) -> str:
-    """The context's schema, for relation names without a schema part."""
-    if not exe.context.schema:
-        raise SqlError(
-            INVALID_SCHEMA, "no schema is set: qualify the name or set a schema in the context"
-        )
-    require(exe, database, exe.context.schema)
-    return exe.context.schema
-
-
-def resolve(exe: Execution, name: ast.QualifiedName) -> tuple[str, str]:
-    """``"s"`` → (context database, s); ``"d"."s"`` → (d, s). Does not check existence."""
-    if len(name.parts) == 1:
-        return databases.context_database(exe), name.parts[0]
-    if len(name.parts) == 2:
-        return name.parts[0], name.parts[1]
-    raise not_found(INVALID_SCHEMA, "schema", *name.parts)
 
 
 def _create(stmt: ast.CreateSchema, exe: Execution) -> Result:
@@ -116,13 +65,7 @@ def _create(stmt: ast.CreateSchema, exe: Execution) -> Result:
 
 def _drop(stmt: ast.DropSchema, exe: Execution) -> Result:
     database, name = require(exe, *resolve(exe, stmt.name))
-    dependents = relations.names_in(exe, database, name)
-    if dependents:
-        raise SqlError(
-            DEPENDENT_OBJECTS_STILL_EXIST,
-            f"cannot drop schema {fqn(database, name)}: relations still exist in it: "
-            + relations.summarize(dependents),
-        )
+    drop_dependents(exe, "schema", (database, name), f"schema {fqn(database, name)}")
     exe.db.execute("DELETE FROM schemas WHERE database_name = ? AND name = ?", (database, name))
     return artifacts(
         artifact_row(
@@ -236,6 +179,9 @@ def _describe(stmt: ast.DescribeObject, exe: Execution) -> Result:
 KIND = CatalogKind(
     name="schema",
     schema=SCHEMA,
+    requires=("database",),
+    # a database's schemas go with it (its relations, declared by that kind, refuse the drop)
+    references=(Reference("database", names_in, delete=delete_all),),
     statements={
         (ast.CreateSchema, None): _create,
         (ast.DropSchema, None): _drop,

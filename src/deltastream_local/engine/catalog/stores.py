@@ -15,16 +15,24 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Mapping
-from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from deltastream_local.engine import ast
 from deltastream_local.engine.access import require_can_create, require_role
-from deltastream_local.engine.catalog import relations
 from deltastream_local.engine.catalog.base import CatalogKind, Execution, Services, SystemTable
+from deltastream_local.engine.catalog.references import drop_dependents
+from deltastream_local.engine.catalog.tables.stores import (
+    COLUMNS,
+    SCHEMA,
+    Props,
+    StoreRow,
+    all_rows,
+    encode,
+    find,
+    require,
+)
 from deltastream_local.engine.connectivity import UriError, parse_uris
 from deltastream_local.engine.errors import (
-    DEPENDENT_OBJECTS_STILL_EXIST,
     DUPLICATE_STORE,
     INVALID_PARAMETER,
     INVALID_STORE,
@@ -44,7 +52,6 @@ from deltastream_local.engine.results import (
 )
 from deltastream_local.engine.store_types import (
     SCHEMA_REGISTRY_KEY,
-    STORE_TYPES,
     StoreType,
     flag,
     is_attachment_key,
@@ -52,107 +59,6 @@ from deltastream_local.engine.store_types import (
     validate,
 )
 from deltastream_local.engine.timestamps import format_timestamp
-
-PENDING = "pending"
-READY = "ready"
-ERRORED = "errored"
-
-# probe_state values: NULL (no check asked), 'running', 'ok', 'failed'
-SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS stores (
-        name TEXT PRIMARY KEY,
-        type TEXT NOT NULL,
-        owner TEXT NOT NULL,
-        properties TEXT NOT NULL,
-        created_at REAL NOT NULL,
-        updated_at REAL NOT NULL,
-        ready_at REAL NOT NULL,
-        generation INTEGER NOT NULL,
-        probe_state TEXT,
-        status_message TEXT
-    )""",
-    """CREATE TABLE IF NOT EXISTS store_attachments (
-        store_name TEXT NOT NULL,
-        property TEXT NOT NULL,
-        filename TEXT NOT NULL,
-        content BLOB NOT NULL,
-        PRIMARY KEY (store_name, property)
-    )""",
-)
-
-Props = dict[str, ast.PropertyValue]
-
-
-@dataclasses.dataclass(frozen=True)
-class StoreRow:
-    name: str
-    type: StoreType
-    owner: str
-    properties: Props
-    created_at: float
-    updated_at: float
-    ready_at: float
-    generation: int
-    probe_state: str | None
-    status_message: str | None
-
-    def status(self, now: float) -> tuple[str, str | None]:
-        """(status, status_message) as of ``now``; computed, never stored."""
-        if self.probe_state == "failed":
-            return ERRORED, self.status_message
-        if self.probe_state == "running" or now < self.ready_at:
-            return PENDING, None
-        return READY, None
-
-    @property
-    def uris(self) -> str:
-        value = self.properties.get("uris")
-        return value.value if value is not None and value.value is not None else ""
-
-
-_COLUMNS = (
-    "name, type, owner, properties, created_at, updated_at, ready_at, generation,"
-    " probe_state, status_message"
-)
-
-
-def _decode(row: tuple[Any, ...]) -> StoreRow:
-    name, kind, owner, props, created, updated, ready, generation, probe, message = row
-    properties = {key: ast.PropertyValue(k, v) for key, (k, v) in json.loads(props).items()}
-    return StoreRow(
-        name,
-        STORE_TYPES[kind],
-        owner,
-        properties,
-        created,
-        updated,
-        ready,
-        generation,
-        probe,
-        message,
-    )
-
-
-def _encode(props: Mapping[str, ast.PropertyValue]) -> str:
-    return json.dumps({key: [value.kind, value.value] for key, value in props.items()})
-
-
-def find(exe: Execution, name: str) -> StoreRow | None:
-    row = exe.db.execute(f"SELECT {_COLUMNS} FROM stores WHERE name = ?", (name,)).fetchone()
-    return None if row is None else _decode(row)
-
-
-def require(exe: Execution, name: str) -> StoreRow:
-    found = find(exe, name)
-    if found is None:
-        raise not_found(INVALID_STORE, "store", name)
-    return found
-
-
-def _all(exe: Execution) -> list[StoreRow]:
-    rows = exe.db.execute(f"SELECT {_COLUMNS} FROM stores ORDER BY created_at, name").fetchall()
-    return [_decode(row) for row in rows]
-
 
 # ---- attachments and connectivity ---------------------------------------------------------------
 
@@ -239,12 +145,12 @@ def _create(stmt: ast.CreateStore, exe: Execution) -> Result:
     probe_state, message = _initial_probe(exe, kind, uris)
     generation = 1
     exe.db.execute(
-        f"INSERT INTO stores ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO stores ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             stmt.name,
             kind.keyword,
             exe.context.role,
-            _encode(props),
+            encode(props),
             exe.now,
             exe.now,
             exe.now + exe.options.store_ready_delay,
@@ -292,7 +198,7 @@ def _update(stmt: ast.UpdateStore, exe: Execution) -> Result:
         "UPDATE stores SET properties = ?, updated_at = ?, ready_at = ?, generation = ?,"
         " probe_state = ?, status_message = ? WHERE name = ?",
         (
-            _encode(props),
+            encode(props),
             exe.now,
             exe.now + exe.options.store_ready_delay,
             generation,
@@ -312,13 +218,7 @@ def _update(stmt: ast.UpdateStore, exe: Execution) -> Result:
 
 def _drop(stmt: ast.DropStore, exe: Execution) -> Result:
     require(exe, stmt.name)
-    dependents = relations.names_using_store(exe, stmt.name)
-    if dependents:
-        raise SqlError(
-            DEPENDENT_OBJECTS_STILL_EXIST,
-            f"cannot drop store {fqn(stmt.name)}: relations still use it: "
-            + relations.summarize(dependents),
-        )
+    drop_dependents(exe, "store", (stmt.name,), f"store {fqn(stmt.name)}")
     exe.db.execute("DELETE FROM store_attachments WHERE store_name = ?", (stmt.name,))
     exe.db.execute("DELETE FROM stores WHERE name = ?", (stmt.name,))
     return artifacts(
@@ -432,7 +332,7 @@ def _list(stmt: ast.ListObjects, exe: Execution) -> Result:
         varchar("Path"),
     )
     rows: list[list[str | None]] = []
-    for store in _all(exe):
+    for store in all_rows(exe):
         status, message = store.status(exe.now)
         rows.append(
             [
@@ -452,7 +352,7 @@ def _list(stmt: ast.ListObjects, exe: Execution) -> Result:
 
 def _system_rows(exe: Execution) -> list[dict[str, str | None]]:
     rows = []
-    for store in _all(exe):
+    for store in all_rows(exe):
         status, message = store.status(exe.now)
         rows.append(
             {
