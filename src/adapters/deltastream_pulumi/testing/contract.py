@@ -55,7 +55,9 @@ class ContractViolation(AssertionError):
 
 @attrs.frozen
 class Mutation:
-    """An input change the kit applies to a valid example: ``property`` gets ``values``."""
+    """An input change the kit applies to a valid example: ``property`` gets one of
+    ``values`` that differs from the example's (declare values that also differ once
+    normalized, e.g. by case)."""
 
     property: str
     values: st.SearchStrategy[Any]
@@ -250,7 +252,9 @@ class _Laws:
 
     def updates_in_place(self, stack: Stack, res: Resource, data: st.DataObject) -> None:
         for mutation in self.c.updates:
-            value = data.draw(mutation.values, label=f"update {mutation.property}")
+            current = reveal(res.inputs.get(mutation.property))
+            values = mutation.values.filter(lambda v, c=current: reveal(v) != c)
+            value = data.draw(values, label=f"update {mutation.property}")
             res.inputs = {**res.inputs, mutation.property: value}
             try:
                 step = stack.up([res]).step(res.name)
@@ -270,7 +274,9 @@ class _Laws:
 
     def replaces_plan_replacement(self, stack: Stack, res: Resource, data: st.DataObject) -> None:
         for mutation in self.c.replaces:
-            value = data.draw(mutation.values, label=f"replace {mutation.property}")
+            current = reveal(res.inputs.get(mutation.property))
+            values = mutation.values.filter(lambda v, c=current: reveal(v) != c)
+            value = data.draw(values, label=f"replace {mutation.property}")
             changed = Resource(res.type, res.name, {**res.inputs, mutation.property: value})
             try:
                 op = stack.preview([changed]).step(res.name).op

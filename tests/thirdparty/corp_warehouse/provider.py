@@ -1,0 +1,127 @@
+# The kind of docs/plugins.md, verbatim (tests/thirdparty/test_corp_warehouse.py checks).
+from typing import ClassVar
+
+import attrs
+
+from deltastream_core import (
+    CatalogKind,
+    CatalogListing,
+    CatalogLookup,
+    Column,
+    Form,
+    KeySpec,
+    check_name,
+    column,
+    hookimpl,
+    output,
+    pairs_of,
+    prop,
+    quote_identifier,
+    rfc3339,
+    with_statement,
+)
+
+SIZES = ("SMALL", "MEDIUM", "LARGE")
+KEYS = (KeySpec("size", "warehouse.size", Form.KEYWORD, allowed=SIZES),)
+
+
+def size_problem(value: str) -> str | None:
+    return None if value.upper() in SIZES else f"must be one of {', '.join(SIZES)}"
+
+
+@attrs.frozen
+class WarehouseInputs:
+    name: str = prop("The warehouse's name.", replace=True, check=check_name)
+    # DeltaStream reports the keyword upper-cased: compare sizes case-insensitively
+    size: str = prop(
+        "SMALL, MEDIUM or LARGE; changed in place.", check=size_problem, normalize=str.upper
+    )
+    owner: str | None = prop(
+        "The owning role.", default=None, replace=True, check=check_name, keep_when_absent=True
+    )
+
+
+@attrs.frozen
+class WarehouseOutputs(WarehouseInputs):
+    state: str | None = output("provisioning, then ready.")
+    created_at: str | None = output("When it was created (RFC 3339).")
+
+
+class Warehouse(CatalogKind[WarehouseInputs, WarehouseOutputs]):
+    token: ClassVar[str] = "deltastream:index:Warehouse"
+    description: ClassVar[str] = "A warehouse. Import with its name."
+    inputs = WarehouseInputs
+    outputs = WarehouseOutputs
+    system_table: ClassVar[str] = "warehouses"
+    noun: ClassVar[str] = "warehouse"
+    key: ClassVar[tuple[Column, ...]] = (column("name"),)
+    columns: ClassVar[tuple[Column, ...]] = (
+        column("size"),
+        column("owner"),
+        column("state"),
+        column("created_at", convert=rfc3339),
+    )
+    state_column: ClassVar[str | None] = "state"
+    ready_states: ClassVar[frozenset[str]] = frozenset({"ready"})
+    failed_states: ClassVar[frozenset[str]] = frozenset({"failed"})
+
+    def create_statement(self, args):
+        head = f"CREATE WAREHOUSE {quote_identifier(args.name)}"
+        return with_statement(head, pairs_of(KEYS, args))
+
+    def update_statements(self, key, olds, news):
+        head = f"UPDATE WAREHOUSE {quote_identifier(key[0])}"
+        return [with_statement(head, pairs_of(KEYS, news))] if olds.size != news.size else []
+
+    def drop_statement(self, key):
+        return f"DROP WAREHOUSE {quote_identifier(key[0])};"
+
+
+@attrs.frozen
+class GetWarehouseArgs:
+    name: str = prop("The warehouse to look up.", check=check_name)
+
+
+@attrs.frozen
+class GetWarehouseResult:
+    TYPE_TOKEN: ClassVar[str] = "deltastream:index:GetWarehouseResult"
+    name: str = output("Its name.")
+    size: str = output("Its size.")
+    owner: str = output("Its owning role.")
+
+
+@attrs.frozen
+class GetWarehousesArgs:
+    pass
+
+
+@attrs.frozen
+class GetWarehousesResult:
+    warehouses: list[GetWarehouseResult] = output(
+        "Ordered by name; at most 200.", default=attrs.Factory(list)
+    )
+
+
+class GetWarehouse(CatalogLookup[GetWarehouseArgs, GetWarehouseResult]):
+    token: ClassVar[str] = "deltastream:index:getWarehouse"
+    description: ClassVar[str] = "Look up one warehouse by name."
+    args, result, kind = GetWarehouseArgs, GetWarehouseResult, Warehouse()
+
+
+class GetWarehouses(CatalogListing[GetWarehousesArgs, GetWarehousesResult]):
+    token: ClassVar[str] = "deltastream:index:getWarehouses"
+    description: ClassVar[str] = "List warehouses ordered by name, at most 200."
+    args, result, kind = GetWarehousesArgs, GetWarehousesResult, Warehouse()
+    items: ClassVar[str] = "warehouses"
+    item_model = GetWarehouseResult
+
+
+@hookimpl
+def deltastream_register_resource_kinds(registry):
+    registry.add_kind(Warehouse())
+
+
+@hookimpl
+def deltastream_register_functions(registry):
+    registry.add_function(GetWarehouse())
+    registry.add_function(GetWarehouses())
