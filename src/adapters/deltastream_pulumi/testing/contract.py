@@ -252,8 +252,7 @@ class _Laws:
 
     def updates_in_place(self, stack: Stack, res: Resource, data: st.DataObject) -> None:
         for mutation in self.c.updates:
-            current = reveal(res.inputs.get(mutation.property))
-            values = mutation.values.filter(lambda v, c=current: reveal(v) != c)
+            values = _differing(mutation.values, res.inputs.get(mutation.property))
             value = data.draw(values, label=f"update {mutation.property}")
             res.inputs = {**res.inputs, mutation.property: value}
             try:
@@ -274,8 +273,7 @@ class _Laws:
 
     def replaces_plan_replacement(self, stack: Stack, res: Resource, data: st.DataObject) -> None:
         for mutation in self.c.replaces:
-            current = reveal(res.inputs.get(mutation.property))
-            values = mutation.values.filter(lambda v, c=current: reveal(v) != c)
+            values = _differing(mutation.values, res.inputs.get(mutation.property))
             value = data.draw(values, label=f"replace {mutation.property}")
             changed = Resource(res.type, res.name, {**res.inputs, mutation.property: value})
             try:
@@ -343,6 +341,16 @@ class _Laws:
             for value in secrets:
                 if len(str(value)) >= 4 and str(value) in text:
                     raise self.fail("no secret leaks", f"a secret input appears in {where}")
+
+
+def _differing(values: st.SearchStrategy[Any], current: Any) -> st.SearchStrategy[Any]:
+    """``values`` without the example's current value (a change to itself is no change)."""
+    plain = reveal(current)
+
+    def differs(value: Any) -> bool:
+        return bool(reveal(value) != plain)
+
+    return values.filter(differs)
 
 
 def _walk_secrets(value: Any) -> list[Secret]:
