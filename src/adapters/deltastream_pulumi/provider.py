@@ -21,12 +21,17 @@ from pulumi.provider.experimental import provider as sdk
 from pulumi.provider.experimental.property_value import PropertyValue
 
 from deltastream_core.diff import DiffKind, DiffResult
-from deltastream_core.errors import ObjectFailedError, PropertyProblem, ValidationError
+from deltastream_core.errors import (
+    IncompleteError,
+    ObjectFailedError,
+    PropertyProblem,
+    ValidationError,
+)
 from deltastream_core.kinds import Function, OperationContext, ResourceKind
 from deltastream_core.model import input_fields, is_model, structure, unstructure, wire_name
 from deltastream_core.ports import StatementContext
 from deltastream_core.registry import Registry, load_registry
-from deltastream_core.waiting import SystemClock
+from deltastream_core.waiting import CancellableClock
 from deltastream_pulumi import config as cfg
 from deltastream_pulumi import wire
 from deltastream_pulumi.engine_log import EngineChannel, ResourceLog
@@ -111,6 +116,8 @@ class DeltaStreamProvider(sdk.Provider):
         self.runner: LazyRunner | None = None
         self.base = StatementContext()
         self._schema: str | None = None
+        #: every step's clock: Cancel ends their waits (an in-flight statement still finishes)
+        self.clock = CancellableClock()
 
     # -- schema and provider configuration -------------------------------------------------
 
@@ -199,7 +206,7 @@ class DeltaStreamProvider(sdk.Provider):
                 runner=self.runner,
                 base=self.base,
                 log=engine_log,
-                clock=SystemClock(),
+                clock=self.clock,
                 timeout=timeout or None,
                 resource_name=name,
                 preview=preview,
@@ -262,7 +269,7 @@ class DeltaStreamProvider(sdk.Provider):
         async with self._operation(request.urn, request.name, timeout=request.timeout) as ctx:
             try:
                 outputs = await kind.create(ctx, args)
-            except ObjectFailedError as exc:
+            except (ObjectFailedError, IncompleteError) as exc:
                 raise self._init_failed(exc, secrets, news.values) from exc
         return sdk.CreateResponse(
             resource_id=kind.resource_id(outputs),
@@ -270,10 +277,14 @@ class DeltaStreamProvider(sdk.Provider):
         )
 
     def _init_failed(
-        self, exc: ObjectFailedError, secrets: frozenset[wire.Path], inputs: Mapping[str, Any]
+        self,
+        exc: ObjectFailedError | IncompleteError,
+        secrets: frozenset[wire.Path],
+        inputs: Mapping[str, Any],
     ) -> Exception:
-        """A failed object that still exists (``ObjectFailedError(resource_id=…)``) is a partial
-        failure: the engine records its id and outputs, and the step fails."""
+        """An object that exists but is failed (``ObjectFailedError(resource_id=…)``) or not
+        finished (``IncompleteError``) is a partial failure: the engine records its id and
+        outputs, and the step fails; the next ``up`` calls Update to finish it."""
         resource_id = getattr(exc, "resource_id", None)
         if not resource_id:
             return exc
@@ -320,7 +331,7 @@ class DeltaStreamProvider(sdk.Provider):
         async with self._operation(request.urn, request.name, timeout=request.timeout) as ctx:
             try:
                 outputs = await kind.update(ctx, request.resource_id, state, args)
-            except ObjectFailedError as exc:
+            except (ObjectFailedError, IncompleteError) as exc:
                 raise self._init_failed(exc, secrets, news.values) from exc
         return sdk.UpdateResponse(properties=wire.from_plain(unstructure(outputs), secrets))
 
@@ -352,10 +363,11 @@ class DeltaStreamProvider(sdk.Provider):
     # -- lifecycle of the process ----------------------------------------------------------
 
     async def cancel(self) -> None:
-        """Stop outstanding work: close the client and stop the embedded server."""
+        """Stop outstanding work promptly: every wait ends (a step whose write applied then
+        answers a partial failure with the object's id). Statements in flight are not cut off,
+        so none is left applied but unrecorded; the client closes at :meth:`aclose`."""
         log.info("cancel requested")
-        if self.runner is not None:
-            await self.runner.aclose()
+        self.clock.cancel()
 
     async def aclose(self) -> None:
         """Release everything at shutdown."""

@@ -1,4 +1,5 @@
-"""Helpers shared by the built-in plugins: timestamps, lookups, the row cap, import hints."""
+"""Helpers shared by the built-in plugins: timestamps, lookups, the row cap, import hints,
+settling a write whose answer was lost, and partial state for a create that cannot finish."""
 
 from __future__ import annotations
 
@@ -6,9 +7,17 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from deltastream_core.errors import NotFoundError, ValidationError
+from deltastream_core.errors import (
+    AmbiguousOutcomeError,
+    IncompleteError,
+    NotFoundError,
+    OperationCancelledError,
+    TimeoutError_,
+    TransientError,
+    ValidationError,
+)
 from deltastream_core.kinds import CheckFailure, OperationContext
-from deltastream_core.ports import Statement, StatementContext
+from deltastream_core.ports import ResultSet, Statement, StatementContext
 from deltastream_core.sql import name_problem
 from deltastream_core.waiting import Backoff, wait_until
 
@@ -127,3 +136,63 @@ async def wait_for_no_row(
         log=ctx.log,
         backoff=backoff,
     )
+
+
+#: what stops a step after its write applied without the object being failed: the object is
+#: then kept and recorded (partial state) rather than undone, which could fail the same way
+UNFINISHED = (TransientError, TimeoutError_, OperationCancelledError)
+
+
+def left_in_place(
+    exc: BaseException, what: str, resource_id: str, outputs: object
+) -> IncompleteError:
+    """The partial failure of a step that created ``what`` but could not finish."""
+    return IncompleteError(
+        f"{what} was created, but the step could not finish: {exc} It is recorded in the "
+        "stack as not fully initialized: run `pulumi up` again to finish it (or "
+        "`pulumi destroy` to remove it).",
+        resource_id=resource_id,
+        outputs=outputs,
+    )
+
+
+async def run_settled(
+    ctx: OperationContext,
+    statement: Statement,
+    context: StatementContext,
+    *,
+    lookup: Callable[[], Awaitable[Row | None]],
+    applied: Callable[[Row | None], bool],
+    what: str,
+) -> ResultSet:
+    """Run a WRITE whose effect ``lookup`` shows (``applied(row)``), never twice.
+
+    The runner settles a lost answer with the statement's effect probe; when that probe fails
+    too (``AmbiguousOutcomeError``), the lookup is repeated here until it answers (transient
+    errors included) within the step's deadline: applied → reconciled; not applied → the
+    statement is sent once more (it provably did not run).
+    """
+    runner = ctx.require_runner()
+    try:
+        return await runner.run(statement, context)
+    except AmbiguousOutcomeError as lost:
+        try:
+            row = await wait_until(
+                lookup,
+                lambda _: True,
+                clock=ctx.clock,
+                timeout=ctx.timeout or CATALOG_TIMEOUT,
+                what=f"DeltaStream to show whether {what} applied",
+                log=ctx.log,
+            )
+        except TimeoutError_ as exc:
+            raise TimeoutError_(
+                f"the answer to the statement for {what} was lost and DeltaStream could not be "
+                f"read to check whether it ran ({exc}). Nothing was recorded. Run `pulumi up` "
+                "again: if it ran, the step stops with 'already exists' and prints the "
+                "`pulumi import` command that adopts it."
+            ) from lost
+        if applied(row):
+            ctx.log.info(f"{what}: the answer was lost, but DeltaStream shows it applied")
+            return ResultSet(reconciled=True)
+        return await runner.run(statement, context)

@@ -20,12 +20,15 @@ from deltastream_core.registry import Registry
 from deltastream_core.sql import quote_identifier, quote_literal
 from deltastream_plugins._common import (
     CAPPED_LIMIT,
+    UNFINISHED,
     capped,
     check_name,
     exactly_one,
     first_or_none,
     import_command,
+    left_in_place,
     rfc3339,
+    run_settled,
     select,
     wait_for_no_row,
     wait_for_row,
@@ -88,19 +91,37 @@ class DatabaseKind(ResourceKind[DatabaseInputs, DatabaseOutputs]):
         return first_or_none(await select(ctx, _lookup_sql(name)))
 
     async def create(self, ctx: OperationContext, args: DatabaseInputs) -> DatabaseOutputs:
-        runner = ctx.require_runner()
         probe = EffectProbe(Statement.read(_lookup_sql(args.name)))
         try:
-            await runner.run(
+            await run_settled(
+                ctx,
                 Statement(f"CREATE DATABASE {quote_identifier(args.name)};", probe=probe),
                 ctx.as_role(args.owner),
+                lookup=lambda: self._lookup(ctx, args.name),
+                applied=lambda row: row is not None,
+                what=f"database {args.name!r}",
             )
         except AlreadyExistsError as exc:
             raise exc.adopt_with(import_command(TOKEN, ctx.resource_name, args.name)) from None
-        row = await wait_for_row(
-            ctx, lambda: self._lookup(ctx, args.name), f"database {args.name!r}"
-        )
+        return await self._finish(ctx, args)
+
+    async def _finish(self, ctx: OperationContext, args: DatabaseInputs) -> DatabaseOutputs:
+        """Wait for the catalog row of a database that was created; a wait that cannot end
+        leaves it recorded (partial state) for the next ``up`` to finish."""
+        try:
+            row = await wait_for_row(
+                ctx, lambda: self._lookup(ctx, args.name), f"database {args.name!r}"
+            )
+        except UNFINISHED as exc:
+            partial = DatabaseOutputs(args.name, args.owner, None)
+            raise left_in_place(exc, f"database {args.name!r}", args.name, partial) from exc
         return _outputs(row)
+
+    async def update(
+        self, ctx: OperationContext, resource_id: str, olds: DatabaseOutputs, news: DatabaseInputs
+    ) -> DatabaseOutputs:
+        """Every input replaces, so only a create left unfinished (partial state) gets here."""
+        return await self._finish(ctx, news)
 
     async def read(
         self, ctx: OperationContext, resource_id: str, state: DatabaseOutputs | None
@@ -112,15 +133,15 @@ class DatabaseKind(ResourceKind[DatabaseInputs, DatabaseOutputs]):
         return ReadResult(resource_id, outputs, DatabaseInputs(outputs.name, outputs.owner))
 
     async def delete(self, ctx: OperationContext, resource_id: str, state: DatabaseOutputs) -> None:
+        probe = EffectProbe(Statement.read(_lookup_sql(resource_id)), applied_if_rows=False)
         try:
-            await ctx.require_runner().run(
-                Statement(
-                    f"DROP DATABASE {quote_identifier(resource_id)};",
-                    probe=EffectProbe(
-                        Statement.read(_lookup_sql(resource_id)), applied_if_rows=False
-                    ),
-                ),
+            await run_settled(
+                ctx,
+                Statement(f"DROP DATABASE {quote_identifier(resource_id)};", probe=probe),
                 ctx.base,
+                lookup=lambda: self._lookup(ctx, resource_id),
+                applied=lambda row: row is None,
+                what=f"the drop of database {resource_id!r}",
             )
         except NotFoundError:
             return  # already gone: deletes are idempotent

@@ -25,12 +25,15 @@ from deltastream_core.registry import Registry
 from deltastream_core.sql import qualified, quote_identifier, quote_literal, split_qualified
 from deltastream_plugins._common import (
     CAPPED_LIMIT,
+    UNFINISHED,
     capped,
     check_name,
     exactly_one,
     first_or_none,
     import_command,
+    left_in_place,
     rfc3339,
+    run_settled,
     select,
     wait_for_no_row,
     wait_for_row,
@@ -131,17 +134,41 @@ class NamespaceKind(ResourceKind[NamespaceInputs, NamespaceOutputs]):
         )
         probe = EffectProbe(Statement.read(_lookup_sql(args.database, args.name)))
         try:
-            await ctx.require_runner().run(Statement(sql, probe=probe), ctx.as_role(args.owner))
+            await run_settled(
+                ctx,
+                Statement(sql, probe=probe),
+                ctx.as_role(args.owner),
+                lookup=lambda: self._lookup(ctx, args.database, args.name),
+                applied=lambda row: row is not None,
+                what=f"namespace {args.database}.{args.name}",
+            )
         except AlreadyExistsError as exc:
             raise exc.adopt_with(
                 import_command(TOKEN, ctx.resource_name, namespace_id(args.database, args.name))
             ) from None
-        row = await wait_for_row(
-            ctx,
-            lambda: self._lookup(ctx, args.database, args.name),
-            f"namespace {args.database}.{args.name}",
-        )
+        return await self._finish(ctx, args)
+
+    async def _finish(self, ctx: OperationContext, args: NamespaceInputs) -> NamespaceOutputs:
+        """Wait for the catalog row of a namespace that was created; a wait that cannot end
+        leaves it recorded (partial state) for the next ``up`` to finish."""
+        what = f"namespace {args.database}.{args.name}"
+        try:
+            row = await wait_for_row(ctx, lambda: self._lookup(ctx, args.database, args.name), what)
+        except UNFINISHED as exc:
+            partial = NamespaceOutputs(args.database, args.name, args.owner, None)
+            resource_id = namespace_id(args.database, args.name)
+            raise left_in_place(exc, what, resource_id, partial) from exc
         return _outputs(row)
+
+    async def update(
+        self,
+        ctx: OperationContext,
+        resource_id: str,
+        olds: NamespaceOutputs,
+        news: NamespaceInputs,
+    ) -> NamespaceOutputs:
+        """Every input replaces, so only a create left unfinished (partial state) gets here."""
+        return await self._finish(ctx, news)
 
     async def read(
         self, ctx: OperationContext, resource_id: str, state: NamespaceOutputs | None
@@ -162,8 +189,13 @@ class NamespaceKind(ResourceKind[NamespaceInputs, NamespaceOutputs]):
         database, name = parse_namespace_id(resource_id)
         probe = EffectProbe(Statement.read(_lookup_sql(database, name)), applied_if_rows=False)
         try:
-            await ctx.require_runner().run(
-                Statement(f"DROP SCHEMA {qualified(database, name)};", probe=probe), ctx.base
+            await run_settled(
+                ctx,
+                Statement(f"DROP SCHEMA {qualified(database, name)};", probe=probe),
+                ctx.base,
+                lookup=lambda: self._lookup(ctx, database, name),
+                applied=lambda row: row is None,
+                what=f"the drop of namespace {database}.{name}",
             )
         except NotFoundError:
             return  # the namespace or its database is already gone

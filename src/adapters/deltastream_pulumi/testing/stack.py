@@ -4,7 +4,10 @@ It keeps Pulumi-like state (urn → id, inputs, outputs, dependencies) and issue
 sequences of protocol doc §3: preview, up (create / same / update / replace, both
 delete-before-replace and create-before-delete, deletes of removed resources at the end in
 reverse dependency order), refresh, import (``pulumi import`` and the ``import:`` option),
-destroy and invoke. Resources are small dataclasses; an input may reference another
+destroy and invoke. A partial failure (``ErrorResourceInitFailed``) is recorded as the engine
+does: the id and outputs it carries join the state with its reasons as ``init_errors``, the
+step fails, and the next ``up`` calls Update for that resource even when Diff finds no
+change. Resources are small dataclasses; an input may reference another
 resource's output with :func:`ref` / :meth:`Resource.out`, resolved once that resource's step
 finished — unknown during preview unless the preview step returned a known value, as with
 the engine.
@@ -12,12 +15,13 @@ the engine.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import threading
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent import futures
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
@@ -30,6 +34,7 @@ from deltastream_pulumi.testing.errors import (
     HarnessError,
     ImportMismatchError,
     InvokeFailedError,
+    ProviderRPCError,
 )
 from deltastream_pulumi.testing.process import ProviderProcess
 from deltastream_pulumi.testing.wire import (
@@ -234,6 +239,8 @@ class ResourceState:
     pending_replacement: bool = False
     delete_before_replace: bool | None = None
     timeout: float = 0.0
+    #: reasons of a partial failure (``ErrorResourceInitFailed``): the next up calls Update
+    init_errors: list[str] = field(default_factory=list)
 
 
 # -- the driver ------------------------------------------------------------------------------
@@ -661,7 +668,8 @@ class Stack:
 
         if old is None:
             checked = self._check(urn, resource.type, resource.name, {}, news, run.preview)
-            rid, outputs = self._create(urn, resource, checked, run.preview)
+            with self._partial(run, resource, urn, checked, news, property_deps, dependencies):
+                rid, outputs = self._create(urn, resource, checked, run.preview)
             self._commit(
                 run,
                 resource,
@@ -683,8 +691,12 @@ class Stack:
         forced = old.pending_replacement or urn in run.dependent_replaces
         if forced or diff.replace:
             self._replace(resource, old, news, property_deps, dependencies, diff, run, forced)
-        elif diff.changes == "some":
-            outputs = self._update(old, resource, checked, run.preview)
+        elif diff.changes == "some" or old.init_errors:
+            # a resource with init errors is updated even without changes (engine behaviour)
+            with self._partial(
+                run, resource, urn, checked, news, property_deps, dependencies, old.id
+            ):
+                outputs = self._update(old, resource, checked, run.preview)
             self._commit(
                 run,
                 resource,
@@ -754,7 +766,8 @@ class Stack:
                 self._delete(old)
                 old.pending_replacement = True
         already_deleted = old.pending_replacement
-        rid, outputs = self._create(urn, resource, checked, run.preview)
+        with self._partial(run, resource, urn, checked, news, property_deps, dependencies):
+            rid, outputs = self._create(urn, resource, checked, run.preview)
         step = Step(
             "replace",
             urn,
@@ -794,6 +807,46 @@ class Stack:
                 replace_set.add(st.urn)
                 found.append(st)
         return found
+
+    @contextlib.contextmanager
+    def _partial(
+        self,
+        run: _Run,
+        resource: Resource,
+        urn: str,
+        checked: dict[str, Any],
+        program_inputs: Mapping[str, Any],
+        property_deps: dict[str, list[str]],
+        dependencies: list[str],
+        old_id: str = "",
+    ) -> Iterator[None]:
+        """Record a Create/Update partial failure as the engine does, then let it fail the
+        step: the id and outputs it carries go to the state, its reasons to ``init_errors``."""
+        try:
+            yield
+        except ProviderRPCError as exc:
+            detail = exc.detail(provider_pb2.ErrorResourceInitFailed)
+            rid = (detail.id or old_id) if detail is not None else ""
+            if run.preview or detail is None or not rid:
+                raise
+            outputs = self._decode(
+                detail.properties, checked, unknowns_ok=False, what=f"partial failure {urn}"
+            )
+            self._commit(
+                run,
+                resource,
+                urn,
+                rid,
+                checked,
+                outputs,
+                program_inputs,
+                property_deps,
+                dependencies,
+                Step("create" if not old_id else "update", urn, rid, checked, outputs),
+            )
+            with self._state_lock:
+                self.state[urn].init_errors = list(detail.reasons) or [exc.details]
+            raise
 
     def _commit(
         self,
@@ -956,6 +1009,7 @@ class Stack:
             diff = self._diff(refreshed, outputs, inputs, st.inputs, (), preview=False)
             with self._state_lock:
                 st.id, st.inputs, st.outputs = response.id, inputs, outputs
+                st.init_errors = []  # a Read that succeeds clears them (engine RefreshStep)
             run.add(
                 Step(
                     "same" if diff.changes == "none" else "update",
