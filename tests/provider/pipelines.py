@@ -181,3 +181,33 @@ def count(server: LocalServer, prefix: str, kind: str) -> int:
 def expected(kind: str) -> int:
     """Objects of ``kind`` a fully created group holds (three streams)."""
     return 3 if kind == "relation" else 1
+
+
+def census(server: LocalServer, prefixes: list[str]) -> dict[str, dict[str, int]]:
+    """``{kind: {prefix: objects}}`` for many groups at once (one statement per kind)."""
+    wanted = set(prefixes)
+    found: dict[str, dict[str, int]] = {kind: dict.fromkeys(prefixes, 0) for kind in KINDS}
+
+    def tally(kind: str, prefix: str) -> None:
+        if prefix in wanted:
+            found[kind][prefix] += 1
+
+    for (name,) in run_sql(server, 'SELECT name FROM deltastream.sys."databases";'):
+        tally("database", str(name))
+    for db, name in run_sql(server, 'SELECT database_name, name FROM deltastream.sys."schemas";'):
+        if name == "ns":
+            tally("namespace", str(db))
+    for (name,) in run_sql(server, 'SELECT name FROM deltastream.sys."stores";'):
+        if str(name).endswith("_k"):
+            tally("store", str(name)[:-2])
+    for (db,) in run_sql(server, 'SELECT database_name FROM deltastream.sys."relations";'):
+        tally("relation", str(db))
+    for row in run_sql(server, "LIST QUERIES;"):
+        if str(row[4]).lower() not in LIVE:
+            continue
+        for prefix in wanted:
+            if fqn(prefix, "dst") in str(row[5]):
+                tally("query", prefix)
+            elif fqn(prefix, "dst2") in str(row[5]):
+                tally("application", prefix)
+    return found

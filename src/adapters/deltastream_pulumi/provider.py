@@ -11,9 +11,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import cattrs
 import structlog
@@ -31,7 +31,7 @@ from deltastream_core.kinds import Function, OperationContext, ResourceKind
 from deltastream_core.model import input_fields, is_model, structure, unstructure, wire_name
 from deltastream_core.ports import StatementContext
 from deltastream_core.registry import Registry, load_registry
-from deltastream_core.waiting import CancellableClock
+from deltastream_core.waiting import CancellableClock, wait_until
 from deltastream_pulumi import config as cfg
 from deltastream_pulumi import wire
 from deltastream_pulumi.engine_log import EngineChannel, ResourceLog
@@ -43,6 +43,7 @@ from deltastream_pulumi.schema import build_schema
 log = structlog.get_logger(__name__)
 
 PropertyMap = dict[str, PropertyValue]
+T = TypeVar("T")
 
 _KINDS = {
     DiffKind.ADD: sdk.PropertyDiffKind.ADD,
@@ -53,6 +54,9 @@ _KINDS = {
     DiffKind.UPDATE_REPLACE: sdk.PropertyDiffKind.UPDATE_REPLACE,
 }
 _CONFIG_PREFIX = "deltastream:config:"
+#: how long a Read or a Delete keeps repeating after transient errors, unless customTimeouts
+#: says (both are safe to repeat: a read changes nothing, a delete is idempotent)
+REPEAT_TIMEOUT = 120.0
 
 
 def diff_response(result: DiffResult) -> sdk.DiffResponse:
@@ -304,7 +308,7 @@ class DeltaStreamProvider(sdk.Provider):
         state = _structure(kind.outputs, props.values, request.name) if props.values else None
         timeout = float(getattr(request, "timeout", 0.0) or 0.0)
         async with self._operation(request.urn, request.name, timeout=timeout) as ctx:
-            result = await kind.read(ctx, request.resource_id, state)
+            result = await self._repeated(ctx, lambda: kind.read(ctx, request.resource_id, state))
         if result is None:  # gone: refresh drops it, import reports it missing
             return sdk.ReadResponse(resource_id="", properties={}, inputs={})
         secret_inputs = given.secrets | {p for p in props.secrets if len(p) == 1}
@@ -340,7 +344,19 @@ class DeltaStreamProvider(sdk.Provider):
         props = _plain(request.properties, kind.outputs)
         state = _structure(kind.outputs, props.values, request.name)
         async with self._operation(request.urn, request.name, timeout=request.timeout) as ctx:
-            await kind.delete(ctx, request.resource_id, state)
+            await self._repeated(ctx, lambda: kind.delete(ctx, request.resource_id, state))
+
+    async def _repeated(self, ctx: OperationContext, step: Callable[[], Awaitable[T]]) -> T:
+        """Run a step that is safe to repeat (Read, Delete) again after a ``TransientError``
+        (retries of the client ran out) until its deadline, instead of failing the operation."""
+        return await wait_until(
+            step,
+            lambda _: True,
+            clock=ctx.clock,
+            timeout=ctx.timeout or REPEAT_TIMEOUT,
+            what="DeltaStream to answer",
+            log=ctx.log,
+        )
 
     # -- functions -------------------------------------------------------------------------
 

@@ -9,11 +9,10 @@ from typing import Any, TypeVar
 
 from deltastream_core.errors import (
     AmbiguousOutcomeError,
+    DeltaStreamError,
     IncompleteError,
     NotFoundError,
-    OperationCancelledError,
     TimeoutError_,
-    TransientError,
     ValidationError,
 )
 from deltastream_core.kinds import CheckFailure, OperationContext
@@ -138,9 +137,9 @@ async def wait_for_no_row(
     )
 
 
-#: what stops a step after its write applied without the object being failed: the object is
-#: then kept and recorded (partial state) rather than undone, which could fail the same way
-UNFINISHED = (TransientError, TimeoutError_, OperationCancelledError)
+#: what stops a step after its write applied, other than the object failing (which each kind
+#: handles first): the object is then kept and recorded (partial state), never forgotten
+UNFINISHED = (DeltaStreamError,)
 
 
 def left_in_place(

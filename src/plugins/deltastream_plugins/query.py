@@ -25,6 +25,7 @@ from deltastream_core.errors import (
     DuplicateQueryError,
     NotFoundError,
     ObjectFailedError,
+    OperationCancelledError,
     StatementError,
     TimeoutError_,
     TransientError,
@@ -288,23 +289,30 @@ async def _started_by(
 ) -> str:
     """The query that a statement whose answer was lost started: the identical one that was
     not listed before it was sent. None started → nothing to clean up; say so."""
+
+    async def started_since() -> list[dict[str, Any]]:
+        rows = await _identical(ctx, start)
+        return await _matching(ctx, start, [r for r in rows if str(r["ID"]) not in known])
+
     try:
-        rows = await wait_until(
-            lambda: _identical(ctx, start),
-            lambda _: True,
-            clock=ctx.clock,
-            timeout=ctx.timeout or CATALOG_TIMEOUT,
-            what=f"{start.what}: the list of queries, to see whether the query started",
-            log=ctx.log,
-        )
-    except TimeoutError_ as exc:
+        try:
+            new = await wait_until(
+                started_since,
+                lambda _: True,
+                clock=ctx.clock,
+                timeout=ctx.timeout or CATALOG_TIMEOUT,
+                what=f"{start.what}: the list of queries, to see whether the query started",
+                log=ctx.log,
+            )
+        except OperationCancelledError:
+            new = await started_since()  # one last look (no waiting), so the id is kept
+    except (TimeoutError_, TransientError, OperationCancelledError) as exc:
         raise TimeoutError_(
             f"{start.what}: the answer to the statement that starts the query was lost, and "
             f"DeltaStream could not be asked whether it started ({exc}). Nothing was recorded. "
             "Run `pulumi up` again: if the query started, the create stops and prints the "
             "`pulumi import` command that adopts it; it never starts a second one."
         ) from lost
-    new = await _matching(ctx, start, [r for r in rows if str(r["ID"]) not in known])
     if len(new) == 1:
         query_id = str(new[0]["ID"])
         ctx.log.info(
@@ -340,9 +348,6 @@ async def finish_start(
     ``created`` (atomic); one that cannot be waited for, or terminated, is kept recorded."""
     try:
         return outputs_of(await wait_running(ctx, query_id, what))
-    except UNFINISHED as exc:
-        partial = outputs_of({"id": query_id})
-        raise left_in_place(exc, f"{what}: query {query_id}", query_id, partial) from exc
     except ObjectFailedError as failed:
         partial = outputs_of({"id": query_id, "current_state": ERRORED})
         if not created:
@@ -358,6 +363,9 @@ async def finish_start(
                 outputs=partial,
             ) from exc
         raise ObjectFailedError(f"{failed} It was terminated.") from failed
+    except UNFINISHED as exc:
+        partial = outputs_of({"id": query_id})
+        raise left_in_place(exc, f"{what}: query {query_id}", query_id, partial) from exc
 
 
 async def wait_running(ctx: OperationContext, query_id: str, what: str) -> dict[str, Any]:

@@ -319,10 +319,6 @@ class ObjectKind(ResourceKind[ObjectInputs, ObjectOutputs]):
         try:
             row = await self._wait_ready(ctx, path)
             columns = await _columns(ctx, path)
-        except UNFINISHED as exc:
-            raise left_in_place(
-                exc, f"relation {object_id(path)}", object_id(path), partial
-            ) from exc
         except ObjectFailedError as failed:
             if not created:
                 failed.resource_id, failed.outputs = object_id(path), partial
@@ -337,6 +333,10 @@ class ObjectKind(ResourceKind[ObjectInputs, ObjectOutputs]):
                     outputs=partial,
                 ) from exc
             raise ObjectFailedError(f"{failed} It was dropped.") from failed
+        except UNFINISHED as exc:
+            raise left_in_place(
+                exc, f"relation {object_id(path)}", object_id(path), partial
+            ) from exc
         return _outputs(args, row, columns)
 
     async def _wait_ready(self, ctx: OperationContext, path: RelationPath) -> dict[str, Any]:
