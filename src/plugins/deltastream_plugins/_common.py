@@ -146,8 +146,10 @@ def left_in_place(
     exc: BaseException, what: str, resource_id: str, outputs: object
 ) -> IncompleteError:
     """The partial failure of a step that created ``what`` but could not finish."""
+    reason = str(exc).rstrip()
+    reason += "" if reason.endswith(".") else "."
     return IncompleteError(
-        f"{what} was created, but the step could not finish: {exc} It is recorded in the "
+        f"{what} was created, but the step could not finish: {reason} It is recorded in the "
         "stack as not fully initialized: run `pulumi up` again to finish it (or "
         "`pulumi destroy` to remove it).",
         resource_id=resource_id,

@@ -256,8 +256,19 @@ async def start_query(
     * A query that errors or stops while starting is terminated (atomic create); a wait that
       cannot end keeps it recorded as a partial failure (``IncompleteError``).
     """
-    before = await _identical(ctx, start)
-    live = await _matching(ctx, start, [r for r in before if _state(r) in LIVE])
+
+    async def baseline() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        before = await _identical(ctx, start)
+        return before, await _matching(ctx, start, [r for r in before if _state(r) in LIVE])
+
+    before, live = await wait_until(  # reads only: repeated after transient errors
+        baseline,
+        lambda _: True,
+        clock=ctx.clock,
+        timeout=ctx.timeout or CATALOG_TIMEOUT,
+        what=f"{start.what}: the list of queries",
+        log=ctx.log,
+    )
     if live:
         query_id = str(live[0]["ID"])
         raise DuplicateQueryError(

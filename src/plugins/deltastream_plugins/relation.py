@@ -318,7 +318,14 @@ class ObjectKind(ResourceKind[ObjectInputs, ObjectOutputs]):
         )
         try:
             row = await self._wait_ready(ctx, path)
-            columns = await _columns(ctx, path)
+            columns = await wait_until(  # a read: repeated after transient errors
+                lambda: _columns(ctx, path),
+                lambda _: True,
+                clock=ctx.clock,
+                timeout=ctx.timeout or READY_TIMEOUT,
+                what=f"the columns of relation {object_id(path)}",
+                log=ctx.log,
+            )
         except ObjectFailedError as failed:
             if not created:
                 failed.resource_id, failed.outputs = object_id(path), partial
