@@ -108,3 +108,37 @@ def test_a_lost_answer_to_a_delete_is_settled(
     assert local_server.stats()["faults"].get("dropped") == 1
     assert not stack.state
     assert count(local_server, group.prefix, kind) == 0
+
+
+@pytest.mark.parametrize("kind", ["store", "relation", "query", "application"])
+def test_a_lost_answer_to_an_owner_change_is_settled(
+    kind: str, stack: Stack, local_server: LocalServer
+) -> None:
+    group = Group(unique_name("own"))
+    needs, target = group.up_to(kind)
+    stack.up([*needs, target])
+    target.inputs = {**target.inputs, "owner": "public"}
+    local_server.reset_stats()
+    local_server.set_faults(statement_pattern="^ALTER ", drop_after_apply_next=1)
+    result = stack.up([*needs, target])
+    assert local_server.stats()["faults"].get("dropped") == 1
+    assert result.step(target.name).op == "update"
+    assert stack.state[stack.urn_of(target)].outputs["owner"] == "public"
+    stack.destroy()
+    assert count(local_server, group.prefix, kind) == 0
+
+
+def test_a_lost_answer_to_a_store_update_is_settled(
+    stack: Stack, local_server: LocalServer
+) -> None:
+    group = Group(unique_name("upd"))
+    store = group.store
+    stack.up([store])
+    store.inputs = {**store.inputs, "kafka": {**store.inputs["kafka"], "uris": "other:9092"}}
+    local_server.reset_stats()
+    local_server.set_faults(statement_pattern="^UPDATE STORE", drop_after_apply_next=1)
+    result = stack.up([store])
+    assert local_server.stats()["faults"].get("dropped") == 1
+    assert result.step(store.name).op == "update"
+    assert stack.state[stack.urn_of(store)].outputs["kafka"]["uris"] == "other:9092"
+    stack.destroy()

@@ -197,3 +197,16 @@ async def run_settled(
             ctx.log.info(f"{what}: the answer was lost, but DeltaStream shows it applied")
             return ResultSet(reconciled=True)
         return await runner.run(statement, context)
+
+
+async def run_idempotent(
+    ctx: OperationContext, statement: Statement, context: StatementContext
+) -> ResultSet:
+    """Run a WRITE that sets values (``UPDATE STORE … WITH``): after a lost answer it is sent
+    once more, since applying it twice has the effect of applying it once."""
+    runner = ctx.require_runner()
+    try:
+        return await runner.run(statement, context)
+    except AmbiguousOutcomeError:
+        ctx.log.info("the answer to an update was lost; sending it again (it sets values)")
+        return await runner.run(statement, context)

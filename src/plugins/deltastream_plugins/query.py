@@ -454,7 +454,13 @@ async def change_owner(
 ) -> None:
     if new_owner and new_owner != old_owner:
         sql = f"ALTER QUERY {query_ref(query_id)} OWNER TO {quote_identifier(new_owner)};"
-        await ctx.require_runner().run(Statement(sql), ctx.as_role(old_owner))
+        owned = EffectProbe(  # settles a lost answer: the owner is the new one
+            Statement.read(
+                f'SELECT id FROM deltastream.sys."queries" WHERE id = {quote_literal(query_id)} '
+                f'AND "owner" = {quote_literal(new_owner)};'
+            )
+        )
+        await ctx.require_runner().run(Statement(sql, probe=owned), ctx.as_role(old_owner))
 
 
 def errored_plan_warnings(old_outputs: Mapping[str, Any], urn: str, id_key: str) -> list[str]:

@@ -396,8 +396,14 @@ class ObjectKind(ResourceKind[ObjectInputs, ObjectOutputs]):
         if news.owner and news.owner != olds.owner:
             kind = (olds.type or "relation").upper()
             sql = f"ALTER {kind} {object_id(path)} OWNER TO {quote_identifier(news.owner)};"
+            owned = EffectProbe(  # settles a lost answer: the owner is the new one
+                Statement.read(
+                    _lookup_sql(path).removesuffix(";")
+                    + f' AND "owner" = {quote_literal(news.owner)};'
+                )
+            )
             # run as the current owner, who holds the privilege to give the relation away
-            await ctx.require_runner().run(Statement(sql), ctx.as_role(olds.owner))
+            await ctx.require_runner().run(Statement(sql, probe=owned), ctx.as_role(olds.owner))
         row = first_or_none(await select(ctx, _lookup_sql(path)))
         if row is None:
             raise NotFoundError("3D020", f"relation {object_id(path)} disappeared during update")

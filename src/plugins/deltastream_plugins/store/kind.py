@@ -44,13 +44,14 @@ from deltastream_core.model import (
     wire_name,
 )
 from deltastream_core.ports import EffectProbe, Statement
-from deltastream_core.sql import quote_identifier
+from deltastream_core.sql import quote_identifier, quote_literal
 from deltastream_core.unknown import UNKNOWN
 from deltastream_plugins._common import (
     UNFINISHED,
     import_command,
     left_in_place,
     rfc3339,
+    run_idempotent,
     run_settled,
 )
 from deltastream_plugins.store import catalog
@@ -304,18 +305,20 @@ class StoreKind(ResourceKind[StoreInputs, StoreOutputs]):
         runner = ctx.require_runner()
         name = olds.name
         if news.owner and news.owner != olds.owner:
-            await runner.run(
-                Statement(
-                    f"ALTER STORE {quote_identifier(name)} OWNER TO {quote_identifier(news.owner)};"
-                ),
-                ctx.base,
+            owned = EffectProbe(  # settles a lost answer: the owner is the new one
+                Statement.read(
+                    catalog.lookup_sql(name).removesuffix(";")
+                    + f' AND "owner" = {quote_literal(news.owner)};'
+                )
             )
+            sql = f"ALTER STORE {quote_identifier(name)} OWNER TO {quote_identifier(news.owner)};"
+            await runner.run(Statement(sql, probe=owned), ctx.base)
         store_type = type_of(news)
         old_block = block_of(olds) if type_of(olds) is store_type else None
         old_pairs = store_type.pairs(old_block) if old_block is not None else []
         pairs = changed_pairs(old_pairs, store_type.pairs(block_of(news)))
         if pairs:
-            await runner.run(update_statement(name, pairs), ctx.base)
+            await run_idempotent(ctx, update_statement(name, pairs), ctx.base)
             return await self._settle(ctx, news, doing="UPDATE STORE", created=False)
         row = await catalog.lookup(ctx, name)
         if row is None:
