@@ -12,7 +12,9 @@ from deltastream_core.errors import (
     DeltaStreamError,
     IncompleteError,
     NotFoundError,
+    OperationCancelledError,
     TimeoutError_,
+    TransientError,
     ValidationError,
 )
 from deltastream_core.kinds import CheckFailure, OperationContext
@@ -178,20 +180,29 @@ async def run_settled(
         return await runner.run(statement, context)
     except AmbiguousOutcomeError as lost:
         try:
-            row = await wait_until(
-                lookup,
-                lambda _: True,
-                clock=ctx.clock,
-                timeout=ctx.timeout or CATALOG_TIMEOUT,
-                what=f"DeltaStream to show whether {what} applied",
-                log=ctx.log,
+            try:
+                row = await wait_until(
+                    lookup,
+                    lambda _: True,
+                    clock=ctx.clock,
+                    timeout=ctx.timeout or CATALOG_TIMEOUT,
+                    what=f"DeltaStream to show whether {what} applied",
+                    log=ctx.log,
+                )
+            except OperationCancelledError:
+                row = await lookup()  # one last look (no waiting), so an applied one is kept
+        except (TimeoutError_, TransientError, OperationCancelledError) as exc:
+            removes = applied(None)  # absence means applied: a drop
+            next_step = (
+                "Nothing changed in the stack. Run the operation again: deleting an object "
+                "that is already gone succeeds."
+                if removes
+                else "Nothing was recorded. Run `pulumi up` again: if it ran, the step stops "
+                "with 'already exists' and prints the `pulumi import` command that adopts it."
             )
-        except TimeoutError_ as exc:
             raise TimeoutError_(
                 f"the answer to the statement for {what} was lost and DeltaStream could not be "
-                f"read to check whether it ran ({exc}). Nothing was recorded. Run `pulumi up` "
-                "again: if it ran, the step stops with 'already exists' and prints the "
-                "`pulumi import` command that adopts it."
+                f"read to check whether it ran ({exc}). {next_step}"
             ) from lost
         if applied(row):
             ctx.log.info(f"{what}: the answer was lost, but DeltaStream shows it applied")
