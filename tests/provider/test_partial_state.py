@@ -17,6 +17,8 @@ from .pipelines import CREATES, KINDS, LOOKUPS, Group, count
 
 #: customTimeouts of the resource under test: its waits give up quickly
 WAIT = 3.0
+#: attempts the HTTP client makes at a read (its effect probes included) before giving up
+PROBES = 5
 
 
 @pytest.fixture(scope="module")
@@ -142,3 +144,24 @@ def test_a_lost_answer_to_a_store_update_is_settled(
     assert result.step(store.name).op == "update"
     assert stack.state[stack.urn_of(store)].outputs["kafka"]["uris"] == "other:9092"
     stack.destroy()
+
+
+@pytest.mark.parametrize("kind", ["database", "namespace", "store", "relation"])
+def test_a_lost_answer_whose_effect_probe_fails_too_is_settled_by_looking_again(
+    kind: str, stack: Stack, local_server: LocalServer, engine_log: EngineLogServer
+) -> None:
+    group = Group(unique_name("probe"))
+    needs, target = group.up_to(kind)
+    stack.up(needs)
+    # the create and then every attempt of its effect probe lose their answers
+    local_server.reset_stats()
+    local_server.set_faults(
+        statement_pattern=f"{CREATES[kind]}|{LOOKUPS[kind]}", drop_after_apply_next=1 + PROBES
+    )
+    stack.up([*needs, target])
+    assert local_server.stats()["faults"].get("dropped") == 1 + PROBES
+    assert engine_log.records(contains="the answer was lost, but DeltaStream shows it applied")
+    assert count(local_server, group.prefix, kind) == 1
+    assert not stack.state[stack.urn_of(target)].init_errors
+    stack.destroy()
+    assert count(local_server, group.prefix, kind) == 0
