@@ -71,11 +71,6 @@ def selects(sent: list[Statement]) -> int:
     return sum(s.sql.startswith("SELECT") for s in sent)
 
 
-def writes_before_drop(sent: list[Statement]) -> list[Statement]:
-    drop = next(i for i, s in enumerate(sent) if s.sql.startswith("DROP"))
-    return sent[:drop]
-
-
 def catalog_row(server: LocalServer, name: str) -> dict[str, Any] | None:
     return next((r for r in store_rows(server) if r["name"] == name), None)
 
