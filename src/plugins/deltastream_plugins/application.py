@@ -39,7 +39,7 @@ from deltastream_plugins._plans import (
 )
 from deltastream_plugins.query import (
     ERRORED,
-    RUNNING,
+    STARTING,
     QueryStart,
     change_owner,
     errored_plan_warnings,
@@ -210,7 +210,7 @@ class ApplicationKind(ResourceKind[ApplicationInputs, ApplicationOutputs]):
         row = await lookup(ctx, resource_id)
         if row is None:
             raise NotFoundError("3D019", f"application {resource_id} disappeared during update")
-        if state_of(row) != RUNNING:  # a start left unfinished (partial state) ends here
+        if state_of(row) == STARTING:  # a start left unfinished (partial state) ends here
             what = f"Application {ctx.resource_name}".strip()
             return await finish_start(
                 ctx, resource_id, what, lambda r: _outputs(news, r), created=False

@@ -82,11 +82,12 @@ from deltastream_plugins._plans import (
 TOKEN = "deltastream:index:Query"
 START_TIMEOUT = 600.0
 STOP_TIMEOUT = 300.0
+STARTING = "starting"
 RUNNING = "running"
 ERRORED = "errored"
 STOPPED = frozenset({"terminated", "terminate_requested"})
 #: states of a query that processes (or is about to process) data
-LIVE = frozenset({"starting", RUNNING})
+LIVE = frozenset({STARTING, RUNNING})
 
 S = TypeVar("S")
 
@@ -677,7 +678,7 @@ class QueryKind(ResourceKind[QueryInputs, QueryOutputs]):
         row = await lookup(ctx, resource_id)
         if row is None:
             raise NotFoundError("3D019", f"query {resource_id} disappeared during update")
-        if state_of(row) != RUNNING:  # a start left unfinished (partial state) ends here
+        if state_of(row) == STARTING:  # a start left unfinished (partial state) ends here
             what = f"Query {ctx.resource_name}".strip()
             return await finish_start(
                 ctx, resource_id, what, lambda r: _outputs(news, r), created=False

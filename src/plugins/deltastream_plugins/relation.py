@@ -407,7 +407,8 @@ class ObjectKind(ResourceKind[ObjectInputs, ObjectOutputs]):
         row = first_or_none(await select(ctx, _lookup_sql(path)))
         if row is None:
             raise NotFoundError("3D020", f"relation {object_id(path)} disappeared during update")
-        if str(row.get("state", "")).lower() != READY_STATE or not olds.columns:
+        state = str(row.get("state", "")).lower()
+        if state not in (READY_STATE, *FAILED_STATES) or not olds.columns:
             # a create left unfinished (partial state) is finished here
             return await self._finish(ctx, news, path, created=False)
         # every output is refreshed, never blanked (official defect 5)
