@@ -4,12 +4,13 @@ command that, run as printed, adopts the object (the next `up` has nothing to do
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,7 @@ def test_a_create_killed_midway_is_adopted_by_the_printed_import_command(
     engine_log: EngineLogServer,
     provider_config: ProviderConfig,
     tmp_path: Path,
+    record_property: Callable[[str, object], None],
 ) -> None:
     group = Group(unique_name("crash"))
     needs, target = group.up_to(kind)
@@ -139,13 +141,24 @@ def test_a_create_killed_midway_is_adopted_by_the_printed_import_command(
         again.state = dict(first.state)
         with pytest.raises(ProviderRPCError) as refused:
             again.up([*needs, target])
-        assert count(local_server, group.prefix, kind) == 1  # no second object
         argv = _import_line(refused.value.details)
         assert argv[:2] == ["pulumi", "import"] and argv[2] == target.type
         assert argv[3] == target.name
+        after_refusal = count(local_server, group.prefix, kind)
         again.import_(argv[2], argv[3], argv[4])
         result = again.up([*needs, target])
         assert result.step(target.name).op in ("same", "update")
-        assert count(local_server, group.prefix, kind) == 1
+        after_import = count(local_server, group.prefix, kind)
         again.destroy()
-        assert count(local_server, group.prefix, kind) == 0
+        left = count(local_server, group.prefix, kind)
+    figures = {
+        "kind": kind,
+        "objects after the crash": 1,
+        "after the fresh up": after_refusal,
+        "after the import and up": after_import,
+        "after destroy": left,
+        "next step": " ".join([*argv[:3], "<name>", "<id>"]),
+    }
+    print(f"\ncrash {json.dumps(figures)}")
+    record_property("crash", json.dumps(figures))
+    assert (after_refusal, after_import, left) == (1, 1, 0)
