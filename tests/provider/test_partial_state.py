@@ -92,7 +92,7 @@ def test_a_lost_answer_to_a_create_yields_exactly_one_object(
     assert recorded.id and not recorded.init_errors
     if kind in ("query", "application"):
         assert recorded.outputs["state"] == "running"
-        assert "the answer to the statement was lost, but it started query" in engine_log.text()
+        assert "starts the query was lost, but it started query" in engine_log.text()
     stack.destroy()
     assert count(local_server, group.prefix, kind) == 0
 

@@ -280,27 +280,24 @@ async def start_query(
             query_id=query_id,
             import_command=import_command(start.token, ctx.resource_name, query_id),
         )
+    known = {str(r["ID"]) for r in before}
     try:
         result = await ctx.require_runner().run(Statement(start.sql), ctx.as_role(start.owner))
-    except AmbiguousOutcomeError as lost:
-        query_id = await _started_by(ctx, start, {str(r["ID"]) for r in before}, lost)
+    except AmbiguousOutcomeError:
+        query_id = await _started_by(ctx, start, known, LOST)
     else:
-        found = query_id_of(result)
-        if found is None:
-            raise ObjectFailedError(
-                f"{start.what}: DeltaStream accepted the statement but returned no query "
-                "artifact, so the query cannot be tracked; check LIST QUERIES for a query it "
-                "may have started."
-            )
-        query_id = found
+        query_id = query_id_of(result) or await _started_by(ctx, start, known, NO_ARTIFACT)
     return await finish_start(ctx, query_id, start.what, outputs_of, created=True)
 
 
-async def _started_by(
-    ctx: OperationContext, start: QueryStart, known: set[str], lost: AmbiguousOutcomeError
-) -> str:
-    """The query that a statement whose answer was lost started: the identical one that was
-    not listed before it was sent. None started → nothing to clean up; say so."""
+LOST = "the answer to the statement that starts the query was lost"
+NO_ARTIFACT = "DeltaStream's answer to the statement that starts the query named no query"
+
+
+async def _started_by(ctx: OperationContext, start: QueryStart, known: set[str], why: str) -> str:
+    """The query that a statement started when ``why`` its answer does not tell (lost, or no
+    artifact row): the identical one that was not listed before it was sent. None started →
+    nothing to clean up; say so."""
 
     async def started_since() -> list[dict[str, Any]]:
         rows = await _identical(ctx, start)
@@ -320,29 +317,25 @@ async def _started_by(
             new = await started_since()  # one last look (no waiting), so the id is kept
     except (TimeoutError_, TransientError, OperationCancelledError) as exc:
         raise TimeoutError_(
-            f"{start.what}: the answer to the statement that starts the query was lost, and "
-            f"DeltaStream could not be asked whether it started ({exc}). Nothing was recorded. "
-            "Run `pulumi up` again: if the query started, the create stops and prints the "
-            "`pulumi import` command that adopts it; it never starts a second one."
-        ) from lost
+            f"{start.what}: {why}, and DeltaStream could not be asked whether it started "
+            f"({exc}). Nothing was recorded. Run `pulumi up` again: if the query started, the "
+            "create stops and prints the `pulumi import` command that adopts it; it never "
+            "starts a second one."
+        ) from exc
     if len(new) == 1:
         query_id = str(new[0]["ID"])
-        ctx.log.info(
-            f"{start.what}: the answer to the statement was lost, but it started query "
-            f"{query_id}; adopting it"
-        )
+        ctx.log.info(f"{start.what}: {why}, but it started query {query_id}; adopting it")
         return query_id
     if not new:
         raise TransientError(
-            f"{start.what}: the answer to the statement that starts the query was lost "
-            f"({lost}); DeltaStream lists no query started by it, so it did not start and "
-            "nothing was left behind. Run `pulumi up` again."
+            f"{start.what}: {why}; DeltaStream lists no query started by it, so it did not "
+            "start and nothing was left behind. Run `pulumi up` again."
         )
     ids = ", ".join(str(r["ID"]) for r in new)
     raise DuplicateQueryError(
-        f"{start.what}: the answer to the statement was lost, and since it was sent queries "
-        f"{ids} started with this same statement; which one it started cannot be told. Adopt "
-        "one and terminate the others (TERMINATE QUERY <id>;).",
+        f"{start.what}: {why}, and since it was sent queries {ids} started with this same "
+        "statement; which one it started cannot be told. Adopt one and terminate the others "
+        "(TERMINATE QUERY <id>;).",
         query_id=str(new[0]["ID"]),
         import_command=import_command(start.token, ctx.resource_name, str(new[0]["ID"])),
     )
