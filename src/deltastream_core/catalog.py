@@ -6,7 +6,9 @@ owes the engine (see ``docs/plugins.md``):
 
 - create with an effect probe (a lost answer is reconciled by reading the catalog, never by
   sending the CREATE twice), created as the ``owner`` input's role, then a wait until the row
-  is there (and ready); "already exists" carries the ``pulumi import`` line;
+  is there (and ready); "already exists" carries the ``pulumi import`` line; a wait that
+  cannot end leaves the object recorded as partial state (the next ``up`` finishes it through
+  ``update``), a failed object is dropped;
 - read by id, returning nothing when the object is gone (refresh drops it), and working with
   no prior state (import);
 - delete with an effect probe, succeeding when the object is already gone, then a wait until
@@ -35,11 +37,15 @@ from deltastream_core.kinds import (
 from deltastream_core.ports import EffectProbe, Statement
 from deltastream_core.rows import (
     CAPPED_LIMIT,
+    UNFINISHED,
     Row,
     capped,
     exactly_one,
     first_or_none,
     import_command,
+    left_in_place,
+    run_idempotent,
+    run_settled,
     select,
     wait_for_no_row,
     wait_for_row,
@@ -237,17 +243,34 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
     # -- the inherited lifecycle ------------------------------------------------------------
     async def create(self, ctx: OperationContext, args: A) -> S:
         key = self.key_of(args)
-        probe = EffectProbe(Statement.read(self.select_sql(self.key_filter(key))))
+        lookup = self.select_sql(self.key_filter(key))
         owner = getattr(args, self.owner_field, None) if self.owner_field else None
         try:
-            await ctx.require_runner().run(
-                self._statement(self.create_statement(args), probe), ctx.as_role(owner)
+            await run_settled(
+                ctx,
+                self._statement(self.create_statement(args), EffectProbe(Statement.read(lookup))),
+                ctx.as_role(owner),
+                lookup=lambda: self.lookup(ctx, key),
+                applied=lambda row: row is not None,
+                what=self._describe(key),
             )
         except AlreadyExistsError as exc:
             raise exc.adopt_with(
                 import_command(self.token, ctx.resource_name, encode_id(key))
             ) from None
-        row = await self._wait_ready(ctx, key)
+        return await self._finish(ctx, key, args)
+
+    async def _finish(self, ctx: OperationContext, key: tuple[str, ...], args: A) -> S:
+        """Wait until the object written for ``args`` is ready; a wait that cannot end (a
+        deadline, errors that kept coming, a cancel) leaves it recorded as partial state for
+        the next ``up`` to finish, never forgotten. A failed object was already undone."""
+        try:
+            row = await self._wait_ready(ctx, key)
+        except ObjectFailedError:
+            raise
+        except UNFINISHED as exc:
+            partial = self.outputs(**attrs.asdict(args, recurse=False))  # type: ignore[arg-type]
+            raise left_in_place(exc, self._describe(key), encode_id(key), partial) from exc
         return self.outputs_from_row(row, args)
 
     async def _wait_ready(self, ctx: OperationContext, key: tuple[str, ...]) -> Row:
@@ -282,14 +305,13 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
         return ReadResult(resource_id, outputs, self.inputs_from_outputs(outputs))
 
     async def update(self, ctx: OperationContext, resource_id: str, olds: S, news: A) -> S:
+        """Apply :meth:`update_statements`; with none (every input replaces), only a create
+        left unfinished (partial state) gets here, and this finishes it."""
         key = self.parse_id(resource_id)
-        statements = self.update_statements(key, olds, news)
-        if not statements:
-            return await super().update(ctx, resource_id, olds, news)
-        for made in statements:
-            await ctx.require_runner().run(self._statement(made, None), ctx.base)
-        row = await self._wait_ready(ctx, key)
-        return self.outputs_from_row(row, news)
+        for made in self.update_statements(key, olds, news):
+            # an update sets values: sending it again after a lost answer is safe
+            await run_idempotent(ctx, self._statement(made, None), ctx.base)
+        return await self._finish(ctx, key, news)
 
     async def delete(self, ctx: OperationContext, resource_id: str, state: S) -> None:
         await self._drop(ctx, self.parse_id(resource_id))
@@ -299,8 +321,13 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
             Statement.read(self.select_sql(self.key_filter(key))), applied_if_rows=False
         )
         try:
-            await ctx.require_runner().run(
-                self._statement(self.drop_statement(key), gone), ctx.base
+            await run_settled(
+                ctx,
+                self._statement(self.drop_statement(key), gone),
+                ctx.base,
+                lookup=lambda: self.lookup(ctx, key),
+                applied=lambda row: row is None,
+                what=f"the drop of {self._describe(key)}",
             )
         except NotFoundError:
             return  # already gone (or its parent is): deletes are idempotent

@@ -14,7 +14,10 @@
     ├── TransientError           429/503/connection trouble; safe to retry (retry_after seconds)
     │   └── AmbiguousOutcomeError the request may have been applied (connection lost after send)
     ├── TimeoutError_            a wait for readiness or a request ran past its deadline
-    └── ObjectFailedError        the object reached a failed state (errored store/query)
+    ├── OperationCancelledError  the engine cancelled the operation (Cancel RPC, SIGTERM)
+    ├── ObjectFailedError        the object reached a failed state (errored store/query)
+    ├── IncompleteError          a write applied but the step could not finish (partial state)
+    └── DuplicateQueryError      an identical query already runs outside the stack's records
 
 Every message names the resource, the property or the object, and what to do about it.
 """
@@ -168,6 +171,38 @@ class ObjectFailedError(DeltaStreamError):
         super().__init__(message)
         self.resource_id = resource_id
         self.outputs = outputs
+
+
+class OperationCancelledError(DeltaStreamError):
+    """The engine cancelled the operation (Cancel RPC, Ctrl-C, SIGTERM): waiting stopped.
+
+    Raised by a cancellable clock's ``sleep``; a write already sent is never abandoned by it.
+    """
+
+
+class IncompleteError(DeltaStreamError):
+    """A write applied, but the step could not finish (a wait timed out, kept failing
+    transiently, or was cancelled): the object exists.
+
+    The Pulumi adapter reports a *partial failure* carrying ``resource_id`` and ``outputs``
+    (the outputs model), so the engine records the object; the next ``up`` calls Update,
+    which finishes the step.
+    """
+
+    def __init__(self, message: str, *, resource_id: str, outputs: object) -> None:
+        super().__init__(message)
+        self.resource_id = resource_id
+        self.outputs = outputs
+
+
+class DuplicateQueryError(DeltaStreamError):
+    """A query running the same statement into the same sink(s) already exists but is not in
+    the stack (e.g. an ``up`` was killed after starting it); ``import_command`` adopts it."""
+
+    def __init__(self, message: str, *, query_id: str, import_command: str) -> None:
+        super().__init__(f"{message} To manage it with Pulumi, adopt it: {import_command}")
+        self.query_id = query_id
+        self.import_command = import_command
 
 
 #: sqlState → the error class that represents it; anything else is a plain StatementError.

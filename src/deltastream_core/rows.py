@@ -1,6 +1,8 @@
 """Reading DeltaStream's catalog: one SELECT, rows as dicts, the row cap, waits for a row to
-appear or disappear, timestamps as the official provider shows them, and the import command
-an "already exists" error suggests. Part of the public authoring API."""
+appear or disappear, timestamps as the official provider shows them, the import command an
+"already exists" error suggests; and writing safely: a write whose lost answer is settled by
+looking (``run_settled``), and the partial failure of a step that created something but could
+not finish (``left_in_place``). Part of the public authoring API."""
 
 from __future__ import annotations
 
@@ -9,9 +11,18 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from deltastream_core.commands import pulumi_import
-from deltastream_core.errors import NotFoundError, ValidationError
+from deltastream_core.errors import (
+    AmbiguousOutcomeError,
+    DeltaStreamError,
+    IncompleteError,
+    NotFoundError,
+    OperationCancelledError,
+    TimeoutError_,
+    TransientError,
+    ValidationError,
+)
 from deltastream_core.kinds import CheckFailure, OperationContext
-from deltastream_core.ports import Statement, StatementContext
+from deltastream_core.ports import ResultSet, Statement, StatementContext
 from deltastream_core.sql import name_problem
 from deltastream_core.waiting import Backoff, wait_until
 
@@ -135,3 +146,87 @@ async def wait_for_no_row(
         log=ctx.log,
         backoff=backoff,
     )
+
+
+#: what stops a step after its write applied, other than the object failing (which each kind
+#: handles first): the object is then kept and recorded (partial state), never forgotten
+UNFINISHED = (DeltaStreamError,)
+
+
+def left_in_place(
+    exc: BaseException, what: str, resource_id: str, outputs: object
+) -> IncompleteError:
+    """The partial failure of a step that created ``what`` but could not finish."""
+    reason = str(exc).rstrip()
+    reason += "" if reason.endswith(".") else "."
+    return IncompleteError(
+        f"{what} was created, but the step could not finish: {reason} It is recorded in the "
+        "stack as not fully initialized: run `pulumi up` again to finish it (or "
+        "`pulumi destroy` to remove it).",
+        resource_id=resource_id,
+        outputs=outputs,
+    )
+
+
+async def run_settled(
+    ctx: OperationContext,
+    statement: Statement,
+    context: StatementContext,
+    *,
+    lookup: Callable[[], Awaitable[Row | None]],
+    applied: Callable[[Row | None], bool],
+    what: str,
+) -> ResultSet:
+    """Run a WRITE whose effect ``lookup`` shows (``applied(row)``), never twice.
+
+    The runner settles a lost answer with the statement's effect probe; when that probe fails
+    too (``AmbiguousOutcomeError``), the lookup is repeated here until it answers (transient
+    errors included) within the step's deadline: applied → reconciled; not applied → the
+    statement is sent once more (it provably did not run).
+    """
+    runner = ctx.require_runner()
+    try:
+        return await runner.run(statement, context)
+    except AmbiguousOutcomeError as lost:
+        try:
+            try:
+                row = await wait_until(
+                    lookup,
+                    lambda _: True,
+                    clock=ctx.clock,
+                    timeout=ctx.timeout or CATALOG_TIMEOUT,
+                    what=f"DeltaStream to show whether {what} applied",
+                    log=ctx.log,
+                )
+            except OperationCancelledError:
+                row = await lookup()  # one last look (no waiting), so an applied one is kept
+        except (TimeoutError_, TransientError, OperationCancelledError) as exc:
+            removes = applied(None)  # absence means applied: a drop
+            next_step = (
+                "Nothing changed in the stack. Run the operation again: deleting an object "
+                "that is already gone succeeds."
+                if removes
+                else "Nothing was recorded. Run `pulumi up` again: if it ran, the step stops "
+                "with 'already exists' and prints the `pulumi import` command that adopts it."
+            )
+            raise TimeoutError_(
+                f"the answer to the statement for {what} was lost and DeltaStream could not be "
+                f"read to check whether it ran ({exc}). {next_step}"
+            ) from lost
+        if applied(row):
+            ctx.log.info(f"{what}: the answer was lost, but DeltaStream shows it applied")
+            return ResultSet(reconciled=True)
+        return await runner.run(statement, context)
+
+
+async def run_idempotent(
+    ctx: OperationContext, statement: Statement, context: StatementContext
+) -> ResultSet:
+    """Run a WRITE that sets values (``UPDATE STORE … WITH``): after a lost answer it is sent
+    once more, since applying it twice has the effect of applying it once."""
+    runner = ctx.require_runner()
+    try:
+        return await runner.run(statement, context)
+    except AmbiguousOutcomeError:
+        ctx.log.info("the answer to an update was lost; sending it again (it sets values)")
+        return await runner.run(statement, context)

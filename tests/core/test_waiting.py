@@ -4,8 +4,8 @@ import asyncio
 
 import pytest
 
-from deltastream_core.errors import TimeoutError_
-from deltastream_core.waiting import Backoff, wait_until
+from deltastream_core.errors import OperationCancelledError, TimeoutError_, TransientError
+from deltastream_core.waiting import Backoff, CancellableClock, wait_until
 
 
 class SteppedClock:
@@ -64,3 +64,60 @@ def test_timeout_names_what_was_awaited() -> None:
     clock = SteppedClock()
     with pytest.raises(TimeoutError_, match="waiting for x"):
         run_wait(clock, probe_seconds=0.0, ready_after=10**6, timeout=1.0)
+
+
+def test_transient_errors_do_not_end_a_wait_before_its_deadline() -> None:
+    clock = SteppedClock()
+    answers = iter([TransientError("503"), TransientError("429"), None, "ready"])
+
+    async def probe() -> str | None:
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    result = asyncio.run(
+        wait_until(probe, lambda r: r == "ready", clock=clock, timeout=60.0, what="x")
+    )
+    assert result == "ready"
+
+
+def test_a_wait_that_only_sees_transient_errors_times_out_naming_the_last_one() -> None:
+    clock = SteppedClock()
+
+    async def probe() -> None:
+        raise TransientError("service temporarily unavailable")
+
+    with pytest.raises(TimeoutError_, match="transient error \\(service temporarily unavailable"):
+        asyncio.run(wait_until(probe, lambda r: False, clock=clock, timeout=5.0, what="x"))
+    assert clock.now >= 5.0
+
+
+def test_a_cancelled_clock_ends_a_wait_in_progress() -> None:
+    async def scenario() -> None:
+        clock = CancellableClock()
+        polls: list[int] = []
+
+        async def probe() -> int:
+            polls.append(1)
+            return len(polls)
+
+        waiting = asyncio.create_task(
+            wait_until(
+                probe,
+                lambda n: False,
+                clock=clock,
+                timeout=3600.0,
+                what="x",
+                backoff=Backoff(first=3600.0),
+            )
+        )
+        await asyncio.sleep(0)  # the wait is now asleep for an hour
+        clock.cancel()
+        with pytest.raises(OperationCancelledError):
+            await waiting
+        assert polls == [1]
+        with pytest.raises(OperationCancelledError):  # and stays cancelled
+            await clock.sleep(0)
+
+    asyncio.run(scenario())

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from pipeline_support import Log, drive, messages, ok, sql_rows
 
-from deltastream_core.errors import NotFoundError, ObjectFailedError
+from deltastream_core.errors import DuplicateQueryError, NotFoundError, ObjectFailedError
 from deltastream_core.model import unstructure
 from deltastream_core.ports import Statement
 from deltastream_local.testing import LocalServer
@@ -158,7 +158,11 @@ END APPLICATION;"""
 
 def test_get_query_and_get_queries(server: LocalServer) -> None:
     first = drive(server, lambda ctx: QUERY.create(ctx, query_inputs()))
-    second = drive(server, lambda ctx: QUERY.create(ctx, query_inputs()))
+    # a different statement: an identical one would be refused as a duplicate
+    other = (
+        f"INSERT INTO {SINK} SELECT userid, COUNT(*) AS n FROM {SRC} WHERE n > 0 GROUP BY userid;"
+    )
+    second = drive(server, lambda ctx: QUERY.create(ctx, query_inputs(other)))
     sent: list[Statement] = []
     found = drive(
         server, lambda ctx: GetQuery().invoke(ctx, GetQueryArgs(first.query_id)), recording=sent
@@ -178,3 +182,18 @@ def test_get_query_and_get_queries(server: LocalServer) -> None:
     assert none.queries == []
     for out in (first, second):
         drive(server, lambda ctx, out=out: QUERY.delete(ctx, out.query_id, out))
+
+
+def test_an_identical_running_query_is_never_started_twice(server: LocalServer) -> None:
+    first = drive(server, lambda ctx: QUERY.create(ctx, query_inputs()))
+    # e.g. an earlier `up` died after starting it: the stack has no record of `first`
+    with pytest.raises(DuplicateQueryError) as refused:
+        drive(server, lambda ctx: QUERY.create(ctx, query_inputs()))
+    assert refused.value.query_id == first.query_id
+    assert f"pulumi import deltastream:index:Query res {first.query_id}" in (
+        refused.value.import_command.replace("'", "")
+    )
+    running = sql_rows(server, "LIST QUERIES;")
+    assert sum(1 for r in running if r["ID"] == first.query_id) == 1
+    assert sum(1 for r in running if SINK in str(r["Query"]) and r["ActualState"] == "running") == 1
+    drive(server, lambda ctx: QUERY.delete(ctx, first.query_id, first))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -28,3 +29,14 @@ def _no_secret_leaks(request: pytest.FixtureRequest) -> Iterator[None]:
     token = local_server.token
     assert token not in engine_log.text(), "the API key leaked into an engine log message"
     assert token not in provider.stderr_text(), "the API key leaked into provider stderr"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The soak test (``@pytest.mark.slow``) runs only when asked for: ``pytest -m slow`` or
+    ``DELTASTREAM_SLOW_TESTS=1`` (CI sets it)."""
+    if "slow" in (config.getoption("markexpr") or "") or os.environ.get("DELTASTREAM_SLOW_TESTS"):
+        return
+    skip = pytest.mark.skip(reason="soak: run with -m slow or DELTASTREAM_SLOW_TESTS=1")
+    for item in items:
+        if item.get_closest_marker("slow") and item.path.name == "test_soak.py":
+            item.add_marker(skip)

@@ -78,13 +78,16 @@ _CODES: tuple[tuple[type[BaseException], grpc.StatusCode], ...] = (
     (core.ValidationError, grpc.StatusCode.INVALID_ARGUMENT),
     (core.NotFoundError, grpc.StatusCode.NOT_FOUND),
     (core.AlreadyExistsError, grpc.StatusCode.ALREADY_EXISTS),
+    (core.DuplicateQueryError, grpc.StatusCode.ALREADY_EXISTS),
     (core.PermissionError_, grpc.StatusCode.PERMISSION_DENIED),
     (core.AuthenticationError, grpc.StatusCode.UNAUTHENTICATED),
     (core.TransientError, grpc.StatusCode.UNAVAILABLE),  # AmbiguousOutcomeError included
     (core.TimeoutError_, grpc.StatusCode.DEADLINE_EXCEEDED),
+    (core.OperationCancelledError, grpc.StatusCode.ABORTED),
     # A refused statement or a failed object is understood, not "status unknown".
     (core.StatementError, grpc.StatusCode.FAILED_PRECONDITION),
     (core.ObjectFailedError, grpc.StatusCode.FAILED_PRECONDITION),
+    (core.IncompleteError, grpc.StatusCode.FAILED_PRECONDITION),
     (MissingConfigError, grpc.StatusCode.INVALID_ARGUMENT),
     (NotImplementedError, grpc.StatusCode.UNIMPLEMENTED),
 )

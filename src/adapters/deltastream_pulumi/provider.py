@@ -11,9 +11,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import cattrs
 import structlog
@@ -21,12 +21,17 @@ from pulumi.provider.experimental import provider as sdk
 from pulumi.provider.experimental.property_value import PropertyValue
 
 from deltastream_core.diff import DiffKind, DiffResult
-from deltastream_core.errors import ObjectFailedError, PropertyProblem, ValidationError
+from deltastream_core.errors import (
+    IncompleteError,
+    ObjectFailedError,
+    PropertyProblem,
+    ValidationError,
+)
 from deltastream_core.kinds import Function, OperationContext, ResourceKind
 from deltastream_core.model import input_fields, is_model, structure, unstructure, wire_name
 from deltastream_core.ports import StatementContext
 from deltastream_core.registry import Registry, load_registry
-from deltastream_core.waiting import SystemClock
+from deltastream_core.waiting import CancellableClock, wait_until
 from deltastream_pulumi import config as cfg
 from deltastream_pulumi import wire
 from deltastream_pulumi.engine_log import EngineChannel, ResourceLog
@@ -38,6 +43,7 @@ from deltastream_pulumi.schema import build_schema
 log = structlog.get_logger(__name__)
 
 PropertyMap = dict[str, PropertyValue]
+T = TypeVar("T")
 
 _KINDS = {
     DiffKind.ADD: sdk.PropertyDiffKind.ADD,
@@ -48,6 +54,9 @@ _KINDS = {
     DiffKind.UPDATE_REPLACE: sdk.PropertyDiffKind.UPDATE_REPLACE,
 }
 _CONFIG_PREFIX = "deltastream:config:"
+#: how long a Read or a Delete keeps repeating after transient errors, unless customTimeouts
+#: says (both are safe to repeat: a read changes nothing, a delete is idempotent)
+REPEAT_TIMEOUT = 120.0
 
 
 def diff_response(result: DiffResult) -> sdk.DiffResponse:
@@ -111,6 +120,8 @@ class DeltaStreamProvider(sdk.Provider):
         self.runner: LazyRunner | None = None
         self.base = StatementContext()
         self._schema: str | None = None
+        #: every step's clock: Cancel ends their waits (an in-flight statement still finishes)
+        self.clock = CancellableClock()
 
     # -- schema and provider configuration -------------------------------------------------
 
@@ -205,7 +216,7 @@ class DeltaStreamProvider(sdk.Provider):
                 runner=self.runner,
                 base=self.base,
                 log=engine_log,
-                clock=SystemClock(),
+                clock=self.clock,
                 timeout=timeout or None,
                 resource_name=name,
                 preview=preview,
@@ -270,7 +281,7 @@ class DeltaStreamProvider(sdk.Provider):
         async with self._operation(request.urn, request.name, timeout=request.timeout) as ctx:
             try:
                 outputs = await kind.create(ctx, args)
-            except ObjectFailedError as exc:
+            except (ObjectFailedError, IncompleteError) as exc:
                 raise self._init_failed(exc, secrets, news.values) from exc
         return sdk.CreateResponse(
             resource_id=kind.resource_id(outputs),
@@ -278,10 +289,14 @@ class DeltaStreamProvider(sdk.Provider):
         )
 
     def _init_failed(
-        self, exc: ObjectFailedError, secrets: frozenset[wire.Path], inputs: Mapping[str, Any]
+        self,
+        exc: ObjectFailedError | IncompleteError,
+        secrets: frozenset[wire.Path],
+        inputs: Mapping[str, Any],
     ) -> Exception:
-        """A failed object that still exists (``ObjectFailedError(resource_id=…)``) is a partial
-        failure: the engine records its id and outputs, and the step fails."""
+        """An object that exists but is failed (``ObjectFailedError(resource_id=…)``) or not
+        finished (``IncompleteError``) is a partial failure: the engine records its id and
+        outputs, and the step fails; the next ``up`` calls Update to finish it."""
         resource_id = getattr(exc, "resource_id", None)
         if not resource_id:
             return exc
@@ -301,7 +316,7 @@ class DeltaStreamProvider(sdk.Provider):
         state = _structure(kind.outputs, props.values, request.name) if props.values else None
         timeout = float(getattr(request, "timeout", 0.0) or 0.0)
         async with self._operation(request.urn, request.name, timeout=timeout) as ctx:
-            result = await kind.read(ctx, request.resource_id, state)
+            result = await self._repeated(ctx, lambda: kind.read(ctx, request.resource_id, state))
         if result is None:  # gone: refresh drops it, import reports it missing
             return sdk.ReadResponse(resource_id="", properties={}, inputs={})
         secret_inputs = given.secrets | {p for p in props.secrets if len(p) == 1}
@@ -328,7 +343,7 @@ class DeltaStreamProvider(sdk.Provider):
         async with self._operation(request.urn, request.name, timeout=request.timeout) as ctx:
             try:
                 outputs = await kind.update(ctx, request.resource_id, state, args)
-            except ObjectFailedError as exc:
+            except (ObjectFailedError, IncompleteError) as exc:
                 raise self._init_failed(exc, secrets, news.values) from exc
         return sdk.UpdateResponse(properties=wire.from_plain(unstructure(outputs), secrets))
 
@@ -337,7 +352,19 @@ class DeltaStreamProvider(sdk.Provider):
         props = _plain(request.properties, kind.outputs)
         state = _structure(kind.outputs, props.values, request.name)
         async with self._operation(request.urn, request.name, timeout=request.timeout) as ctx:
-            await kind.delete(ctx, request.resource_id, state)
+            await self._repeated(ctx, lambda: kind.delete(ctx, request.resource_id, state))
+
+    async def _repeated(self, ctx: OperationContext, step: Callable[[], Awaitable[T]]) -> T:
+        """Run a step that is safe to repeat (Read, Delete) again after a ``TransientError``
+        (retries of the client ran out) until its deadline, instead of failing the operation."""
+        return await wait_until(
+            step,
+            lambda _: True,
+            clock=ctx.clock,
+            timeout=ctx.timeout or REPEAT_TIMEOUT,
+            what="DeltaStream to answer",
+            log=ctx.log,
+        )
 
     # -- functions -------------------------------------------------------------------------
 
@@ -360,10 +387,11 @@ class DeltaStreamProvider(sdk.Provider):
     # -- lifecycle of the process ----------------------------------------------------------
 
     async def cancel(self) -> None:
-        """Stop outstanding work: close the client and stop the embedded server."""
+        """Stop outstanding work promptly: every wait ends (a step whose write applied then
+        answers a partial failure with the object's id). Statements in flight are not cut off,
+        so none is left applied but unrecorded; the client closes at :meth:`aclose`."""
         log.info("cancel requested")
-        if self.runner is not None:
-            await self.runner.aclose()
+        self.clock.cancel()
 
     async def aclose(self) -> None:
         """Release everything at shutdown."""

@@ -2,8 +2,8 @@
 
 Not the SDK's ``main()`` (bug #11: it ignores its ``args`` and takes ``--tracing``'s value for
 the engine address): the engine address is the *last argument not starting with ``-``*, the
-port is the only thing ever written to stdout, and SIGINT/SIGTERM stop the embedded server
-and the HTTP client before the process exits.
+port is the only thing ever written to stdout, and SIGINT/SIGTERM cancel waits, let in-flight
+RPCs answer, then stop the embedded server and the HTTP client before the process exits.
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ from deltastream_pulumi.schema import package_version
 from deltastream_pulumi.servicer import DeltaStreamServicer
 
 log = structlog.get_logger(__name__)
+
+#: seconds in-flight RPCs get to answer after SIGINT/SIGTERM (the engine kills after 5 s)
+SHUTDOWN_GRACE = 4.0
 
 
 def engine_address(args: Sequence[str]) -> str | None:
@@ -77,10 +80,14 @@ async def serve(args: Sequence[str], port_out: IO[bytes]) -> None:
     terminated = asyncio.create_task(server.wait_for_termination())
     await asyncio.wait({stopped, terminated}, return_when=asyncio.FIRST_COMPLETED)
     log.info("shutting down")
+    # Like the engine's Cancel: waits end at once and steps whose write applied answer a
+    # partial failure (their id); the grace lets those answers and in-flight writes finish
+    # before the client closes, so no applied write goes unanswered.
+    await provider.cancel()
+    await server.stop(grace=SHUTDOWN_GRACE)
     try:
         await asyncio.wait_for(provider.aclose(), timeout=6.0)
     except Exception as exc:  # shutting down: report, never hang
         log.warning("cleanup failed", error=str(exc))
-    await server.stop(grace=1.0)
     for task in (stopped, terminated):
         task.cancel()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -64,6 +65,9 @@ class FaultSettings:
     drop_after_apply_fraction: float = 0.0
     #: only requests whose ``"METHOD /path"`` starts with this are subject to faults
     match: str | None = None
+    #: if set, only ``POST /statements`` whose SQL this regular expression is found in are
+    #: subject to faults (e.g. ``"^INSERT INTO"``, or ``'sys\\."queries"'`` for query lookups)
+    statement_pattern: str | None = None
     #: seed of the random generator used for the fractions (reproducible runs)
     seed: int | None = None
 
@@ -172,24 +176,39 @@ class FaultInjector:
         with self._lock:
             base = FaultSettings() if reset else dataclasses.replace(self._settings)
             apply_update(base, update)
+            if base.statement_pattern is not None:
+                try:
+                    re.compile(base.statement_pattern)
+                except re.error as exc:
+                    raise OptionError(f"option 'statement_pattern' is not a regex: {exc}") from None
             self._settings = base
             if reset or "seed" in update:
                 self._random = random.Random(base.seed)
             return as_dict(base)
 
-    def _matches(self, method: str, path: str) -> bool:
-        match = self._settings.match
+    def _matches(self, method: str, path: str, statement: str | None) -> bool:
+        match, wanted = self._settings.match, self._settings.statement_pattern
+        if wanted is not None and (statement is None or not re.search(wanted, statement)):
+            return False
         return match is None or f"{method} {path}".startswith(match)
 
-    def latency(self, method: str, path: str) -> float:
+    @property
+    def by_statement(self) -> bool:
+        """Whether faults are chosen by statement text (decided once the body is read)."""
         with self._lock:
-            return self._settings.latency if self._matches(method, path) else 0.0
+            return self._settings.statement_pattern is not None
 
-    def status_fault(self, method: str, path: str) -> tuple[int, int] | None:
+    def latency(self, method: str, path: str, statement: str | None = None) -> float:
+        with self._lock:
+            return self._settings.latency if self._matches(method, path, statement) else 0.0
+
+    def status_fault(
+        self, method: str, path: str, statement: str | None = None
+    ) -> tuple[int, int] | None:
         """``(status, retry_after)`` when this request is answered 429/503, else None."""
         with self._lock:
             s = self._settings
-            if not self._matches(method, path):
+            if not self._matches(method, path, statement):
                 return None
             if s.rate_limit_next > 0:
                 s.rate_limit_next -= 1
@@ -203,11 +222,11 @@ class FaultInjector:
                 return 503, s.retry_after
             return None
 
-    def drop_after_apply(self, method: str, path: str) -> bool:
+    def drop_after_apply(self, method: str, path: str, statement: str | None = None) -> bool:
         """Whether this ``POST /statements`` is applied and then dropped without a response."""
         with self._lock:
             s = self._settings
-            if not self._matches(method, path):
+            if not self._matches(method, path, statement):
                 return False
             if s.drop_after_apply_next > 0:
                 s.drop_after_apply_next -= 1

@@ -580,13 +580,13 @@ class RequestHandler(BaseHTTPRequestHandler):
                 405, f"method {method} not allowed here; use {allowed}", headers={"Allow": allowed}
             )
 
-    def _faults(self, method: str, path: str) -> None:
+    def _faults(self, method: str, path: str, statement: str | None = None) -> None:
         app = self.server.app
-        delay = app.faults.latency(method, path)
+        delay = app.faults.latency(method, path, statement)
         if delay > 0:
             app.stats.fault("latency")
             time.sleep(delay)
-        fault = app.faults.status_fault(method, path)
+        fault = app.faults.status_fault(method, path, statement)
         if fault is not None:
             status, retry_after = fault
             app.stats.fault(str(status))
@@ -601,7 +601,12 @@ class RequestHandler(BaseHTTPRequestHandler):
     def _submit(self, path: str, body: bytes) -> None:
         app = self.server.app
         request, attachments = parse_statement_body(self.headers.get("Content-Type", ""), body)
-        drop = app.faults.drop_after_apply(self.command, path)
+        statement = str(request.get("statement") or "")
+        if (
+            app.faults.by_statement
+        ):  # faults chosen by SQL text (statement_pattern): only now is it known
+            self._faults(self.command, path, statement)
+        drop = app.faults.drop_after_apply(self.command, path, statement)
         context = resolve_context(request)
         if isinstance(context, Outcome):
             record = app.runner.finished(context)

@@ -44,8 +44,11 @@ from deltastream_plugins._plans import (
 )
 from deltastream_plugins.query import (
     ERRORED,
+    STARTING,
+    QueryStart,
     change_owner,
     errored_plan_warnings,
+    finish_start,
     immutability_failures,
     lookup,
     query_error,
@@ -223,7 +226,8 @@ class ApplicationKind(ResourceKind[ApplicationInputs, ApplicationOutputs]):
 
     async def create(self, ctx: OperationContext, args: ApplicationInputs) -> ApplicationOutputs:
         what = f"Application {ctx.resource_name}".strip()
-        return _outputs(args, await start_query(ctx, args.sql, args.owner, what))
+        start = QueryStart(args.sql, args.owner, what, TOKEN, list(args.sink_relation_fqns))
+        return await start_query(ctx, start, lambda row: _outputs(args, row))
 
     async def read(
         self, ctx: OperationContext, resource_id: str, state: ApplicationOutputs | None
@@ -260,6 +264,11 @@ class ApplicationKind(ResourceKind[ApplicationInputs, ApplicationOutputs]):
         row = await lookup(ctx, resource_id)
         if row is None:
             raise NotFoundError("3D019", f"application {resource_id} disappeared during update")
+        if state_of(row) == STARTING:  # a start left unfinished (partial state) ends here
+            what = f"Application {ctx.resource_name}".strip()
+            return await finish_start(
+                ctx, resource_id, what, lambda r: _outputs(news, r), created=False
+            )
         return _outputs(news, row)
 
     async def delete(

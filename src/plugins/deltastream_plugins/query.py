@@ -5,24 +5,31 @@ at preview with a short diff and the way out (declare a new Query, remove the ol
 whitespace-only edit is no change. Only the owner changes in place.
 
 The query lifecycle (start, wait for ``running``, terminate) is shared with
-:mod:`deltastream_plugins.application`, whose applications are queries too.
+:mod:`deltastream_plugins.application`, whose applications are queries too. Starting one is
+never done twice: see :func:`start_query` and docs/reference/query-reconciliation.md.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, TypeVar
 
 import attrs
 
 from deltastream_core import hookimpl
 from deltastream_core.commands import pulumi_up_replace
 from deltastream_core.errors import (
+    AmbiguousOutcomeError,
     DeltaStreamError,
+    DuplicateQueryError,
     NotFoundError,
     ObjectFailedError,
+    OperationCancelledError,
     StatementError,
+    TimeoutError_,
+    TransientError,
     ValidationError,
 )
 from deltastream_core.kinds import (
@@ -41,12 +48,17 @@ from deltastream_core.unknown import is_known
 from deltastream_core.waiting import wait_until
 from deltastream_plugins._common import (
     CAPPED_LIMIT,
+    CATALOG_TIMEOUT,
+    UNFINISHED,
     capped,
     check_name,
     describe_state,
     exactly_one,
     first_or_none,
+    import_command,
+    left_in_place,
     rfc3339,
+    run_settled,
     select,
 )
 from deltastream_plugins._plans import (
@@ -71,9 +83,14 @@ from deltastream_plugins._plans import (
 TOKEN = "deltastream:index:Query"
 START_TIMEOUT = 600.0
 STOP_TIMEOUT = 300.0
+STARTING = "starting"
 RUNNING = "running"
 ERRORED = "errored"
 STOPPED = frozenset({"terminated", "terminate_requested"})
+#: states of a query that processes (or is about to process) data
+LIVE = frozenset({STARTING, RUNNING})
+
+S = TypeVar("S")
 
 
 def state_of(row: dict[str, Any] | None) -> str:
@@ -178,27 +195,181 @@ async def query_error(ctx: OperationContext, query_id: str) -> str:
     return "(DeltaStream gave no error message)"
 
 
-async def start_query(
-    ctx: OperationContext, sql: str, owner: str | None, what: str
-) -> dict[str, Any]:
-    """Run ``sql``, take the query id from its artifacts, wait until it is ``running`` and
-    return its ``sys.queries`` row.
+@attrs.frozen
+class QueryStart:
+    """What starting a query needs besides its statement: who starts it, how messages and the
+    import command name it, which sinks it writes (to recognise it in ``LIST QUERIES``)."""
 
-    Atomic: if the query errors, stops or never gets there, it is terminated before the
-    error is raised (official defect 12 left such queries running outside Pulumi).
-    """
-    result = await ctx.require_runner().run(Statement(sql), ctx.as_role(owner))
-    query_id = query_id_of(result)
-    if query_id is None:
-        raise ObjectFailedError(
-            f"{what}: DeltaStream accepted the statement but returned no query artifact, so "
-            "the query cannot be tracked; check LIST QUERIES for a query it may have started."
-        )
+    sql: str
+    owner: str | None
+    what: str
+    token: str
+    sinks: Sequence[str]
+
+
+async def _identical(ctx: OperationContext, start: QueryStart) -> list[dict[str, Any]]:
+    """``LIST QUERIES`` rows running the same statement (normalised) as ``start``."""
+    key = normalize_sql(start.sql)
+    rows = await select(ctx, "LIST QUERIES;", ctx.as_role(start.owner))
+    return [r for r in rows if normalize_sql(str(r.get("Query") or "")) == key and r.get("ID")]
+
+
+async def _same_sinks(ctx: OperationContext, query_id: str, sinks: Sequence[str]) -> bool:
+    """Whether the query writes ``sinks``, when ``DESCRIBE QUERY`` reports its sinks; the
+    statement names them, so an equal statement in the same context has the same ones."""
     try:
-        return await wait_running(ctx, query_id, what)
-    except Exception:
-        await terminate_quietly(ctx, query_id, what)
-        raise
+        props = await describe_properties(ctx, f"DESCRIBE QUERY {query_ref(query_id)};")
+    except NotFoundError:
+        return False
+    try:
+        reported = json.loads(props.get("sinks") or "null")
+    except (TypeError, ValueError):
+        return True
+    if not isinstance(reported, list):
+        return True
+    return bool(fqn_set_key([str(r) for r in reported]) == fqn_set_key(list(sinks)))
+
+
+async def _matching(
+    ctx: OperationContext, start: QueryStart, rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    return [r for r in rows if await _same_sinks(ctx, str(r["ID"]), start.sinks)]
+
+
+def _state(row: Mapping[str, Any]) -> str:
+    return str(row.get("ActualState") or "").lower()
+
+
+async def start_query(
+    ctx: OperationContext, start: QueryStart, outputs_of: Callable[[dict[str, Any]], S]
+) -> S:
+    """Start the query once, wait until it is ``running`` and return its outputs.
+
+    * An identical live query (same statement, same sinks) that the stack does not know
+      stops the create with the ``pulumi import`` command that adopts it: a second one would
+      write every row twice.
+    * A lost answer is settled by ``LIST QUERIES``: the one identical query that was not
+      there before the statement was sent is the one it started, and is adopted.
+    * A query that errors or stops while starting is terminated (atomic create); a wait that
+      cannot end keeps it recorded as a partial failure (``IncompleteError``).
+    """
+
+    # built first: a statement with more after it is refused before anything is sent
+    statement = Statement(start.sql)
+
+    async def baseline() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        before = await _identical(ctx, start)
+        return before, await _matching(ctx, start, [r for r in before if _state(r) in LIVE])
+
+    before, live = await wait_until(  # reads only: repeated after transient errors
+        baseline,
+        lambda _: True,
+        clock=ctx.clock,
+        timeout=ctx.timeout or CATALOG_TIMEOUT,
+        what=f"{start.what}: the list of queries",
+        log=ctx.log,
+    )
+    if live:
+        query_id = str(live[0]["ID"])
+        raise DuplicateQueryError(
+            f"{start.what}: query {query_id} ({_state(live[0])}) already runs this statement "
+            f"into {', '.join(start.sinks)}, but the stack has no record of it (an earlier "
+            "`pulumi up` was probably interrupted after starting it). A second one would write "
+            "every row twice, so none was started.",
+            query_id=query_id,
+            import_command=import_command(start.token, ctx.resource_name, query_id),
+        )
+    known = {str(r["ID"]) for r in before}
+    try:
+        result = await ctx.require_runner().run(statement, ctx.as_role(start.owner))
+    except AmbiguousOutcomeError:
+        query_id = await _started_by(ctx, start, known, LOST)
+    else:
+        query_id = query_id_of(result) or await _started_by(ctx, start, known, NO_ARTIFACT)
+    return await finish_start(ctx, query_id, start.what, outputs_of, created=True)
+
+
+LOST = "the answer to the statement that starts the query was lost"
+NO_ARTIFACT = "DeltaStream's answer to the statement that starts the query named no query"
+
+
+async def _started_by(ctx: OperationContext, start: QueryStart, known: set[str], why: str) -> str:
+    """The query that a statement started when ``why`` its answer does not tell (lost, or no
+    artifact row): the identical one that was not listed before it was sent. None started →
+    nothing to clean up; say so."""
+
+    async def started_since() -> list[dict[str, Any]]:
+        rows = await _identical(ctx, start)
+        return await _matching(ctx, start, [r for r in rows if str(r["ID"]) not in known])
+
+    try:
+        try:
+            new = await wait_until(
+                started_since,
+                lambda _: True,
+                clock=ctx.clock,
+                timeout=ctx.timeout or CATALOG_TIMEOUT,
+                what=f"{start.what}: the list of queries, to see whether the query started",
+                log=ctx.log,
+            )
+        except OperationCancelledError:
+            new = await started_since()  # one last look (no waiting), so the id is kept
+    except (TimeoutError_, TransientError, OperationCancelledError) as exc:
+        raise TimeoutError_(
+            f"{start.what}: {why}, and DeltaStream could not be asked whether it started "
+            f"({exc}). Nothing was recorded. Run `pulumi up` again: if the query started, the "
+            "create stops and prints the `pulumi import` command that adopts it; it never "
+            "starts a second one."
+        ) from exc
+    if len(new) == 1:
+        query_id = str(new[0]["ID"])
+        ctx.log.info(f"{start.what}: {why}, but it started query {query_id}; adopting it")
+        return query_id
+    if not new:
+        raise TransientError(
+            f"{start.what}: {why}; DeltaStream lists no query started by it, so it did not "
+            "start and nothing was left behind. Run `pulumi up` again."
+        )
+    ids = ", ".join(str(r["ID"]) for r in new)
+    raise DuplicateQueryError(
+        f"{start.what}: {why}, and since it was sent queries {ids} started with this same "
+        "statement; which one it started cannot be told. Adopt one and terminate the others "
+        "(TERMINATE QUERY <id>;).",
+        query_id=str(new[0]["ID"]),
+        import_command=import_command(start.token, ctx.resource_name, str(new[0]["ID"])),
+    )
+
+
+async def finish_start(
+    ctx: OperationContext,
+    query_id: str,
+    what: str,
+    outputs_of: Callable[[dict[str, Any]], S],
+    *,
+    created: bool,
+) -> S:
+    """Wait until the query runs. A query that errors or stops is terminated when it was just
+    ``created`` (atomic); one that cannot be waited for, or terminated, is kept recorded."""
+    try:
+        return outputs_of(await wait_running(ctx, query_id, what))
+    except ObjectFailedError as failed:
+        partial = outputs_of({"id": query_id, "current_state": ERRORED})
+        if not created:
+            failed.resource_id, failed.outputs = query_id, partial
+            raise
+        try:
+            await terminate(ctx, query_id, what)
+        except DeltaStreamError as exc:
+            raise ObjectFailedError(
+                f"{failed} Terminating it failed too ({exc}), so it is kept in the stack: run "
+                "`pulumi up` again, or `pulumi destroy` to terminate it.",
+                resource_id=query_id,
+                outputs=partial,
+            ) from exc
+        raise ObjectFailedError(f"{failed} It was terminated.") from failed
+    except UNFINISHED as exc:
+        partial = outputs_of({"id": query_id})
+        raise left_in_place(exc, f"{what}: query {query_id}", query_id, partial) from exc
 
 
 async def wait_running(ctx: OperationContext, query_id: str, what: str) -> dict[str, Any]:
@@ -208,9 +379,8 @@ async def wait_running(ctx: OperationContext, query_id: str, what: str) -> dict[
         if state == ERRORED:
             error = await query_error(ctx, query_id)
             raise ObjectFailedError(
-                f"{what}: query {query_id} errored while starting: {error}. It was terminated; "
-                "fix the cause (e.g. its sources and sink exist and match the SELECT) and run "
-                "the update again."
+                f"{what}: query {query_id} errored while starting: {error}. Fix the cause (e.g. "
+                "its sources and sink exist and match the SELECT) and run the update again."
             )
         if state in STOPPED:
             raise ObjectFailedError(
@@ -245,8 +415,13 @@ async def terminate(ctx: OperationContext, query_id: str, what: str) -> None:
             )
         )
         try:
-            await ctx.require_runner().run(
-                Statement(f"TERMINATE QUERY {query_ref(query_id)};", probe=stopped), ctx.base
+            await run_settled(
+                ctx,
+                Statement(f"TERMINATE QUERY {query_ref(query_id)};", probe=stopped),
+                ctx.base,
+                lookup=lambda: lookup(ctx, query_id),
+                applied=lambda row: row is None or state_of(row) in STOPPED,
+                what=f"the termination of query {query_id}",
             )
         except NotFoundError:
             return
@@ -267,22 +442,18 @@ async def terminate(ctx: OperationContext, query_id: str, what: str) -> None:
     )
 
 
-async def terminate_quietly(ctx: OperationContext, query_id: str, what: str) -> None:
-    try:
-        await terminate(ctx, query_id, what)
-    except DeltaStreamError as exc:
-        ctx.log.warning(
-            f"{what}: could not terminate query {query_id} after its start failed: {exc}. "
-            f"Terminate it by hand: TERMINATE QUERY {query_ref(query_id)};"
-        )
-
-
 async def change_owner(
     ctx: OperationContext, query_id: str, old_owner: str | None, new_owner: str | None
 ) -> None:
     if new_owner and new_owner != old_owner:
         sql = f"ALTER QUERY {query_ref(query_id)} OWNER TO {quote_identifier(new_owner)};"
-        await ctx.require_runner().run(Statement(sql), ctx.as_role(old_owner))
+        owned = EffectProbe(  # settles a lost answer: the owner is the new one
+            Statement.read(
+                f'SELECT id FROM deltastream.sys."queries" WHERE id = {quote_literal(query_id)} '
+                f'AND "owner" = {quote_literal(new_owner)};'
+            )
+        )
+        await ctx.require_runner().run(Statement(sql, probe=owned), ctx.as_role(old_owner))
 
 
 def errored_plan_warnings(old_outputs: Mapping[str, Any], urn: str, id_key: str) -> list[str]:
@@ -470,7 +641,8 @@ class QueryKind(ResourceKind[QueryInputs, QueryOutputs]):
 
     async def create(self, ctx: OperationContext, args: QueryInputs) -> QueryOutputs:
         what = f"Query {ctx.resource_name}".strip()
-        return _outputs(args, await start_query(ctx, args.sql, args.owner, what))
+        start = QueryStart(args.sql, args.owner, what, TOKEN, [args.sink_relation_fqn])
+        return await start_query(ctx, start, lambda row: _outputs(args, row))
 
     async def read(
         self, ctx: OperationContext, resource_id: str, state: QueryOutputs | None
@@ -499,6 +671,11 @@ class QueryKind(ResourceKind[QueryInputs, QueryOutputs]):
         row = await lookup(ctx, resource_id)
         if row is None:
             raise NotFoundError("3D019", f"query {resource_id} disappeared during update")
+        if state_of(row) == STARTING:  # a start left unfinished (partial state) ends here
+            what = f"Query {ctx.resource_name}".strip()
+            return await finish_start(
+                ctx, resource_id, what, lambda r: _outputs(news, r), created=False
+            )
         return _outputs(news, row)
 
     async def delete(self, ctx: OperationContext, resource_id: str, state: QueryOutputs) -> None:

@@ -43,13 +43,16 @@ from deltastream_core.sql import qualified, quote_identifier, quote_literal
 from deltastream_core.waiting import wait_until
 from deltastream_plugins._common import (
     CAPPED_LIMIT,
+    UNFINISHED,
     capped,
     check_name,
     describe_state,
     exactly_one,
     first_or_none,
     import_command,
+    left_in_place,
     rfc3339,
+    run_settled,
     select,
 )
 from deltastream_plugins._plans import (
@@ -370,18 +373,62 @@ class ObjectKind(ResourceKind[ObjectInputs, ObjectOutputs]):
         path = plan.ddl.path
         probe = EffectProbe(Statement.read(_lookup_sql(path)))
         try:
-            result = await ctx.require_runner().run(Statement(args.sql, probe=probe), context)
+            result = await run_settled(
+                ctx,
+                Statement(args.sql, probe=probe),
+                context,
+                lookup=lambda: self._lookup(ctx, path),
+                applied=lambda row: row is not None,
+                what=f"relation {object_id(path)}",
+            )
         except AlreadyExistsError as exc:
             raise exc.adopt_with(
                 import_command(TOKEN, ctx.resource_name, object_id(path))
             ) from None
-        path = _artifact_path(result) or path
+        return await self._finish(ctx, args, _artifact_path(result) or path, created=True)
+
+    async def _lookup(self, ctx: OperationContext, path: RelationPath) -> dict[str, Any] | None:
+        return first_or_none(await select(ctx, _lookup_sql(path)))
+
+    async def _finish(
+        self, ctx: OperationContext, args: ObjectInputs, path: RelationPath, *, created: bool
+    ) -> ObjectOutputs:
+        """Wait until the relation is ready and read its columns.
+
+        A failed relation that was just ``created`` is dropped (atomic create); a wait that
+        cannot end, or a drop that cannot, keeps it recorded as a partial failure.
+        """
+        partial = _outputs(
+            args, {"database_name": path[0], "schema_name": path[1], "name": path[2]}, []
+        )
         try:
             row = await self._wait_ready(ctx, path)
-            columns = await _columns(ctx, path)
-        except Exception:
-            await self._drop_after_failure(ctx, path)
-            raise
+            columns = await wait_until(  # a read: repeated after transient errors
+                lambda: _columns(ctx, path),
+                lambda _: True,
+                clock=ctx.clock,
+                timeout=ctx.timeout or READY_TIMEOUT,
+                what=f"the columns of relation {object_id(path)}",
+                log=ctx.log,
+            )
+        except ObjectFailedError as failed:
+            if not created:
+                failed.resource_id, failed.outputs = object_id(path), partial
+                raise
+            try:
+                await self._drop(ctx, path)
+            except DeltaStreamError as exc:
+                raise ObjectFailedError(
+                    f"{failed} Dropping it failed too ({exc}), so it is kept in the stack: fix "
+                    "the cause and run `pulumi up` again, or `pulumi destroy`.",
+                    resource_id=object_id(path),
+                    outputs=partial,
+                ) from exc
+            raise ObjectFailedError(f"{failed} It was dropped.") from failed
+        except UNFINISHED as exc:
+            raise left_in_place(
+                exc, f"relation {object_id(path)}", object_id(path), partial
+            ) from exc
         return _outputs(args, row, columns)
 
     async def _wait_ready(self, ctx: OperationContext, path: RelationPath) -> dict[str, Any]:
@@ -390,7 +437,7 @@ class ObjectKind(ResourceKind[ObjectInputs, ObjectOutputs]):
             if row is not None and str(row.get("state", "")).lower() in FAILED_STATES:
                 raise ObjectFailedError(
                     f"relation {object_id(path)} reached state {row['state']!r} instead of "
-                    f"{READY_STATE!r}; it was dropped. Check its store and WITH properties."
+                    f"{READY_STATE!r}. Check its store and WITH properties."
                 )
             return row
 
@@ -406,16 +453,6 @@ class ObjectKind(ResourceKind[ObjectInputs, ObjectOutputs]):
         )
         assert row is not None
         return row
-
-    async def _drop_after_failure(self, ctx: OperationContext, path: RelationPath) -> None:
-        """Atomic create: drop what was created; a failing drop is logged, not raised."""
-        try:
-            await self._drop(ctx, path)
-        except DeltaStreamError as exc:
-            ctx.log.warning(
-                f"could not drop {object_id(path)} after its creation failed: {exc}. "
-                f"Drop it by hand (DROP RELATION {object_id(path)};) before retrying."
-            )
 
     # -- read ------------------------------------------------------------------------------
     async def read(
@@ -444,11 +481,21 @@ class ObjectKind(ResourceKind[ObjectInputs, ObjectOutputs]):
         if news.owner and news.owner != olds.owner:
             kind = (olds.type or "relation").upper()
             sql = f"ALTER {kind} {object_id(path)} OWNER TO {quote_identifier(news.owner)};"
+            owned = EffectProbe(  # settles a lost answer: the owner is the new one
+                Statement.read(
+                    _lookup_sql(path).removesuffix(";")
+                    + f' AND "owner" = {quote_literal(news.owner)};'
+                )
+            )
             # run as the current owner, who holds the privilege to give the relation away
-            await ctx.require_runner().run(Statement(sql), ctx.as_role(olds.owner))
+            await ctx.require_runner().run(Statement(sql, probe=owned), ctx.as_role(olds.owner))
         row = first_or_none(await select(ctx, _lookup_sql(path)))
         if row is None:
             raise NotFoundError("3D020", f"relation {object_id(path)} disappeared during update")
+        state = str(row.get("state", "")).lower()
+        if state not in (READY_STATE, *FAILED_STATES) or not olds.columns:
+            # a create left unfinished (partial state) is finished here
+            return await self._finish(ctx, news, path, created=False)
         # every output is refreshed, never blanked (official defect 5)
         return _outputs(news, row, olds.columns or [])
 
@@ -459,8 +506,13 @@ class ObjectKind(ResourceKind[ObjectInputs, ObjectOutputs]):
     async def _drop(self, ctx: OperationContext, path: RelationPath) -> None:
         probe = EffectProbe(Statement.read(_lookup_sql(path)), applied_if_rows=False)
         try:
-            await ctx.require_runner().run(
-                Statement(f"DROP RELATION {object_id(path)};", probe=probe), ctx.base
+            await run_settled(
+                ctx,
+                Statement(f"DROP RELATION {object_id(path)};", probe=probe),
+                ctx.base,
+                lookup=lambda: self._lookup(ctx, path),
+                applied=lambda row: row is None,
+                what=f"the drop of relation {object_id(path)}",
             )
         except NotFoundError:
             return  # already gone (or its namespace/database is): success

@@ -5,12 +5,16 @@ step is committed to the state.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
+
+from pulumi.runtime.proto import provider_pb2
 
 from deltastream_pulumi.testing.errors import (
     HarnessError,
     ImportMismatchError,
+    ProviderRPCError,
 )
 from deltastream_pulumi.testing.graph import GraphRunner, _Run
 from deltastream_pulumi.testing.results import (
@@ -136,7 +140,8 @@ class StepPlanner(GraphRunner):
 
         if old is None:
             checked = self._check(urn, resource.type, resource.name, {}, news, run.preview)
-            rid, outputs = self._create(urn, resource, checked, run.preview)
+            with self._partial(run, resource, urn, checked, news, property_deps, dependencies):
+                rid, outputs = self._create(urn, resource, checked, run.preview)
             self._commit(
                 run,
                 resource,
@@ -158,8 +163,12 @@ class StepPlanner(GraphRunner):
         forced = old.pending_replacement or urn in run.dependent_replaces
         if forced or diff.replace:
             self._replace(resource, old, news, property_deps, dependencies, diff, run, forced)
-        elif diff.changes == "some":
-            outputs = self._update(old, resource, checked, run.preview)
+        elif diff.changes == "some" or old.init_errors:
+            # a resource with init errors is updated even without changes (engine behaviour)
+            with self._partial(
+                run, resource, urn, checked, news, property_deps, dependencies, old.id
+            ):
+                outputs = self._update(old, resource, checked, run.preview)
             self._commit(
                 run,
                 resource,
@@ -229,7 +238,8 @@ class StepPlanner(GraphRunner):
                 self._delete(old)
                 old.pending_replacement = True
         already_deleted = old.pending_replacement
-        rid, outputs = self._create(urn, resource, checked, run.preview)
+        with self._partial(run, resource, urn, checked, news, property_deps, dependencies):
+            rid, outputs = self._create(urn, resource, checked, run.preview)
         step = Step(
             "replace",
             urn,
@@ -269,6 +279,46 @@ class StepPlanner(GraphRunner):
                 replace_set.add(st.urn)
                 found.append(st)
         return found
+
+    @contextlib.contextmanager
+    def _partial(
+        self,
+        run: _Run,
+        resource: Resource,
+        urn: str,
+        checked: dict[str, Any],
+        program_inputs: Mapping[str, Any],
+        property_deps: dict[str, list[str]],
+        dependencies: list[str],
+        old_id: str = "",
+    ) -> Iterator[None]:
+        """Record a Create/Update partial failure as the engine does, then let it fail the
+        step: the id and outputs it carries go to the state, its reasons to ``init_errors``."""
+        try:
+            yield
+        except ProviderRPCError as exc:
+            detail = exc.detail(provider_pb2.ErrorResourceInitFailed)
+            rid = (detail.id or old_id) if detail is not None else ""
+            if run.preview or detail is None or not rid:
+                raise
+            outputs = self._decode(
+                detail.properties, checked, unknowns_ok=False, what=f"partial failure {urn}"
+            )
+            self._commit(
+                run,
+                resource,
+                urn,
+                rid,
+                checked,
+                outputs,
+                program_inputs,
+                property_deps,
+                dependencies,
+                Step("create" if not old_id else "update", urn, rid, checked, outputs),
+            )
+            with self._state_lock:
+                self.state[urn].init_errors = list(detail.reasons) or [exc.details]
+            raise
 
     def _commit(
         self,

@@ -208,6 +208,8 @@ class ResourceState:
     pending_replacement: bool = False
     delete_before_replace: bool | None = None
     timeout: float = 0.0
+    #: reasons of a partial failure (``ErrorResourceInitFailed``): the next up calls Update
+    init_errors: list[str] = field(default_factory=list)
 
 
 def assert_secret(values: Mapping[str, Any], *keys: str) -> None:

@@ -4,7 +4,10 @@ It keeps Pulumi-like state (urn → id, inputs, outputs, dependencies) and issue
 sequences of protocol doc §3: preview, up (create / same / update / replace, both
 delete-before-replace and create-before-delete, deletes of removed resources at the end in
 reverse dependency order), refresh, import (``pulumi import`` and the ``import:`` option),
-destroy and invoke. Resources are small dataclasses; an input may reference another
+destroy and invoke. A partial failure (``ErrorResourceInitFailed``) is recorded as the engine
+does: the id and outputs it carries join the state with its reasons as ``init_errors``, the
+step fails, and the next ``up`` calls Update for that resource even when Diff finds no
+change. Resources are small dataclasses; an input may reference another
 resource's output with :func:`ref` / :meth:`Resource.out`, resolved once that resource's step
 finished — unknown during preview unless the preview step returned a known value, as with
 the engine.
@@ -127,6 +130,7 @@ class Stack(StepPlanner):
             diff = self._diff(refreshed, outputs, inputs, st.inputs, (), preview=False)
             with self._state_lock:
                 st.id, st.inputs, st.outputs = response.id, inputs, outputs
+                st.init_errors = []  # a Read that succeeds clears them (engine RefreshStep)
             run.add(
                 Step(
                     "same" if diff.changes == "none" else "update",

@@ -5,8 +5,10 @@ Differences from the official provider (contract §7.6), on purpose:
 * one ``CREATE STORE`` with keys in a fixed order and every literal escaped;
 * a store dropped out of band is drift on refresh, not an error; a delete confirms absence
   with a couple of cheap lookups instead of waiting a fixed minute;
-* a create that ends ``errored`` (or times out) drops the store and confirms it is gone
-  before failing with the service's ``status_message``;
+* a create that ends ``errored`` drops the store and confirms it is gone before failing with
+  the service's ``status_message``; one whose wait cannot end (timeout, lasting transient
+  errors, cancellation) keeps the store and records it as a partial failure, which the next
+  ``up`` finishes;
 * a rename or a type change replaces the store; ``owner`` is compared and applied in place
   with ``ALTER STORE … OWNER TO``; nothing is sent during preview.
 """
@@ -42,9 +44,16 @@ from deltastream_core.model import (
     wire_name,
 )
 from deltastream_core.ports import EffectProbe, Statement
-from deltastream_core.sql import quote_identifier
+from deltastream_core.sql import quote_identifier, quote_literal
 from deltastream_core.unknown import UNKNOWN
-from deltastream_plugins._common import import_command, rfc3339
+from deltastream_plugins._common import (
+    UNFINISHED,
+    import_command,
+    left_in_place,
+    rfc3339,
+    run_idempotent,
+    run_settled,
+)
 from deltastream_plugins.store import catalog
 from deltastream_plugins.store.common import StoreType, is_set
 from deltastream_plugins.store.models import (
@@ -199,28 +208,61 @@ class StoreKind(ResourceKind[StoreInputs, StoreOutputs]):
 
     # -- create -----------------------------------------------------------------------------
     async def create(self, ctx: OperationContext, args: StoreInputs) -> StoreOutputs:
-        runner = ctx.require_runner()
         store_type, block = type_of(args), block_of(args)
-        secrets = store_type.secret_values(block)
         probe = EffectProbe(Statement.read(catalog.lookup_sql(args.name)))
         statement = create_statement(
             args.name, store_type.keyword, store_type.pairs(block), probe=probe
         )
         try:
-            await runner.run(statement, ctx.as_role(args.owner))
+            await run_settled(
+                ctx,
+                statement,
+                ctx.as_role(args.owner),
+                lookup=lambda: catalog.lookup(ctx, args.name),
+                applied=lambda row: row is not None,
+                what=f"store {args.name!r}",
+            )
         except AlreadyExistsError as exc:
             raise exc.adopt_with(import_command(TOKEN, ctx.resource_name, args.name)) from None
+        return await self._settle(ctx, args, doing="CREATE STORE", created=True)
+
+    async def _settle(
+        self, ctx: OperationContext, args: StoreInputs, *, doing: str, created: bool
+    ) -> StoreOutputs:
+        """Wait until the store is ready after ``doing``.
+
+        A wait that cannot end keeps the store, recorded as a partial failure. An errored
+        store that was just ``created`` is dropped (atomic create) unless the drop cannot
+        finish either, then it is recorded; an errored store after an update is recorded.
+        """
+        name = args.name
+        secrets = type_of(args).secret_values(block_of(args))
         try:
-            row = await catalog.wait_settled(ctx, args.name, doing="CREATE STORE")
-            if row is None or catalog.status_of(row) != catalog.READY:
+            row = await catalog.wait_settled(ctx, name, doing=doing)
+        except UNFINISHED as exc:
+            raise left_in_place(exc, f"store {name!r}", name, _outputs_from(args)) from exc
+        if row is not None and catalog.status_of(row) == catalog.READY:
+            return _with_catalog(_outputs_from(args), row)
+        kept = None if row is None else _with_catalog(_outputs_from(args), row)
+        if created:
+            try:
+                await self._drop(ctx, name)  # leave nothing behind, and be sure of it
+            except DeltaStreamError as exc:
+                tail = f"; dropping it failed too ({exc}), so it is kept in the stack"
+                failure = ObjectFailedError(_failed(name, row, secrets, tail))
+            else:
                 raise ObjectFailedError(
-                    _failed(args.name, row, secrets, "; the failed store was dropped")
+                    _failed(name, row, secrets, "; the failed store was dropped")
                 )
-        except DeltaStreamError:
-            # atomic create: leave nothing behind, and be sure of it before reporting
-            await self._drop(ctx, args.name)
-            raise
-        return _with_catalog(_outputs_from(args), row)
+        else:
+            tail = "; fix the settings and run the update again"
+            failure = ObjectFailedError(_failed(name, row, secrets, tail))
+        if kept is not None:
+            # the store still exists: a partial failure keeps it (and its settings and
+            # errored state) in the stack
+            failure.resource_id = name
+            failure.outputs = kept
+        raise failure
 
     # -- read -------------------------------------------------------------------------------
     async def read(
@@ -266,36 +308,28 @@ class StoreKind(ResourceKind[StoreInputs, StoreOutputs]):
         runner = ctx.require_runner()
         name = olds.name
         if news.owner and news.owner != olds.owner:
-            await runner.run(
-                Statement(
-                    f"ALTER STORE {quote_identifier(name)} OWNER TO {quote_identifier(news.owner)};"
-                ),
-                ctx.base,
+            owned = EffectProbe(  # settles a lost answer: the owner is the new one
+                Statement.read(
+                    catalog.lookup_sql(name).removesuffix(";")
+                    + f' AND "owner" = {quote_literal(news.owner)};'
+                )
             )
+            sql = f"ALTER STORE {quote_identifier(name)} OWNER TO {quote_identifier(news.owner)};"
+            await runner.run(Statement(sql, probe=owned), ctx.base)
         store_type = type_of(news)
         old_block = block_of(olds) if type_of(olds) is store_type else None
         old_pairs = store_type.pairs(old_block) if old_block is not None else []
         pairs = changed_pairs(old_pairs, store_type.pairs(block_of(news)))
         if pairs:
-            await runner.run(update_statement(name, pairs), ctx.base)
-            row = await catalog.wait_settled(ctx, name, doing="UPDATE STORE")
-            if row is None or catalog.status_of(row) != catalog.READY:
-                secrets = store_type.secret_values(block_of(news))
-                failure = ObjectFailedError(
-                    _failed(name, row, secrets, "; fix the settings and run the update again")
-                )
-                if row is not None:
-                    # the store still exists: a partial failure keeps it (and its new
-                    # settings and errored state) in the stack
-                    failure.resource_id = name
-                    failure.outputs = _with_catalog(_outputs_from(news), row)
-                raise failure
-        else:
-            row = await catalog.lookup(ctx, name)
-            if row is None:
-                raise NotFoundError("3D006", f"store {name!r} no longer exists; run a refresh")
-        outputs = _with_catalog(_outputs_from(news), row)
-        return outputs
+            await run_idempotent(ctx, update_statement(name, pairs), ctx.base)
+            return await self._settle(ctx, news, doing="UPDATE STORE", created=False)
+        row = await catalog.lookup(ctx, name)
+        if row is None:
+            raise NotFoundError("3D006", f"store {name!r} no longer exists; run a refresh")
+        if catalog.status_of(row) not in (catalog.READY, catalog.ERRORED):
+            # still settling: a create left unfinished (partial state) is finished here
+            return await self._settle(ctx, news, doing="CREATE STORE", created=False)
+        return _with_catalog(_outputs_from(news), row)
 
     # -- delete -----------------------------------------------------------------------------
     async def delete(self, ctx: OperationContext, resource_id: str, state: StoreOutputs) -> None:
@@ -305,8 +339,13 @@ class StoreKind(ResourceKind[StoreInputs, StoreOutputs]):
         """``DROP STORE`` and confirm absence; already gone is success; dependents fail."""
         probe = EffectProbe(Statement.read(catalog.lookup_sql(name)), applied_if_rows=False)
         try:
-            await ctx.require_runner().run(
-                Statement(f"DROP STORE {quote_identifier(name)};", probe=probe), ctx.base
+            await run_settled(
+                ctx,
+                Statement(f"DROP STORE {quote_identifier(name)};", probe=probe),
+                ctx.base,
+                lookup=lambda: catalog.lookup(ctx, name),
+                applied=lambda row: row is None,
+                what=f"the drop of store {name!r}",
             )
         except NotFoundError:
             return
