@@ -10,6 +10,10 @@ as the program, serves it as a language runtime, and starts the real ``pulumi`` 
 ``plugins.providers`` path) and the state backend are exactly those of ``pulumi up``. The
 project folder (``Pulumi.yaml``, ``Pulumi.<stack>.yaml``) is the working directory.
 
+The deltastream SDK the program imports is the one generated from this repository's
+schema.json when ``make example-sdks`` made it (``.tools/sdk-gen/python-site``, put first on
+``sys.path``: its version is the provider's), otherwise the published ``pulumi_deltastream``.
+
 Options: ``--expect-no-changes``, ``--diff``, ``--yes`` (accepted and implied; the Automation
 API never prompts). Exit code 0 on success, 1 when the CLI failed (its output is printed as it
 ran), 2 on bad usage. The CLI is the ``pulumi`` on PATH (``make pulumi`` builds one into
@@ -27,6 +31,7 @@ import yaml
 from pulumi import automation as auto
 
 OPERATIONS = ("preview", "up", "refresh", "destroy")
+GENERATED_SDK = Path(__file__).resolve().parents[1] / ".tools" / "sdk-gen" / "python-site"
 
 
 def main(argv: list[str]) -> int:
@@ -40,6 +45,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--quiet", action="store_true", help="no line saying which path runs")
     args = parser.parse_args(argv)
 
+    sdk = "the published pulumi_deltastream"
+    if GENERATED_SDK.is_dir():
+        sys.path.insert(0, str(GENERATED_SDK))
+        sdk = "the SDK generated from schema.json (.tools/sdk-gen)"
     project = args.project.resolve()
     settings = yaml.safe_load((project / "Pulumi.yaml").read_text(encoding="utf-8"))
     main_file = project / "__main__.py"
@@ -53,25 +62,23 @@ def main(argv: list[str]) -> int:
         print(
             "No pulumi-language-python here: running the program in this process through the "
             f"Pulumi Automation API (the real `{auto.PulumiCommand().command} {args.operation}`, "
-            "with --client).",
+            f"with --client); SDK: {sdk}.",
             flush=True,
         )
-    stack = auto.create_or_select_stack(
-        stack_name=args.stack,
-        project_name=settings["name"],
-        program=program,
-        # the project folder: its Pulumi.yaml (plugin path) and Pulumi.<stack>.yaml (config)
-        opts=auto.LocalWorkspaceOptions(work_dir=str(project)),
-    )
 
     def echo(line: str) -> None:
         print(line, end="" if line.endswith("\n") else "\n", flush=True)
 
     try:
+        stack = auto.create_or_select_stack(
+            stack_name=args.stack,
+            project_name=settings["name"],
+            program=program,
+            # the project folder: its Pulumi.yaml (plugin path) and Pulumi.<stack>.yaml (config)
+            opts=auto.LocalWorkspaceOptions(work_dir=str(project)),
+        )
         if args.operation == "preview":
-            stack.preview(
-                on_output=echo, expect_no_changes=args.expect_no_changes, diff=args.diff
-            )
+            stack.preview(on_output=echo, expect_no_changes=args.expect_no_changes, diff=args.diff)
         elif args.operation == "up":
             stack.up(on_output=echo, expect_no_changes=args.expect_no_changes, diff=args.diff)
         elif args.operation == "refresh":
