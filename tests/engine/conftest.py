@@ -12,14 +12,17 @@ import contextlib
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from engine.project import REPO, Project, engine_env
 
 BUILT = REPO / ".tools" / "pulumi" / "bin" / "pulumi"
+SDKGEN = BUILT.with_name("pulumi-sdkgen")
 HOW = "run `make pulumi` (needs Go 1.26+) or put a pulumi 3.x on PATH"
 
 
@@ -47,19 +50,30 @@ CLI, CLI_VERSION = _find_cli()
 REQUIRED = os.environ.get("DELTASTREAM_ENGINE_TESTS") == "require"
 
 
-def pytest_report_header() -> str:
-    if CLI is None:
-        return f"real-engine tests (tests/engine): skipped, no Pulumi CLI: {HOW}"
-    return f"real-engine tests (tests/engine): pulumi {CLI_VERSION} at {CLI}"
+_SKIPPED: list[pytest.Item] = []
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_report_header() -> str | None:
+    return f"real-engine tests (tests/engine): pulumi {CLI_VERSION} at {CLI}" if CLI else None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
-    for item in items:
-        if here in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.engine)
-            if CLI is None and not REQUIRED:
-                item.add_marker(pytest.mark.skip(reason=f"no Pulumi CLI: {HOW}"))
+    engine = [item for item in items if here in Path(str(item.fspath)).parents]
+    for item in engine:
+        item.add_marker(pytest.mark.engine)
+    if CLI is None and not REQUIRED and engine:
+        # deselected, not skipped one by one: the terminal summary says why, in one line
+        _SKIPPED.extend(engine)
+        items[:] = [item for item in items if item not in engine]
+        config.hook.pytest_deselected(items=engine)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _SKIPPED:
+        terminalreporter.write_line(
+            f"real-engine tests skipped ({len(_SKIPPED)}): no Pulumi CLI; {HOW}", yellow=True
+        )
 
 
 @pytest.fixture(scope="session")
@@ -67,6 +81,25 @@ def pulumi_cli() -> Path:
     if CLI is None:
         pytest.fail(f"DELTASTREAM_ENGINE_TESTS=require but no Pulumi CLI: {HOW}")
     return CLI
+
+
+@pytest.fixture(scope="session")
+def example_sdks(pulumi_cli: Path) -> None:
+    """The examples' SDKs generated from schema.json (``make example-sdks``), brought up to
+    date; without pulumi-sdkgen (a pulumi on PATH but no Go) the examples are skipped."""
+    if not SDKGEN.exists():
+        if REQUIRED:
+            pytest.fail("DELTASTREAM_ENGINE_TESTS=require but no pulumi-sdkgen: run `make pulumi`")
+        pytest.skip("the examples need the SDKs generated from schema.json: run `make pulumi`")
+    done = subprocess.run(
+        [str(REPO / "tools" / "example-sdks.sh")],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+        env={**os.environ, "PYTHON": sys.executable},
+    )
+    assert done.returncode == 0, done.stderr
 
 
 @pytest.fixture(scope="module")

@@ -121,7 +121,11 @@ def import_all(project: Project) -> str:
 @pytest.mark.timeout(2400)  # a cold Go build of the example alone takes minutes
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_example_sequence(
-    case: Case, workspace: Path, pulumi_cli: Path, engine_home: dict[str, str]
+    case: Case,
+    workspace: Path,
+    pulumi_cli: Path,
+    engine_home: dict[str, str],
+    example_sdks: None,
 ) -> None:
     started = time.monotonic()
     with example(case.name, workspace / case.name, pulumi_cli, engine_home) as project:

@@ -260,7 +260,9 @@ def harness_run(project: Project, folder: Path) -> dict[str, list[dict[str, Any]
 
 @pytest.mark.timeout(900)
 def test_harness_makes_the_engines_calls(
-    workspace: Path, pulumi_cli: Path, engine_home: dict[str, str]
+    workspace: Path,
+    pulumi_cli: Path,
+    engine_home: dict[str, str],
 ) -> None:
     with example("pipeline-yaml", workspace / "engine", pulumi_cli, engine_home) as project:
         engine = engine_run(project)
