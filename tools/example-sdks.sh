@@ -32,7 +32,11 @@ echo "example SDKs: compiling the Node.js SDK (npm install, tsc) ..." >&2
 # version (read from the installed metadata) is then the schema's.
 echo "example SDKs: installing the Python SDK into .tools/sdk-gen/python-site ..." >&2
 rm -rf "$out/python-site"
+[ -f "$out/python/README.md" ] || echo "The deltastream SDK generated from schema.json." > "$out/python/README.md"
+# setuptools' deprecation warnings about the generated pyproject.toml are noise here: shown
+# only when the install fails.
 "${PYTHON:-$root/.venv/bin/python}" -m pip install -q --disable-pip-version-check --no-deps \
-  --target "$out/python-site" "$out/python" >&2
+  --target "$out/python-site" "$out/python" > "$out/pip.log" 2>&1 ||
+  { cat "$out/pip.log" >&2; exit 1; }
 echo "$want" > "$stamp"
 echo "example SDKs: ready in .tools/sdk-gen (nodejs/bin, python-site, go)" >&2
