@@ -27,6 +27,7 @@ from deltastream_pulumi.testing import (
     ProviderConfig,
     ProviderProcess,
     Resource,
+    Secret,
     Stack,
     Unknown,
 )
@@ -95,11 +96,24 @@ def harness_program(spec: Mapping[str, Any], config: Mapping[str, str]) -> list[
         token = token if ":" in kind else f"{pkg}:index:{kind}"
         props = body.get("properties") or {}
         deps = sorted({n for n, _ in _REF.findall(json.dumps(props))})
+        options = body.get("options") or {}
+        timeouts = {_seconds(v) for v in (options.get("customTimeouts") or {}).values()}
+        assert len(timeouts) <= 1, "the harness has one timeout per resource"
         resources[name] = Resource(
-            token, name, resolve(props), depends_on=tuple(resources[d] for d in deps)
+            token,
+            name,
+            resolve(props),
+            depends_on=tuple(resources[d] for d in deps),
+            ignore_changes=tuple(options.get("ignoreChanges") or ()),
+            timeout=timeouts.pop() if timeouts else 0.0,
         )
     harness_program.state = state  # type: ignore[attr-defined]
     return list(resources.values())
+
+
+def _seconds(duration: str) -> float:
+    units = {"s": 1, "m": 60, "h": 3600}
+    return float(duration[:-1]) * units[duration[-1]]
 
 
 # -- comparing calls ----------------------------------------------------------------------------
@@ -195,7 +209,26 @@ def differences(engine: Mapping[str, list[Any]], harness: Mapping[str, list[Any]
 # -- the two runs -------------------------------------------------------------------------------
 
 
+#: what the scenario adds to the example, so that these request fields are compared too
+STORE_OPTIONS = {
+    "customTimeouts": {"create": "7m", "update": "7m", "delete": "7m"},
+    "ignoreChanges": ["kafka.saslHashFunction"],
+}
+SECRET_API_KEY = "harness-comparison-key"
+
+
+def with_options(project: Project) -> None:
+    """Custom timeouts and ignoreChanges on the store, and a secret in the provider config
+    (ignored with ``server: local``, but sent by the engine as a secret)."""
+    settings_file = project.dir / "Pulumi.yaml"
+    settings = yaml.safe_load(settings_file.read_text(encoding="utf-8"))
+    settings["resources"]["kafkaStore"]["options"] = STORE_OPTIONS
+    settings_file.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
+    project.pulumi("config", "set", "--secret", "deltastream:apiKey", SECRET_API_KEY).expect()
+
+
 def engine_run(project: Project) -> dict[str, list[dict[str, Any]]]:
+    with_options(project)
     logs: dict[str, list[dict[str, Any]]] = {}
     commands: dict[str, list[str]] = {
         "preview": ["preview"],
@@ -243,7 +276,7 @@ def harness_run(project: Project, folder: Path) -> dict[str, list[dict[str, Any]
                 project=project.name,
                 stack=project.stack,
                 project_dir=folder,
-                config=ProviderConfig({"server": "local"}),
+                config=ProviderConfig({"server": "local", "apiKey": Secret(SECRET_API_KEY)}),
                 log_flags=(),
                 grpc_log=folder / f"harness-{op.replace(' ', '-')}.jsonl",
             ) as provider,
@@ -271,4 +304,9 @@ def test_harness_makes_the_engines_calls(
     harness = harness_run(project, folder)
     report = {op: differences(summarize(engine[op]), summarize(harness[op])) for op in OPERATIONS}
     assert all(engine[op] for op in OPERATIONS), "PULUMI_DEBUG_GRPC recorded no provider calls"
+    # the scenario's options and secret reached the provider (else nothing was compared)
+    creates = [c for c in engine["up"] if c["method"] == "Create"]
+    assert any(c["request"].get("timeout") == 420 for c in creates), creates
+    configure = next(c for c in engine["up"] if c["method"] == "Configure")
+    assert markers(configure["request"]), configure
     assert report == {op: [] for op in OPERATIONS}, json.dumps(report, indent=1)

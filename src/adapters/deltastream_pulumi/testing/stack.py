@@ -234,6 +234,8 @@ class ResourceState:
     pending_replacement: bool = False
     delete_before_replace: bool | None = None
     timeout: float = 0.0
+    #: the program's ignoreChanges, kept in the state: refresh's Diff sends them too
+    ignore_changes: tuple[str, ...] = ()
 
 
 # -- the driver ------------------------------------------------------------------------------
@@ -849,6 +851,7 @@ class Stack:
                 property_dependencies=property_deps,
                 delete_before_replace=resource.delete_before_replace,
                 timeout=resource.timeout,
+                ignore_changes=tuple(resource.ignore_changes),
             )
 
     def _import_option(
@@ -971,7 +974,9 @@ class Stack:
                 st.dependencies,
                 st.property_dependencies,
             )
-            diff = self._diff(refreshed, outputs, inputs, st.inputs, (), preview=False)
+            diff = self._diff(
+                refreshed, outputs, inputs, st.inputs, st.ignore_changes, preview=False
+            )
             with self._state_lock:
                 st.id, st.inputs, st.outputs = response.id, inputs, outputs
             run.add(
