@@ -101,6 +101,7 @@ def test_check_failure_names_property_and_reason(
     readable(out)
     assert "badDb" in out and "name" in out, out
     failures = [line for line in out.splitlines() if "deltastream:index:Database resource" in line]
+    print(failures)  # what the user reads (shown with pytest -s)
     assert failures, out
 
 
@@ -121,6 +122,7 @@ def test_unreachable_server_is_one_readable_error(
     assert run.returncode != 0
     readable(run.output)
     errors = [e for e in diagnostics_errors(run.output) if e != "error: update failed"]
+    print(errors)  # what the user reads (shown with pytest -s)
     assert len(errors) == 1, run.output
     assert "127.0.0.1" in errors[0], run.output
     assert project.resources() == []
@@ -143,6 +145,7 @@ def test_wrong_api_key_is_one_readable_error(
     readable(run.output)
     assert "wrong-token" not in run.output  # secrets never in output
     errors = [e for e in diagnostics_errors(run.output) if e != "error: update failed"]
+    print(errors)  # what the user reads (shown with pytest -s)
     assert len(errors) == 1, run.output
     assert "apiKey" in errors[0] or "API key" in errors[0] or "token" in errors[0], run.output
 
@@ -170,6 +173,7 @@ def test_store_never_ready_is_one_readable_error(
         assert run.returncode != 0
         readable(run.output)
         errors = [e for e in diagnostics_errors(run.output) if e != "error: update failed"]
+        print(errors)  # what the user reads (shown with pytest -s)
         assert len(errors) == 1, run.output
         assert "never_ready" in errors[0], run.output
         # nothing the stack does not know about: the failed store is gone or in the state
