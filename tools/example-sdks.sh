@@ -20,13 +20,17 @@ rm -f "$stamp"
 for language in nodejs python go; do
   "$gen" "$root/schema.json" "$language" "$out" >&2
 done
-echo "example SDKs: compiling the Node.js SDK (npm install, tsc) ..." >&2
-(
-  cd "$out/nodejs"
-  npm install --no-audit --no-fund --loglevel=error >&2
-  npx --no-install tsc >&2
-  cp package.json README.md bin/
-)
+if command -v npm >/dev/null 2>&1; then
+  echo "example SDKs: compiling the Node.js SDK (npm install, tsc) ..." >&2
+  (
+    cd "$out/nodejs"
+    npm install --no-audit --no-fund --loglevel=error >&2
+    npx --no-install tsc >&2
+    cp package.json README.md bin/
+  )
+else
+  echo "example SDKs: no npm, so no compiled Node.js SDK (only the TypeScript example needs it)" >&2
+fi
 # The Python SDK installed into a folder of its own: the inline driver (tools/pulumi_inline.py)
 # puts it first on sys.path, ahead of the published pulumi_deltastream in .venv, and its
 # version (read from the installed metadata) is then the schema's.
