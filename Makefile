@@ -5,7 +5,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 STATE := $(CURDIR)/.pulumi-state
 EXAMPLE := examples/quickstart-python
 
-.PHONY: up down test lint type schema clean pulumi
+.PHONY: up down test lint type schema clean pulumi example-sdks
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,26 +13,45 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev,examples]'
 	touch $@
 
-up: $(VENV)/.installed
-	@command -v pulumi >/dev/null 2>&1 || { echo "The pulumi CLI is not installed: get it from https://www.pulumi.com/docs/iac/download-install/ (e.g. curl -fsSL https://get.pulumi.com | sh), then rerun make up."; exit 1; }
-	mkdir -p $(STATE)
-	cd $(EXAMPLE) && export PATH="$(BIN):$$PATH" PULUMI_BACKEND_URL="file://$(STATE)" PULUMI_CONFIG_PASSPHRASE="" && \
-		(pulumi stack select dev 2>/dev/null || pulumi stack init dev) && pulumi up --yes
+# The real Pulumi CLI, offline: state in ./.pulumi-state, no Pulumi Cloud, no plugin downloads;
+# the provider is the venv's pulumi-resource-deltastream (the example's plugins.providers path).
+PULUMI_ENV := PATH="$(CURDIR)/.tools/pulumi/bin:$(BIN):$$PATH" PULUMI_BACKEND_URL="file://$(STATE)" \
+	PULUMI_CONFIG_PASSPHRASE="" PULUMI_SKIP_UPDATE_CHECK=1 PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+# With a pulumi-language-python on PATH, the plain CLI; otherwise the Automation API's inline
+# path (tools/pulumi_inline.py: the same CLI and engine, the program run by the driver).
+RUN_QUICKSTART = if command -v pulumi-language-python >/dev/null 2>&1; then \
+		cd $(EXAMPLE) && (pulumi stack select dev 2>/dev/null || pulumi stack init dev) && pulumi $(1) --yes; \
+	else $(BIN)/python tools/pulumi_inline.py $(EXAMPLE) dev $(1); fi
 
-down: $(VENV)/.installed
-	cd $(EXAMPLE) && export PATH="$(BIN):$$PATH" PULUMI_BACKEND_URL="file://$(STATE)" PULUMI_CONFIG_PASSPHRASE="" && \
-		pulumi destroy --yes
+up: $(VENV)/.installed pulumi example-sdks
+	@mkdir -p $(STATE)
+	@echo "== pulumi up of $(EXAMPLE) (stack dev) against the embedded local DeltaStream server; state in .pulumi-state/"
+	@export $(PULUMI_ENV) && $(call RUN_QUICKSTART,up)
+	@echo "== Done: the database and namespace above live in $(EXAMPLE)/.deltastream-local/dev/. Run 'make up' again (no changes) or 'make down' to destroy them."
 
-# The pinned Pulumi CLI (+ YAML language host) in .tools/pulumi/bin/, built from Go modules.
+down: $(VENV)/.installed pulumi
+	@mkdir -p $(STATE)
+	@export $(PULUMI_ENV) && $(call RUN_QUICKSTART,destroy)
+
+# The pinned Pulumi CLI (+ YAML language host, pulumi-sdkgen) in .tools/pulumi/bin/, built from
+# Go modules (docs/reference/pulumi-cli-build.md). Without Go, a pulumi 3.x on PATH is used.
 pulumi:
 	@tools/pulumi-cli/build.sh >/dev/null
 
+# The examples' SDKs, generated from schema.json into .tools/sdk-gen/ (needs `make pulumi`).
+example-sdks: $(VENV)/.installed pulumi
+	@if [ -x .tools/pulumi/bin/pulumi-sdkgen ]; then PYTHON=$(BIN)/python tools/example-sdks.sh; \
+	else echo "example SDKs: no pulumi-sdkgen (it needs Go); the examples use the published SDK"; fi
+
+# The real-engine tests (tests/engine) need the CLI: built here when Go is present, otherwise
+# skipped with a line saying how to get them.
 test: $(VENV)/.installed
+	@if command -v go >/dev/null 2>&1; then $(MAKE) --no-print-directory pulumi example-sdks; fi
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
 
 type: $(VENV)/.installed
 	$(BIN)/mypy

@@ -78,11 +78,16 @@ END APPLICATION;"""
     ),
 )
 
-objects = deltastream.get_objects_output(database=db.name, namespace=ns)
+# A lookup, run once the relations exist (depends_on), of every relation in the namespace.
+objects = deltastream.get_objects_output(
+    database=db.name,
+    namespace=ns,
+    opts=pulumi.InvokeOutputOptions(depends_on=[pageviews, user_counts, home_views, other_views]),
+)
 
 pulumi.export("pageviews_fqn", pageviews.fqn)
-# `columns` (in declared order) is an output of this provider's schema only: generate the SDK
-# from ../../schema.json (`pulumi package gen-sdk`) to read it; the published SDK lacks it.
+# `columns` (in declared order) is an output of this provider's schema only: the SDK generated
+# from ../../schema.json (`make example-sdks`) has it; the published SDK lacks it.
 pulumi.export("user_counts_type", user_counts.type)
 pulumi.export("query_id", counts.query_id)
 pulumi.export("query_state", counts.state)

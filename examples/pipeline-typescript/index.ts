@@ -45,10 +45,14 @@ const app = new deltastream.Application("pageviewsApp", {
 END APPLICATION;`,
 });
 
-const objects = deltastream.getObjectsOutput({ database: db.name, namespace: ns });
+// A lookup, run once the relations exist (dependsOn), of every relation in the namespace.
+const objects = deltastream.getObjectsOutput(
+    { database: db.name, namespace: ns },
+    { dependsOn: [pageviews, userCounts, homeViews, otherViews] },
+);
 
 export const pageviews_fqn = pageviews.fqn;
-// `columns` is an output of this provider's schema only (generate the SDK from ../../schema.json).
+// `columns` is an output of this provider's schema only (in the SDK generated from ../../schema.json).
 export const user_counts_type = userCounts.type;
 export const query_id = counts.queryId;
 export const query_state = counts.state;

@@ -12,10 +12,11 @@ analytics = deltastream.Database("analytics", name="analytics")
 
 raw = deltastream.Namespace("raw", database=analytics.name, name="raw")
 
-# Lookups run at preview and at up; they read what exists, never change it.
+# Lookups run at preview and at up; they read what exists, never change it. Taking their
+# arguments from `raw`'s outputs (or depending on it) makes them run once `raw` exists.
 found = deltastream.get_namespace_output(database=raw.database, name=raw.name)
-namespaces = deltastream.get_namespaces_output(database=analytics.name)
-databases = deltastream.get_databases_output()
+namespaces = deltastream.get_namespaces_output(database=raw.database)
+databases = deltastream.get_databases_output(opts=pulumi.InvokeOutputOptions(depends_on=[raw]))
 
 pulumi.export("database", analytics.name)
 pulumi.export("databaseCreatedAt", analytics.created_at)

@@ -1,7 +1,7 @@
 """The example programs run, without the Pulumi CLI, against the real provider process and its
 embedded local server (see example_runner.py): every resource is created and ready, a second
 `up` changes nothing, and destroy leaves nothing behind. TypeScript and Go examples need their
-toolchains and the CLI; they are not run here (README: "What is verified where")."""
+toolchains; tests/engine runs every example through the real Pulumi CLI."""
 
 from __future__ import annotations
 

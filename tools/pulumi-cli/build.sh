@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
-# `make pulumi`: the pinned Pulumi CLI and the YAML language host in .tools/pulumi/bin/, built
-# from the Go module proxy through this wrapper module (docs/reference/pulumi-cli-build.md).
-# Prints the path of the `pulumi` to use on its last line.
+# `make pulumi`: the pinned Pulumi CLI, the YAML language host and pulumi-sdkgen (the SDK code
+# generators) in .tools/pulumi/bin/, built
+# from the Go module proxy through two wrapper modules, tools/pulumi-cli and tools/pulumi-yaml
+# (docs/reference/pulumi-cli-build.md). Prints the path of the `pulumi` to use on its last line.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
+tools="$(cd "$here/.." && pwd)"
+root="$(cd "$tools/.." && pwd)"
 out="$root/.tools/pulumi/bin"
-version="$(awk '$1 == "github.com/pulumi/pulumi/pkg/v3" {print $2}' "$here/go.mod")"
+# required_version <go.mod> <module>: the version a go.mod requires (one-line or block form)
+required_version() {
+  awk -v mod="$2" '{for (i = 1; i < NF; i++) if ($i == mod) {print $(i + 1); exit}}' "$1"
+}
+version="$(required_version "$here/go.mod" github.com/pulumi/pulumi/pkg/v3)"
+yaml_version="$(required_version "$tools/pulumi-yaml/go.mod" github.com/pulumi/pulumi-yaml)"
 major="${version%%.*}"   # v3
 stamp="$out/.stamp"
-want="$version $(cat "$here/go.mod" "$here/go.sum" "$0" | cksum | cut -d' ' -f1)"
+want="$version $yaml_version $(cat "$here/go.mod" "$here/go.sum" "$here/pulumi-sdkgen/main.go" \
+  "$tools/pulumi-yaml/go.mod" "$tools/pulumi-yaml/go.sum" "$0" | cksum | cut -d' ' -f1)"
 
-if [ -x "$out/pulumi" ] && [ -x "$out/pulumi-language-yaml" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+if [ -x "$out/pulumi" ] && [ -x "$out/pulumi-language-yaml" ] && [ -x "$out/pulumi-sdkgen" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
   echo "pulumi $version: up to date in .tools/pulumi/bin" >&2
   echo "$out/pulumi"
   exit 0
@@ -33,19 +41,32 @@ if ! command -v go >/dev/null 2>&1; then
 fi
 
 mkdir -p "$out"
-cd "$here"
+rm -f "$stamp"
 export GOFLAGS="-mod=readonly"
-echo "pulumi $version: downloading modules (cold: a few hundred MB, about a minute) ..." >&2
-go mod download
-echo "pulumi $version: compiling the CLI and pulumi-language-yaml (cold: 10-20 minutes on 2 cores; Go's build cache makes later builds fast) ..." >&2
 start=$(date +%s)
-# -v names each package as it is compiled: print a running count instead of ~2,000 lines.
-go build -v -o "$out/" \
-  -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
-  github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
-  github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml 2>&1 |
-  awk '/^#|error|cannot|undefined/ {print; fflush(); next} {n++; if (n % 100 == 0) {printf "  %d packages compiled\n", n; fflush()}}' >&2 ||
-  { echo "pulumi $version: the build failed (see above)" >&2; exit 1; }
+
+# build <module folder> <label> <main package> [-X flag]: go build -v names each package as
+# it is compiled; print a running count instead of ~2,000 lines, and every error line.
+build() {
+  local module="$1" label="$2" main="$3" ldflags="-s -w${4:+ $4}"
+  echo "$label: downloading modules (cold: a few hundred MB) ..." >&2
+  (cd "$module" && go mod download)
+  echo "$label: compiling (cold: several minutes on 2 cores; Go's build cache makes later builds fast) ..." >&2
+  # pipefail makes a compile error fail the pipeline even though awk succeeds.
+  (cd "$module" && go build -v -o "$out/" -ldflags "$ldflags" "$main" 2>&1) |
+    awk -v label="$label" '
+      /^#|error|cannot|undefined|\.go:[0-9]+/ {print; fflush(); next}
+      {n++; if (n % 100 == 0) {printf "  %s: %d packages compiled\n", label, n; fflush()}}' >&2 ||
+    { echo "$label: the build failed (see above)" >&2; exit 1; }
+}
+
+build "$here" "pulumi $version" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
+  "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version"
+# The code generators the language hosts would run for `pulumi package gen-sdk`.
+build "$here" "pulumi-sdkgen" ./pulumi-sdkgen
+build "$tools/pulumi-yaml" "pulumi-language-yaml $yaml_version" \
+  github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml \
+  "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=$yaml_version"
 echo "$want" > "$stamp"
-echo "pulumi $version: built in $(( $(date +%s) - start )) s into .tools/pulumi/bin" >&2
+echo "pulumi $version and pulumi-language-yaml $yaml_version: built in $(( $(date +%s) - start )) s into .tools/pulumi/bin ($("$out/pulumi" version))" >&2
 echo "$out/pulumi"

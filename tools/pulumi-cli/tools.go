@@ -1,9 +1,8 @@
 //go:build tools
 
-// Package tools pins the main packages `make pulumi` builds, so go.sum covers them.
+// Package tools pins the CLI package `make pulumi` builds, so go.sum covers it.
 package tools
 
 import (
-	_ "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml"
 	_ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
 )

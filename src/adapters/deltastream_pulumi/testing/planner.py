@@ -156,7 +156,9 @@ class StepPlanner(GraphRunner):
             )
             return
 
-        checked = self._check(urn, resource.type, resource.name, old.inputs, news, run.preview)
+        checked = self._check(
+            urn, resource.type, resource.name, old.inputs, news, run.preview, old.outputs
+        )
         diff = self._diff(
             old, old.outputs, old.inputs, checked, resource.ignore_changes, run.preview
         )
@@ -356,6 +358,7 @@ class StepPlanner(GraphRunner):
                 property_dependencies=property_deps,
                 delete_before_replace=resource.delete_before_replace,
                 timeout=resource.timeout,
+                ignore_changes=tuple(resource.ignore_changes),
             )
 
     def _import_option(

@@ -468,7 +468,7 @@ class ProviderProcess:
                 type=f"pulumi:providers:{self.package}",
                 olds=encode_struct(olds or {}, keep_secrets=False),
                 news=encode_struct(news, keep_secrets=False),
-                randomSeed=os.urandom(32),
+                # no randomSeed: the engine sends none with CheckConfig
             ),
         )
         failures = [Failure(f.property, f.reason) for f in response.failures]
@@ -486,11 +486,12 @@ class ProviderProcess:
         return checked
 
     def diff_config(self, old_inputs: Mapping[str, Any], news: Mapping[str, Any]) -> Any:
-        """``DiffConfig`` (existing provider): secrets stripped; returns the raw response."""
+        """``DiffConfig`` (existing provider): secrets stripped, no id (as the engine sends
+        it); returns the raw response."""
         response = self.call(
             "DiffConfig",
             provider_pb2.DiffRequest(
-                id=self.provider_id or str(uuid.uuid4()),
+                # no id: the engine sends none with DiffConfig
                 urn=self.provider_urn,
                 name="default",
                 type=f"pulumi:providers:{self.package}",

@@ -208,6 +208,8 @@ class ResourceState:
     pending_replacement: bool = False
     delete_before_replace: bool | None = None
     timeout: float = 0.0
+    #: the program's ignoreChanges, kept in the state: refresh's Diff sends them too
+    ignore_changes: tuple[str, ...] = ()
     #: reasons of a partial failure (``ErrorResourceInitFailed``): the next up calls Update
     init_errors: list[str] = field(default_factory=list)
 

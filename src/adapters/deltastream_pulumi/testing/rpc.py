@@ -49,6 +49,10 @@ class StackRpc:
         self.project = project or provider.project
         self.stack_name = stack or provider.stack
         self.state: dict[str, ResourceState] = {}
+        #: the default provider's checked inputs, as the engine keeps them in the state; a
+        #: provider process that replaces ``provider`` (the CLI starts one per command) is then
+        #: configured as the engine does it for an existing stack
+        self.provider_inputs: dict[str, Any] | None = None
         self._state_lock = threading.Lock()
         self._pool: futures.ThreadPoolExecutor | None = None
         self._pool_size = 0
@@ -67,9 +71,18 @@ class StackRpc:
                 return st
         raise KeyError(f"{name!r} is not in the stack state")
 
-    def _ensure_configured(self, preview: bool) -> None:
-        if not self.provider.configured:
-            self.provider.configure(preview=preview)
+    def _ensure_configured(self, preview: bool, *, from_state: bool = False) -> None:
+        """As the engine brings up the default provider: preview/up run CheckConfig (with the
+        stored inputs as olds), DiffConfig when there are stored inputs, then Configure;
+        refresh and destroy (``from_state``) Configure from the stored inputs only."""
+        if self.provider.configured:
+            return
+        if from_state and self.provider_inputs is not None:
+            self.provider.configure_with(self.provider_inputs)
+            return
+        checked = self.provider.configure(old_inputs=self.provider_inputs, preview=preview)
+        if not preview:
+            self.provider_inputs = checked
 
     @property
     def _keep_secrets(self) -> bool:
@@ -109,6 +122,7 @@ class StackRpc:
         olds: Mapping[str, Any],
         news: Mapping[str, Any],
         preview: bool,
+        old_outputs: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         response = self.provider.call(
             "Check",
@@ -119,6 +133,8 @@ class StackRpc:
                 olds=self._encode(olds, unknowns=False),
                 news=self._encode(news, unknowns=preview),  # unknowns dropped outside preview
                 randomSeed=os.urandom(32),
+                # the engine sends the old state's outputs with an update's Check
+                old_outputs=self._encode(old_outputs, unknowns=False) if old_outputs else None,
             ),
         )
         failures = [Failure(f.property, f.reason) for f in response.failures]

@@ -88,7 +88,7 @@ class Stack(StepPlanner):
 
     def destroy(self) -> OperationResult:
         """``pulumi destroy``: Delete every resource in reverse dependency order."""
-        self._ensure_configured(False)
+        self._ensure_configured(False, from_state=True)
         run = _Run("destroy", False)
         self._delete_many(list(self.state.values()), run, replaced=False)
         return run.result
@@ -97,7 +97,7 @@ class Stack(StepPlanner):
     def refresh(self) -> OperationResult:
         """``pulumi refresh``: Read(id, properties, inputs) per resource; an empty id drops it;
         otherwise the inverted Diff (olds = refreshed, news = pre-refresh inputs)."""
-        self._ensure_configured(False)
+        self._ensure_configured(False, from_state=True)
         run = _Run("refresh", False)
 
         def refresh_one(st: ResourceState) -> None:
@@ -127,7 +127,9 @@ class Stack(StepPlanner):
                 st.dependencies,
                 st.property_dependencies,
             )
-            diff = self._diff(refreshed, outputs, inputs, st.inputs, (), preview=False)
+            diff = self._diff(
+                refreshed, outputs, inputs, st.inputs, st.ignore_changes, preview=False
+            )
             with self._state_lock:
                 st.id, st.inputs, st.outputs = response.id, inputs, outputs
                 st.init_errors = []  # a Read that succeeds clears them (engine RefreshStep)

@@ -1,0 +1,194 @@
+"""Every example through the real Pulumi CLI, one stack per example, the whole sequence:
+
+preview; up; preview --expect-no-changes; refresh with no drift; ``pulumi import`` of every
+resource by id (the generated code then previews as a no-op, and so does the example); a
+replacement; a Query body change, refused at preview with the diff and the way out; destroy;
+destroy again (nothing left, here or in the embedded server).
+
+``pulumi import`` always needs the project's language host (for the code it generates), and
+only the YAML host can be built here: the import runs with the project's Pulumi.yaml switched
+to ``runtime: yaml`` (same project, same stack, same state), so the generated code is YAML.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from deltastream_pulumi.testing import EngineLogServer, ProviderConfig, ProviderProcess, Stack
+from deltastream_pulumi.testing.wire import reveal
+from engine.conftest import example
+from engine.project import Project
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    #: resources the program declares (besides the stack and its provider)
+    count: int
+    #: (old, new) in the program file: replaces `replaced`
+    replace: tuple[str, str]
+    replaced: str
+    #: (old, new) in the program file: a changed Query body (None: the example has no Query)
+    query_change: tuple[str, str] | None
+
+
+PIPELINE = {
+    "count": 8,
+    "replace": ("'topic'='user_counts'", "'topic'='user_counts_v2'"),
+    "replaced": "userCounts",
+    "query_change": ("COUNT(*) AS views", "COUNT(userid) AS views"),
+}
+CASES = [
+    Case("quickstart-python", 2, ('name="raw"', 'name="staging"'), "raw", None),
+    Case("pipeline-python", **PIPELINE),  # type: ignore[arg-type]
+    Case("pipeline-typescript", **PIPELINE),  # type: ignore[arg-type]
+    Case("pipeline-go", **PIPELINE),  # type: ignore[arg-type]
+    Case("pipeline-yaml", **PIPELINE),  # type: ignore[arg-type]
+]
+READY = {"running", "ready"}
+
+
+def summary(output: str) -> str:
+    """The ``Resources:`` block of a CLI run's output."""
+    match = re.search(r"Resources:\n((?:[ \t]+.*\n?)+)", output)
+    return match[1] if match else ""
+
+
+def leftover_databases(project: Project) -> list[str]:
+    """Databases in the stack's embedded server, asked through a provider process of our own."""
+    with (
+        EngineLogServer() as engine,
+        ProviderProcess(
+            engine,
+            project=project.name,
+            stack=project.stack,
+            project_dir=project.dir,
+            config=ProviderConfig({"server": "local"}),
+            log_flags=(),
+            grpc_log=project.root / "leftovers.jsonl",
+        ) as provider,
+    ):
+        provider.configure()
+        found = Stack(provider).invoke("deltastream:index:getDatabases", {})
+    return sorted(d["name"] for d in reveal(found)["databases"])
+
+
+def import_all(project: Project) -> str:
+    """Forget every resource, then ``pulumi import`` each by id; returns the generated code."""
+    resources = project.resources()
+    entries = [
+        {"type": r["type"], "name": r["urn"].rsplit("::", 1)[-1], "id": r["id"]} for r in resources
+    ]
+    for resource in reversed(resources):  # dependents first
+        project.pulumi("state", "delete", "--yes", resource["urn"]).expect()
+    assert project.resources() == []
+    (project.root / "import.json").write_text(json.dumps({"resources": entries}))
+    settings_file = project.dir / "Pulumi.yaml"
+    original = settings_file.read_text(encoding="utf-8")
+    settings = yaml.safe_load(original)
+    yaml_settings = {"name": project.name, "runtime": "yaml", "plugins": settings["plugins"]}
+    settings_file.write_text(yaml.safe_dump(yaml_settings), encoding="utf-8")
+    generated = project.root / "imported.yaml"
+    try:
+        run = project.pulumi(
+            "import",
+            "--yes",
+            "--protect=false",  # as the program declares them
+            "--file",
+            str(project.root / "import.json"),
+            "--out",
+            str(generated),
+        ).expect()
+        assert f"= {len(entries)} imported" in run.output, run.output
+        code = generated.read_text(encoding="utf-8")
+        # The generated program previews as a no-op against the imported state.
+        settings_file.write_text(
+            yaml.safe_dump({**yaml_settings, **yaml.safe_load(code)}), encoding="utf-8"
+        )
+        project.pulumi("preview", "--expect-no-changes").expect()
+    finally:
+        settings_file.write_text(original, encoding="utf-8")
+    return code
+
+
+@pytest.mark.timeout(2400)  # a cold Go build of the example alone takes minutes
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_example_sequence(
+    case: Case,
+    workspace: Path,
+    pulumi_cli: Path,
+    engine_home: dict[str, str],
+    example_sdks: None,
+) -> None:
+    started = time.monotonic()
+    with example(case.name, workspace / case.name, pulumi_cli, engine_home) as project:
+        everything = case.count + 1  # and the stack itself
+
+        # preview of an empty stack: everything to create, nothing created
+        run = project.preview().expect()
+        assert f"+ {everything} to create" in summary(run.output), run.output
+        assert project.resources() == []
+
+        run = project.up().expect()
+        assert f"+ {everything} created" in summary(run.output), run.output
+        resources = project.resources()
+        assert len(resources) == case.count
+        states = {k: v for k, v in project.outputs().items() if k.endswith("_state")}
+        assert set(states.values()) <= READY, states
+
+        project.preview("--expect-no-changes").expect()
+        run = project.pulumi("refresh", "--yes", "--expect-no-changes").expect()
+        assert f"{everything} unchanged" in summary(run.output), run.output
+
+        # import of every resource kind by id; the generated code and the program agree
+        code = import_all(project)
+        for resource in resources:
+            assert resource["urn"].rsplit("::", 1)[-1] in code
+        assert {r["type"] for r in project.resources()} == {r["type"] for r in resources}
+        assert {r["id"] for r in project.resources()} == {r["id"] for r in resources}
+        project.preview("--expect-no-changes").expect()
+        # An import records no dependencies; the first up of the program does, changing nothing.
+        # (Before it, a replacement would not know the query depends on its sink.)
+        project.up("--expect-no-changes").expect()
+
+        # a replacement: the program changes what cannot be changed in place
+        project.edit(*case.replace)
+        run = project.preview("--diff").expect()
+        replace = re.search(
+            rf"\+-\s*deltastream:index:\w+: \(replace\)[^\n]*\n(?:\s+\[.*\]\n)*?"
+            rf"\s+\[urn=[^\]]*::{case.replaced}\]",
+            run.output,
+        )
+        assert replace, run.output
+        urns = {r["urn"] for r in project.resources()}
+        run = project.up().expect()
+        assert "replaced" in summary(run.output), run.output
+        project.preview("--expect-no-changes").expect()
+        assert {r["urn"] for r in project.resources()} == urns
+
+        if case.query_change:
+            # a changed Query body: refused at preview, with the diff and the way out
+            project.edit(*case.query_change)
+            run = project.preview()
+            assert run.returncode != 0, run.output
+            out = run.output
+            assert "userCountsQuery" in out and "sql" in out, out
+            assert "immutable" in out and "declare a new Query" in out, out
+            assert "COUNT(userid)" in out and "COUNT(*)" in out, out  # the diff
+            project.edit(case.query_change[1], case.query_change[0])
+            project.preview("--expect-no-changes").expect()
+
+        run = project.pulumi("destroy", "--yes", "--skip-preview").expect()
+        assert f"- {everything} deleted" in summary(run.output), run.output
+        assert project.resources() == []
+        assert leftover_databases(project) == []
+        run = project.pulumi("destroy", "--yes", "--skip-preview").expect()
+        assert "deleted" not in summary(run.output), run.output
+    print(f"{case.name}: full sequence in {time.monotonic() - started:.0f} s")
