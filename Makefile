@@ -5,7 +5,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 STATE := $(CURDIR)/.pulumi-state
 EXAMPLE := examples/quickstart-python
 
-.PHONY: up down test lint type schema clean pulumi
+.PHONY: up down test lint type schema clean pulumi sdks
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,8 @@ schema: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# The project's SDKs in sdk/ (python, nodejs, go, dotnet, java) from schema.json, with the code
+# generators of the pinned CLI's Go modules (docs/sdks.md, docs/reference/sdk-generation.md).
+sdks: $(VENV)/.installed
+	$(BIN)/python tools/sdkgen/generate.py sdk
