@@ -43,10 +43,10 @@ PACKAGE: Final = "deltastream"
 DISTRIBUTION: Final = "pulumi-deltastream-py"
 
 #: Where an engine that installs plugins automatically is told to get ours. Not a download
-#: location: the engine knows no ``pip`` scheme, so it fails without a request (never the official
-#: Go binary from ``github://api.github.com/deltastreaminc``, the official schema.s URL) with an
-#: error that names this URL, i.e. the pip distribution that installs ``pulumi-resource-deltastream``
-#: (docs/sdks.md, "How a program finds the plugin").
+#: location: the engine knows no ``pip`` scheme, so it fails without a request (never fetching
+#: the official Go binary from ``github://api.github.com/deltastreaminc``, the official URL),
+#: with an error naming this URL: the pip distribution that installs the plugin
+#: ``pulumi-resource-deltastream`` (docs/sdks.md, "How a program finds the plugin").
 PLUGIN_DOWNLOAD_URL: Final = "pip://pulumi-deltastream-py"
 
 #: The official provider's, so generated SDKs are drop-in replacements (same package, module and
