@@ -1,0 +1,107 @@
+"""The SDK tests (docs/sdks.md): each generated SDK under the real Pulumi engine.
+
+They need the pinned Pulumi CLI (`make pulumi`, in .tools/pulumi/bin) and skip, with one line,
+without it. Programs run against the embedded local server (`deltastream:server: local`), with
+offline settings: a file state backend, no update check, and the provider found as the ambient
+plugin `pulumi-resource-deltastream` of this repository's virtualenv.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SDK = ROOT / "sdk"
+PULUMI_ROOT = ROOT / ".tools" / "pulumi"
+PULUMI = PULUMI_ROOT / "bin" / "pulumi"
+#: The folder with this repository's `pulumi-resource-deltastream` (the virtualenv's bin).
+PLUGIN_DIR = Path(sys.executable).parent
+HERE = Path(__file__).parent
+
+if not PULUMI.exists():
+    pytest.skip("SDK tests: no pinned Pulumi CLI (run `make pulumi`)", allow_module_level=True)
+
+
+def base_path(with_plugin: bool) -> str:
+    """PATH for the CLI: system tools, plus (or minus) the folder with our plugin."""
+    parts = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and Path(p) != PLUGIN_DIR]
+    if shutil.which("pulumi-resource-deltastream", path=os.pathsep.join(parts)):
+        pytest.fail("another pulumi-resource-deltastream is on PATH; the tests need control of it")
+    ours = [str(PLUGIN_DIR)] if with_plugin else []
+    return os.pathsep.join([*ours, str(PULUMI.parent), *parts])
+
+
+def engine_env(tmp: Path, *, with_plugin: bool = True, acquisition: bool = False) -> dict[str, str]:
+    env = {
+        "PATH": base_path(with_plugin),
+        "PULUMI_HOME": str(tmp / "pulumi-home"),  # an empty plugin cache
+        "PULUMI_CONFIG_PASSPHRASE": "",
+        "PULUMI_SKIP_UPDATE_CHECK": "1",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "false" if acquisition else "true",
+    }
+    return env
+
+
+def stack_config(**extra: str) -> dict[str, str]:
+    return {"deltastream:server": "local", **extra}
+
+
+@pytest.fixture(scope="session")
+def python_sdk_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtualenv with only sdk/python (and what it depends on) installed."""
+    venv = tmp_path_factory.mktemp("python-sdk-venv")
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run(
+        [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", str(SDK / "python")],
+        check=True,
+    )
+    return python
+
+
+def run_python_program(
+    python: Path,
+    program: Path,
+    tmp: Path,
+    *,
+    config: Mapping[str, str] | None = None,
+    env: Mapping[str, str] | None = None,
+    destroy: bool = True,
+) -> dict[str, Any]:
+    """Run `program` (a file) under the real engine with the fresh venv's interpreter."""
+    work = tmp / "work"
+    state = tmp / "state"
+    for d in (work, state):
+        d.mkdir(parents=True, exist_ok=True)
+    spec = {
+        "program": str(program),
+        "work_dir": str(work),
+        "state": f"file://{state}",
+        "config": dict(config if config is not None else stack_config()),
+        "env": dict(env if env is not None else engine_env(tmp)),
+        "pulumi_root": str(PULUMI_ROOT),
+        "destroy": destroy,
+    }
+    spec_file = tmp / "spec.json"
+    spec_file.write_text(json.dumps(spec))
+    done = subprocess.run(
+        [python, HERE / "run_python.py", spec_file],
+        capture_output=True,
+        text=True,
+        cwd=work,
+        env={"PATH": spec["env"]["PATH"], "HOME": os.environ.get("HOME", str(tmp))},
+    )
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        pytest.fail(f"run_python.py failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
