@@ -68,22 +68,27 @@ def python_sdk_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return python
 
 
-def run_python_program(
+def run_python_programs(
     python: Path,
-    program: Path,
+    programs: list[Path | tuple[Path, Path]],
     tmp: Path,
     *,
     config: Mapping[str, str] | None = None,
     env: Mapping[str, str] | None = None,
     destroy: bool = True,
-) -> dict[str, Any]:
-    """Run `program` (a file) under the real engine with the fresh venv's interpreter."""
+) -> list[dict[str, Any]]:
+    """Run each program (a file, or a file and the program that sets up what its lookups find)
+    in turn on one stack under the real engine, with the fresh venv's interpreter; one result
+    per program."""
     work = tmp / "work"
     state = tmp / "state"
     for d in (work, state):
         d.mkdir(parents=True, exist_ok=True)
     spec = {
-        "program": str(program),
+        "programs": [
+            {"path": str(p[0]), "given": str(p[1])} if isinstance(p, tuple) else {"path": str(p)}
+            for p in programs
+        ],
         "work_dir": str(work),
         "state": f"file://{state}",
         "config": dict(config if config is not None else stack_config()),
@@ -100,8 +105,11 @@ def run_python_program(
         cwd=work,
         env={"PATH": spec["env"]["PATH"], "HOME": os.environ.get("HOME", str(tmp))},
     )
-    lines = done.stdout.strip().splitlines()
-    if done.returncode != 0 or not lines:
+    results = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or len(results) != len(programs):
         pytest.fail(f"run_python.py failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    result: dict[str, Any] = json.loads(lines[-1])
-    return result
+    return results
+
+
+def run_python_program(python: Path, program: Path, tmp: Path, **kwargs: Any) -> dict[str, Any]:
+    return run_python_programs(python, [program], tmp, **kwargs)[0]
