@@ -113,3 +113,31 @@ def run_python_programs(
 
 def run_python_program(python: Path, program: Path, tmp: Path, **kwargs: Any) -> dict[str, Any]:
     return run_python_programs(python, [program], tmp, **kwargs)[0]
+
+
+NPM = ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"]
+NODE_PROGRAMS = HERE / "programs" / "nodejs"
+
+
+@pytest.fixture(scope="session")
+def nodejs_sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """sdk/nodejs built as docs/sdks.md says: npm install, tsc, package.json into bin/."""
+    build = tmp_path_factory.mktemp("nodejs-sdk") / "sdk"
+    shutil.copytree(SDK / "nodejs", build)
+    subprocess.run(NPM, cwd=build, check=True)
+    subprocess.run(["npx", "tsc"], cwd=build, check=True)
+    shutil.copy(build / "package.json", build / "bin" / "package.json")
+    return build / "bin"
+
+
+@pytest.fixture(scope="session")
+def nodejs_project(nodejs_sdk: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/sdks/programs/nodejs with its dependencies installed: the built SDK as
+    `@deltastream/pulumi-deltastream` (a `file:` dependency; --install-links copies it, so it
+    shares the program's @pulumi/pulumi), @pulumi/pulumi and typescript from npm."""
+    prog = tmp_path_factory.mktemp("nodejs-program") / "prog"
+    shutil.copytree(NODE_PROGRAMS, prog)
+    manifest = (prog / "package.json").read_text().replace("SDK_BIN", str(nodejs_sdk))
+    (prog / "package.json").write_text(manifest)
+    subprocess.run([*NPM, "--install-links"], cwd=prog, check=True)
+    return prog

@@ -4,14 +4,16 @@ README, against this project's SDKs (doc_blocks.py says how blocks become progra
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from doc_blocks import Page, all_blocks, pages
 
-from conftest import HERE, run_python_programs, stack_config
+from conftest import HERE, engine_env, run_python_programs, stack_config
 
 PREAMBLE = (HERE / "programs" / "doc_preamble.py").read_text()
 HEAD, BASE = PREAMBLE.split("_db = ", 1)
@@ -64,21 +66,7 @@ def test_every_block_is_covered() -> None:
 
 
 def test_python_blocks_run(python_sdk_venv: Path, tmp_path: Path) -> None:
-    import trustme
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    work = tmp_path / "work"
-    (work / "certs").mkdir(parents=True)
-    trustme.CA().cert_pem.write_to_path(str(work / "certs" / "ca.pem"))
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    (work / "rsa_key.p8").write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    doc_files(tmp_path / "work")
     files: list[Path | tuple[Path, Path]] = []
     config = stack_config()
     for page in pages("python"):
@@ -92,6 +80,115 @@ def test_python_blocks_run(python_sdk_venv: Path, tmp_path: Path) -> None:
     failed = {
         page.id: r.get("error", "")[-1500:]
         for page, r in zip(pages("python"), results, strict=True)
+        if not r["ok"]
+    }
+    assert not failed, json.dumps(failed, indent=1)
+
+
+#: TypeScript stand-ins (programs/nodejs/standins.ts), by the names the docs use.
+TS_STANDINS = {
+    "pageviews": '_s.stream("pageviews")',
+    "homeViews": '_s.stream("home_views")',
+    "otherViews": '_s.stream("other_views")',
+    "pageviews6": '_s.stream("pageviews6")',
+    "q": "_s.query()",
+}
+TS_IMPORTS = {
+    "pulumi": 'import * as pulumi from "@pulumi/pulumi";',
+    "deltastream": 'import * as deltastream from "@deltastream/pulumi-deltastream";',
+    "ds": 'import * as ds from "@deltastream/pulumi-deltastream";',
+}
+
+
+def declared(source: str, name: str) -> bool:
+    return re.search(rf"(import \* as|const|let|var) {name}\b", source) is not None
+
+
+def used(source: str, name: str) -> bool:
+    return re.search(rf"(?<![\w.]){name}\b", source) is not None
+
+
+def typescript_program(page: Page) -> str:
+    """The page's blocks as one module, after what they use without declaring it."""
+    source = page.source
+    preamble = [
+        line
+        for name, line in TS_IMPORTS.items()
+        if used(source, name) and not declared(source, name)
+    ]
+    if used(source, "cfg") and not declared(source, "cfg"):
+        preamble.append("const cfg = new pulumi.Config();")
+        if not any("as pulumi" in line for line in preamble) and not declared(source, "pulumi"):
+            preamble.insert(0, TS_IMPORTS["pulumi"])
+    standins = [n for n in TS_STANDINS if used(source, n) and not declared(source, n)]
+    if standins:
+        preamble.append('import * as _standins from "../standins";\nconst _s = _standins.make();')
+        preamble += [f"const {n} = {TS_STANDINS[n]};" for n in standins]
+    return "\n".join(preamble) + "\n" + source + "\nexport {};\n"
+
+
+def doc_files(work: Path) -> None:
+    """The files the store examples read: a CA certificate and a Snowflake private key."""
+    import trustme
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    (work / "certs").mkdir(parents=True)
+    trustme.CA().cert_pem.write_to_path(str(work / "certs" / "ca.pem"))
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    (work / "rsa_key.p8").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+
+
+def test_typescript_blocks_compile_strict_and_run(nodejs_project: Path, tmp_path: Path) -> None:
+    prog = nodejs_project
+    shutil.rmtree(prog / "pages", ignore_errors=True)
+    (prog / "pages").mkdir()
+    programs, config = [], stack_config()
+    for page in pages("typescript"):
+        source = typescript_program(page)
+        (prog / "pages" / f"{page.path.stem}.ts").write_text(source)
+        entry: dict[str, str] = {"path": str(prog / "bin" / "pages" / f"{page.path.stem}.js")}
+        if (prog / f"doc_given_{page.path.stem}.ts").exists():
+            entry["given"] = str(prog / "bin" / f"doc_given_{page.path.stem}.js")
+        programs.append(entry)
+        keys = re.findall(r"require(?:Secret)?\(\"(\w+)\"\)", source)
+        config.update({f"sdk-test-ts:{key}": "doc-value" for key in keys})
+    tsc = subprocess.run(
+        ["npx", "tsc", "-p", "tsconfig.docs.json"], cwd=prog, capture_output=True, text=True
+    )
+    assert tsc.returncode == 0, tsc.stdout + tsc.stderr
+
+    work = tmp_path / "work"
+    doc_files(work)
+    (tmp_path / "state").mkdir()
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"workDir": str(work), "config": config, "programs": programs}))
+    env = {
+        **engine_env(tmp_path),
+        "HOME": os.environ.get("HOME", str(tmp_path)),
+        "PULUMI_BACKEND_URL": f"file://{tmp_path / 'state'}",
+    }
+    node = shutil.which("node")
+    assert node is not None
+    env["PATH"] = f"{Path(node).parent}{os.pathsep}{env['PATH']}"
+    done = subprocess.run(
+        [node, prog / "bin" / "docs_runner.js", spec],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    results = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    assert done.returncode == 0 and len(results) == len(programs), done.stdout + done.stderr
+    failed = {
+        page.id: r.get("error", "")[-1500:]
+        for page, r in zip(pages("typescript"), results, strict=True)
         if not r["ok"]
     }
     assert not failed, json.dumps(failed, indent=1)

@@ -13,24 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import HERE, SDK, engine_env
-
-PROGRAM = HERE / "programs" / "nodejs"
-NPM = ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"]
+from conftest import engine_env
 
 if shutil.which("npm") is None:
     pytest.skip("no Node.js toolchain (npm)", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def nodejs_sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """sdk/nodejs built as its README says: npm install, tsc, package.json into bin/."""
-    build = tmp_path_factory.mktemp("nodejs-sdk") / "sdk"
-    shutil.copytree(SDK / "nodejs", build)
-    subprocess.run(NPM, cwd=build, check=True)
-    subprocess.run(["npx", "tsc"], cwd=build, check=True)
-    shutil.copy(build / "package.json", build / "bin" / "package.json")
-    return build / "bin"
 
 
 def test_sdk_builds_with_tsc(nodejs_sdk: Path) -> None:
@@ -40,15 +26,8 @@ def test_sdk_builds_with_tsc(nodejs_sdk: Path) -> None:
     )
 
 
-def test_strict_typescript_program_runs(nodejs_sdk: Path, tmp_path: Path) -> None:
-    prog = tmp_path / "prog"
-    prog.mkdir()
-    for name in ("index.ts", "tsconfig.json"):
-        shutil.copy(PROGRAM / name, prog / name)
-    manifest = (PROGRAM / "package.json").read_text().replace("SDK_BIN", str(nodejs_sdk))
-    (prog / "package.json").write_text(manifest)
-    # --install-links copies the file: dependency, so it shares the program's @pulumi/pulumi
-    subprocess.run([*NPM, "--install-links"], cwd=prog, check=True)
+def test_strict_typescript_program_runs(nodejs_project: Path, tmp_path: Path) -> None:
+    prog = nodejs_project
     installed = prog / "node_modules" / "@deltastream" / "pulumi-deltastream" / "package.json"
     assert json.loads(installed.read_text())["name"] == "pulumi-deltastream-py-sdk"
     tsc = subprocess.run(["npx", "tsc", "-p", "."], cwd=prog, capture_output=True, text=True)
