@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from doc_blocks import Page, all_blocks, pages
 
 from conftest import HERE, engine_env, run_python_programs, stack_config
@@ -191,4 +192,116 @@ def test_typescript_blocks_compile_strict_and_run(nodejs_project: Path, tmp_path
         for page, r in zip(pages("typescript"), results, strict=True)
         if not r["ok"]
     }
+    assert not failed, json.dumps(failed, indent=1)
+
+
+GO_PROGRAMS = HERE / "programs"
+#: The imports every Go page file has (each used, or blank-used, so none is unused).
+GO_IMPORTS = {
+    '"encoding/base64"': "base64.StdEncoding",
+    '"os"': "os.ReadFile",
+    'deltastream "github.com/deltastreaminc/pulumi-deltastream/sdk/go/pulumi-deltastream"': (
+        "deltastream.NewStore"
+    ),
+    'ds "github.com/deltastreaminc/pulumi-deltastream/sdk/go/pulumi-deltastream"': "ds.NewStore",
+    '"github.com/pulumi/pulumi/sdk/v3/go/pulumi"': "pulumi.Run",
+    '"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"': "config.New",
+}
+GO_STANDINS = {
+    "db": "_s.database()",
+    "pageviews": '_s.stream("pageviews")',
+    "homeViews": '_s.stream("home_views")',
+    "otherViews": '_s.stream("other_views")',
+    "pageviews6": '_s.stream("pageviews6")',
+}
+RUN = "pulumi.Run(func(ctx *pulumi.Context) error {"
+
+
+def go_body(block: str) -> tuple[str, list[str]]:
+    """A block as statements of a page function, and the imports it names. A complete program
+    (package main, pulumi.Run) gives the body of its Run function, without its `return nil`."""
+    if not block.startswith("package main"):
+        return block, []
+    imports = re.findall(r"^\s+((?:\w+ )?\"[^\"]+\")$", block.split(")", 1)[0], re.M)
+    body = block[block.index(RUN) + len(RUN) : block.rindex("\n\t})")]
+    body = body[: body.rindex("return nil")]
+    return body, imports
+
+
+def go_declared(source: str, name: str) -> bool:
+    return re.search(rf"(^|\n)\s*[\w, ]*\b{name}\b[\w, ]* :?=", source) is not None
+
+
+def go_page(page: Page, index: int) -> str:
+    bodies, imports = zip(*(go_body(b) for b in page.blocks), strict=True)
+    unknown = {i for found in imports for i in found} - set(GO_IMPORTS)
+    assert not unknown, f"{page.id} imports {unknown}; add them to GO_IMPORTS"
+    body = "\n".join(bodies)
+    preamble = ["_s := &standins{ctx: ctx}", "_ = _s"]
+    if used(body, "cfg") and not go_declared(body, "cfg"):
+        preamble.append('cfg := config.New(ctx, "")')
+    for name, make in GO_STANDINS.items():
+        if used(body, name) and not go_declared(body, name):
+            preamble.append(f"{name} := {make}\n_ = {name}")
+    names = sorted(
+        {
+            n.strip()
+            for m in re.finditer(r"(?m)^\s*([\w, ]+) :=", body)
+            for n in m.group(1).split(",")
+        }
+    )
+    blanks = [f"_ = {n}" for n in names if n != "_"]
+    return (
+        f"// {page.id}\nfunc page{index}(ctx *pulumi.Context) error {{\n"
+        + "\n".join(preamble)
+        + "\n"
+        + body
+        + "\n"
+        + "\n".join(blanks)
+        + "\nreturn nil\n}\n"
+    )
+
+
+def test_go_blocks_build_vet_and_run(tmp_path: Path) -> None:
+    if shutil.which("go") is None:
+        pytest.skip("no Go toolchain")
+    module = tmp_path / "docs"
+    module.mkdir()
+    gomod = (GO_PROGRAMS / "go" / "go.mod").read_text()
+    sdk = (HERE.parents[1] / "sdk").resolve()
+    (module / "go.mod").write_text(re.sub(r"=> \S+", f"=> {sdk}", gomod))
+    shutil.copy(GO_PROGRAMS / "go" / "go.sum", module / "go.sum")
+    shutil.copy(GO_PROGRAMS / "go-docs" / "runner.go", module / "runner.go")
+    go_pages = pages("go")
+    header = "package main\n\nimport (\n" + "\n".join(f"\t{i}" for i in GO_IMPORTS) + "\n)\n\n"
+    header += "".join(f"var _ = {use}\n" for use in GO_IMPORTS.values())
+    entries = []
+    for i, page in enumerate(go_pages):
+        given = "givenGetObject" if page.path.stem == "getObject" else "nil"
+        entries.append(f'\t{{name: "{page.id}", run: page{i}, given: {given}}},')
+    table = "var pages = []page{\n" + "\n".join(entries) + "\n}\n"
+    source = header + "\n" + table + "\n".join(go_page(p, i) for i, p in enumerate(go_pages))
+    (module / "pages.go").write_text(source)
+    go_env = {**os.environ, "GOFLAGS": "-mod=readonly"}
+    for command in (["go", "build", "-o", "docs", "."], ["go", "vet", "."]):
+        done = subprocess.run(command, cwd=module, env=go_env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr + "\n" + source
+
+    work = tmp_path / "work"
+    doc_files(work)
+    (tmp_path / "state").mkdir()
+    config = stack_config()
+    for key in re.findall(r"Require(?:Secret)?\(\"(\w+)\"\)", source):
+        config[f"sdk-test-go:{key}"] = "doc-value"
+    env = {
+        **engine_env(tmp_path),
+        "HOME": os.environ.get("HOME", str(tmp_path)),
+        "PULUMI_BACKEND_URL": f"file://{tmp_path / 'state'}",
+        "SDK_TEST_WORK_DIR": str(work),
+        "SDK_TEST_CONFIG": json.dumps(config),
+    }
+    done = subprocess.run([module / "docs"], cwd=work, env=env, capture_output=True, text=True)
+    results = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    assert done.returncode == 0 and len(results) == len(go_pages), done.stdout + done.stderr
+    failed = {r["page"]: r.get("error", "")[-1500:] for r in results if not r["ok"]}
     assert not failed, json.dumps(failed, indent=1)

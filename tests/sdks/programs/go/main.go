@@ -13,10 +13,15 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 )
 
 func program(ctx *pulumi.Context) error {
-	db, err := deltastream.NewDatabase(ctx, "db", &deltastream.DatabaseArgs{Name: pulumi.String("go_db")})
+	dbName := config.Get(ctx, "dbName") // unset here; the module also serves ../go-docs, which uses config
+	if dbName == "" {
+		dbName = "go_db"
+	}
+	db, err := deltastream.NewDatabase(ctx, "db", &deltastream.DatabaseArgs{Name: pulumi.String(dbName)})
 	if err != nil {
 		return err
 	}
