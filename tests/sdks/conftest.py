@@ -61,8 +61,10 @@ def python_sdk_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     venv = tmp_path_factory.mktemp("python-sdk-venv")
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
+    source = venv.parent / "python-sdk-source"  # setuptools builds in the source folder
+    shutil.copytree(SDK / "python", source)
     subprocess.run(
-        [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", str(SDK / "python")],
+        [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", str(source)],
         check=True,
     )
     return python
