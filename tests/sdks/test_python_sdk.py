@@ -3,9 +3,13 @@ finds (or, without it, fails to find) this project's plugin."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from conftest import HERE, SDK, engine_env, run_python_program, stack_config
 
@@ -91,3 +95,23 @@ def test_acquisition_off_without_our_plugin_says_how_to_get_it(
         f"no resource plugin 'pulumi-resource-deltastream' found in the workspace at version "
         f"v{VERSION} or on your $PATH from pip://pulumi-deltastream-py"
     ) in result["error"]
+
+
+def test_a_stack_moves_from_the_official_sdk_unchanged(
+    python_sdk_venv: Path, tmp_path: Path
+) -> None:
+    """The same program, first on the official SDK (in this repository's virtualenv, the
+    `examples` extra), then on ours: the second update changes nothing."""
+    try:
+        official = importlib.metadata.version("pulumi-deltastream")
+    except importlib.metadata.PackageNotFoundError:
+        pytest.skip("the official SDK is not installed here (pip install '.[examples]')")
+    program = tmp_path / "tiny.py"
+    program.write_text(TINY)
+    first = run_python_program(Path(sys.executable), program, tmp_path, destroy=False)
+    assert first["ok"], first.get("error", "") + first["log"]
+    assert first["summary"] == {"create": 2}
+    assert f"expected to have version >={official}" in first["log"]  # the official SDK's ask
+    second = run_python_program(python_sdk_venv, program, tmp_path)
+    assert second["ok"], second.get("error", "") + second["log"]
+    assert second["summary"] == {"same": 2}
