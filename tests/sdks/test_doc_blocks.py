@@ -9,12 +9,15 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from doc_blocks import Page, all_blocks, pages
 
-from conftest import HERE, engine_env, run_python_programs, stack_config
+from conftest import HERE, PULUMI, engine_env, run_python_programs, stack_config
 
 PREAMBLE = (HERE / "programs" / "doc_preamble.py").read_text()
 HEAD, BASE = PREAMBLE.split("_db = ", 1)
@@ -304,4 +307,121 @@ def test_go_blocks_build_vet_and_run(tmp_path: Path) -> None:
     results = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     assert done.returncode == 0 and len(results) == len(go_pages), done.stdout + done.stderr
     failed = {r["page"]: r.get("error", "")[-1500:] for r in results if not r["ok"]}
+    assert not failed, json.dumps(failed, indent=1)
+
+
+YAML_STANDIN_STREAMS = {
+    "pageviewsStream": "pageviews",
+    "homeViews": "home_views",
+    "otherViews": "other_views",
+    "pageviews6Stream": "pageviews6",
+}
+YAML_SECTIONS = ("config", "variables", "resources", "outputs", "plugins")
+
+
+def yaml_sections(block: str) -> dict[str, Any]:
+    """A block's top-level sections; leading indented lines are entries of `resources`."""
+    lines = block.splitlines()
+    lead = 0
+    while lead < len(lines) and (lines[lead].startswith(" ") or not lines[lead].strip()):
+        lead += 1
+    parsed: dict[str, Any] = yaml.safe_load("\n".join(lines[lead:])) or {}
+    if lead:
+        resources = yaml.safe_load(textwrap.dedent("\n".join(lines[:lead])))
+        parsed["resources"] = {**resources, **parsed.get("resources", {})}
+    unknown = set(parsed) - set(YAML_SECTIONS) - {"name", "runtime"}
+    assert not unknown, f"a YAML block has sections {unknown}"
+    return parsed
+
+
+def yaml_program(page: Page) -> tuple[dict[str, Any], set[str]]:
+    """The page's blocks merged into one Pulumi.yaml, and the config keys it declares."""
+    program: dict[str, Any] = {"name": "sdk-test-yaml", "runtime": "yaml"}
+    for block in page.blocks:
+        for section, value in yaml_sections(block).items():
+            if section in YAML_SECTIONS:
+                program[section] = {**program.get(section, {}), **value}
+    defined = {
+        *program.get("resources", {}),
+        *program.get("variables", {}),
+        *program.get("config", {}),
+    }
+    text = yaml.safe_dump(program)
+    referenced = {m.split(".")[0] for m in re.findall(r"\$\{([\w.]+)\}", text)}
+    missing = referenced - defined
+    streams = [n for n in missing if n in YAML_STANDIN_STREAMS]
+    if streams:
+        resources = program.setdefault("resources", {})
+        resources.update(yaml.safe_load((HERE / "programs" / "doc_standins.yaml").read_text()))
+        for name in streams:
+            table = YAML_STANDIN_STREAMS[name]
+            resources[name] = {
+                "type": "deltastream:DeltaStreamObject",
+                "properties": {
+                    "database": "${docDb.name}",
+                    "namespace": "public",
+                    "store": "${docKafka.name}",
+                    "sql": f"CREATE STREAM {table} (viewtime BIGINT, userid VARCHAR, "
+                    f"pageid VARCHAR) WITH ('topic'='{table}','value.format'='json');",
+                },
+            }
+    secrets = missing - set(streams)  # a fragment's ${ccKey}: config of the page's first block
+    config = program.setdefault("config", {})
+    config.update({name: {"type": "string", "secret": True} for name in secrets})
+    return program, set(config)
+
+
+def test_yaml_blocks_run(tmp_path: Path) -> None:
+    if shutil.which("pulumi-language-yaml", path=str(PULUMI.parent)) is None:
+        pytest.skip("no pulumi-language-yaml next to the pinned CLI")
+    plugin_dir = Path(sys.executable).parent
+    # The README's `plugins: path: ../../.venv/bin` holds from a project two folders down.
+    project = tmp_path / "repo" / "examples" / "docs"
+    project.mkdir(parents=True)
+    (tmp_path / "repo" / ".venv").mkdir()
+    (tmp_path / "repo" / ".venv" / "bin").symlink_to(plugin_dir)
+    doc_files(project)
+    env = {
+        **os.environ,
+        **engine_env(tmp_path, with_plugin=False),  # found through Pulumi.yaml's plugins
+        "PULUMI_BACKEND_URL": f"file://{tmp_path / 'state'}",
+    }
+    (tmp_path / "state").mkdir()
+    readme_plugins = next(
+        yaml_sections(b)["plugins"] for p in pages("yaml") for b in p.blocks if "plugins:" in b
+    )
+
+    def pulumi(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(PULUMI), *args, "--stack", "test", "--non-interactive"],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+
+    def up(program: dict[str, Any]) -> subprocess.CompletedProcess[str]:
+        manifest = {"runtime": "yaml", **program, "plugins": readme_plugins}
+        (project / "Pulumi.yaml").write_text(yaml.safe_dump(manifest))
+        return pulumi("up", "--yes", "--skip-preview")
+
+    (project / "Pulumi.yaml").write_text("name: sdk-test-yaml\nruntime: yaml\n")
+    assert pulumi("stack", "init").returncode == 0
+    pulumi("config", "set", "deltastream:server", "local")
+    failed = {}
+    for page in pages("yaml"):
+        program, keys = yaml_program(page)
+        for key in keys:
+            pulumi("config", "set", "--secret", key, "doc-value")
+        given = HERE / "programs" / f"doc_given_{page.path.stem}.yaml"
+        if given.exists():
+            setup = up(
+                {"name": "sdk-test-yaml", "runtime": "yaml", **yaml.safe_load(given.read_text())}
+            )
+            assert setup.returncode == 0, setup.stdout + setup.stderr
+        done = up(program)
+        if done.returncode != 0:
+            failed[page.id] = (done.stdout + done.stderr)[-1500:]
+        destroyed = pulumi("destroy", "--yes", "--skip-preview")
+        assert destroyed.returncode == 0, destroyed.stdout + destroyed.stderr
     assert not failed, json.dumps(failed, indent=1)
