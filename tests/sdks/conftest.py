@@ -27,8 +27,14 @@ PULUMI = PULUMI_ROOT / "bin" / "pulumi"
 PLUGIN_DIR = Path(sys.executable).parent
 HERE = Path(__file__).parent
 
-if not PULUMI.exists():
-    pytest.skip("SDK tests: no pinned Pulumi CLI (run `make pulumi`)", allow_module_level=True)
+SKIPPED = "" if PULUMI.exists() else "tests/sdks skipped: no pinned Pulumi CLI (run `make pulumi`)"
+if SKIPPED:
+    collect_ignore_glob = ["test_*.py"]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if SKIPPED:
+        terminalreporter.write_line(SKIPPED)
 
 
 def base_path(with_plugin: bool) -> str:
