@@ -7,10 +7,12 @@ EXAMPLE := examples/quickstart-python
 
 .PHONY: up down test lint type schema clean pulumi sdks
 
-$(VENV)/.installed: pyproject.toml
+# The examples import pulumi_deltastream from this repository's Python SDK (docs/sdks.md).
+$(VENV)/.installed: pyproject.toml sdk/python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,examples]'
+	$(BIN)/pip uninstall -q -y pulumi-deltastream 2>/dev/null || true
+	$(BIN)/pip install -q -e '.[dev]' ./sdk/python
 	touch $@
 
 up: $(VENV)/.installed
