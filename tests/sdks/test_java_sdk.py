@@ -14,6 +14,7 @@ import pytest
 from conftest import HERE, SDK, engine_env
 
 PROGRAM = HERE / "programs" / "java"
+EXAMPLE = HERE.parents[1] / "examples" / "quickstart-java"
 REACTOR = """<?xml version="1.0" encoding="UTF-8"?>
 <project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
@@ -21,7 +22,7 @@ REACTOR = """<?xml version="1.0" encoding="UTF-8"?>
   <artifactId>reactor</artifactId>
   <version>0.0.0</version>
   <packaging>pom</packaging>
-  <modules><module>sdk</module><module>program</module></modules>
+  <modules>{modules}</modules>
 </project>
 """
 
@@ -29,26 +30,41 @@ if shutil.which("mvn") is None or shutil.which("java") is None:
     pytest.skip("no Java toolchain (mvn, java)", allow_module_level=True)
 
 
-def test_java_sdk_compiles_and_a_java_program_runs(tmp_path: Path) -> None:
+def build(tmp_path: Path, *, example: bool = False) -> tuple[Path, str]:
+    """sdk/java and the test program (and examples/quickstart-java) in one Maven reactor, so
+    the SDK needs no install; returns the reactor and the program's classpath."""
     reactor = tmp_path / "reactor"
     shutil.copytree(SDK / "java", reactor / "sdk")
     shutil.copytree(PROGRAM, reactor / "program")
-    (reactor / "pom.xml").write_text(REACTOR)
-    build = subprocess.run(
+    modules = ["sdk", "program"]
+    if example:
+        shutil.copytree(EXAMPLE, reactor / "example")
+        modules.append("example")
+        # the program module runs the example's program: it needs its classes
+        pom = (reactor / "program" / "pom.xml").read_text()
+        dependency = (
+            "<dependency><groupId>quickstart</groupId><artifactId>quickstart-java</artifactId>"
+            "<version>0.0.0</version></dependency>\n    <dependency>"
+        )
+        (reactor / "program" / "pom.xml").write_text(pom.replace("<dependency>", dependency, 1))
+    (reactor / "pom.xml").write_text(
+        REACTOR.format(modules="".join(f"<module>{m}</module>" for m in modules))
+    )
+    done = subprocess.run(
         ["mvn", "-q", "-B", "package", "dependency:build-classpath", "-Dmdep.outputFile=cp.txt"],
         cwd=reactor,
         capture_output=True,
         text=True,
     )
-    assert build.returncode == 0, build.stdout[-4000:] + build.stderr[-2000:]
-    assert (reactor / "sdk" / "target" / "pulumi-deltastream-py-sdk-0.1.0.jar").exists()
-
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    program = reactor / "program"
     classpath = os.pathsep.join(
-        [
-            str(reactor / "program" / "target" / "classes"),
-            (reactor / "program" / "cp.txt").read_text(),
-        ]
+        [str(program / "target" / "classes"), (program / "cp.txt").read_text()]
     )
+    return reactor, classpath
+
+
+def run(tmp_path: Path, classpath: str, *args: str) -> dict[str, str]:
     (tmp_path / "work").mkdir()
     (tmp_path / "state").mkdir()
     env = {
@@ -60,12 +76,26 @@ def test_java_sdk_compiles_and_a_java_program_runs(tmp_path: Path) -> None:
     java = shutil.which("java")
     assert java is not None
     done = subprocess.run(
-        [java, "-cp", classpath, "sdktest.App"], env=env, capture_output=True, text=True
+        [java, "-cp", classpath, "sdktest.App", *args], env=env, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    outputs = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
-    assert outputs == {
+    return dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
+
+
+def test_java_sdk_compiles_and_a_java_program_runs(tmp_path: Path) -> None:
+    reactor, classpath = build(tmp_path)
+    assert (reactor / "sdk" / "target" / "pulumi-deltastream-py-sdk-0.1.0.jar").exists()
+    assert run(tmp_path, classpath) == {
         "columns": "viewtime,userid",
         "queryCount": "0",
         "storeTypes": "Kinesis,ConfluentKafka",
     }
+
+
+def test_the_java_example_compiles_and_its_program_runs(tmp_path: Path) -> None:
+    if not EXAMPLE.exists():
+        pytest.skip("no examples/quickstart-java")
+    _, classpath = build(tmp_path, example=True)
+    outputs = run(tmp_path, classpath, "quickstart.App")
+    assert outputs["namespace"] == "raw"
+    assert outputs["clicksType"] == "Kinesis"

@@ -18,9 +18,11 @@ import io.deltastream.pulumi.deltastream.deltastream.Store;
 import io.deltastream.pulumi.deltastream.deltastream.StoreArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.ConfluentKafkaInputsArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.KinesisInputsArgs;
+import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 public final class App {
@@ -57,12 +59,25 @@ public final class App {
         ctx.export("queryCount", queries.applyValue(r -> r.queries().size()));
     }
 
+    /** Runs {@link #program}, or the static {@code stack(Context)} of the class named by args[0]
+     * (an example's program, which `pulumi up` would run through the Java language host). */
     public static void main(String[] args) throws Exception {
         var options = LocalWorkspaceOptions.builder()
             .workDir(Path.of(System.getenv("SDK_TEST_WORK_DIR")))
             .build();
+        Consumer<Context> program = App::program;
+        if (args.length > 0) {
+            Method stack = Class.forName(args[0]).getMethod("stack", Context.class);
+            program = ctx -> {
+                try {
+                    stack.invoke(null, ctx);
+                } catch (ReflectiveOperationException e) {
+                    throw new RuntimeException(e);
+                }
+            };
+        }
         WorkspaceStack stack = LocalWorkspace.createOrSelectStack(
-            "sdk-test-java", "test", App::program, options);
+            "sdk-test-java", "test", program, options);
         stack.setConfig("deltastream:server", new ConfigValue("local"));
         var up = stack.up();
         Map<String, Object> outputs = new TreeMap<>();
