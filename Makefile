@@ -5,12 +5,14 @@ BIN := $(CURDIR)/$(VENV)/bin
 STATE := $(CURDIR)/.pulumi-state
 EXAMPLE := examples/quickstart-python
 
-.PHONY: up down test lint type schema clean pulumi example-sdks
+.PHONY: up down test lint type schema clean pulumi sdks example-sdks
 
-$(VENV)/.installed: pyproject.toml
+# The examples import pulumi_deltastream from this repository's Python SDK (docs/sdks.md).
+$(VENV)/.installed: pyproject.toml sdk/python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,examples]'
+	$(BIN)/pip uninstall -q -y pulumi-deltastream 2>/dev/null || true
+	$(BIN)/pip install -q -e '.[dev]' ./sdk/python
 	touch $@
 
 # The real Pulumi CLI, offline: state in ./.pulumi-state, no Pulumi Cloud, no plugin downloads;
@@ -23,7 +25,7 @@ RUN_QUICKSTART = if command -v pulumi-language-python >/dev/null 2>&1; then \
 		cd $(EXAMPLE) && (pulumi stack select dev 2>/dev/null || pulumi stack init dev) && pulumi $(1) --yes; \
 	else $(BIN)/python tools/pulumi_inline.py $(EXAMPLE) dev $(1); fi
 
-up: $(VENV)/.installed pulumi example-sdks
+up: $(VENV)/.installed pulumi
 	@mkdir -p $(STATE)
 	@echo "== pulumi up of $(EXAMPLE) (stack dev) against the embedded local DeltaStream server; state in .pulumi-state/"
 	@export $(PULUMI_ENV) && $(call RUN_QUICKSTART,up)
@@ -33,15 +35,15 @@ down: $(VENV)/.installed pulumi
 	@mkdir -p $(STATE)
 	@export $(PULUMI_ENV) && $(call RUN_QUICKSTART,destroy)
 
-# The pinned Pulumi CLI (+ YAML language host, pulumi-sdkgen) in .tools/pulumi/bin/, built from
-# Go modules (docs/reference/pulumi-cli-build.md). Without Go, a pulumi 3.x on PATH is used.
+# The pinned Pulumi CLI (+ YAML language host) in .tools/pulumi/bin/, built from Go modules
+# (docs/reference/pulumi-cli-build.md). Without Go, a pulumi 3.x on PATH is used.
 pulumi:
 	@tools/pulumi-cli/build.sh >/dev/null
 
-# The examples' SDKs, generated from schema.json into .tools/sdk-gen/ (needs `make pulumi`).
-example-sdks: $(VENV)/.installed pulumi
-	@if [ -x .tools/pulumi/bin/pulumi-sdkgen ]; then PYTHON=$(BIN)/python tools/example-sdks.sh; \
-	else echo "example SDKs: no pulumi-sdkgen (it needs Go); the examples use the published SDK"; fi
+# What the examples need of sdk/ beyond the committed sources: the Node.js SDK compiled into
+# sdk/nodejs/bin (git-ignored), which the TypeScript example installs as a file: dependency.
+example-sdks:
+	@tools/example-sdks.sh
 
 # The real-engine tests (tests/engine) need the CLI: built here when Go is present, otherwise
 # skipped with a line saying how to get them.
@@ -61,3 +63,8 @@ schema: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# The project's SDKs in sdk/ (python, nodejs, go, dotnet, java) from schema.json, with the code
+# generators of the pinned CLI's Go modules (docs/sdks.md, docs/reference/sdk-generation.md).
+sdks: $(VENV)/.installed
+	$(BIN)/python tools/sdkgen/generate.py sdk

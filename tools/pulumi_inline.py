@@ -10,9 +10,9 @@ as the program, serves it as a language runtime, and starts the real ``pulumi`` 
 ``plugins.providers`` path) and the state backend are exactly those of ``pulumi up``. The
 project folder (``Pulumi.yaml``, ``Pulumi.<stack>.yaml``) is the working directory.
 
-The deltastream SDK the program imports is the one generated from this repository's
-schema.json when ``make example-sdks`` made it (``.tools/sdk-gen/python-site``, put first on
-``sys.path``: its version is the provider's), otherwise the published ``pulumi_deltastream``.
+The deltastream SDK the program imports is this repository's (``sdk/python``, installed into
+the virtualenv by ``make``: the official ``pulumi_deltastream`` import at this provider's
+version).
 
 Options: ``--expect-no-changes``, ``--diff``, ``--yes`` (accepted and implied; the Automation
 API never prompts). Exit code 0 on success, 1 when the CLI failed (its output is printed as it
@@ -31,7 +31,6 @@ import yaml
 from pulumi import automation as auto
 
 OPERATIONS = ("preview", "up", "refresh", "destroy")
-GENERATED_SDK = Path(__file__).resolve().parents[1] / ".tools" / "sdk-gen" / "python-site"
 
 
 def main(argv: list[str]) -> int:
@@ -45,10 +44,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--quiet", action="store_true", help="no line saying which path runs")
     args = parser.parse_args(argv)
 
-    sdk = "the published pulumi_deltastream"
-    if GENERATED_SDK.is_dir():
-        sys.path.insert(0, str(GENERATED_SDK))
-        sdk = "the SDK generated from schema.json (.tools/sdk-gen)"
+    sdk = "this repository's sdk/python"
     project = args.project.resolve()
     settings = yaml.safe_load((project / "Pulumi.yaml").read_text(encoding="utf-8"))
     main_file = project / "__main__.py"

@@ -93,5 +93,15 @@ END APPLICATION;`, pageviews.Fqn, homeViews.Fqn, otherViews.Fqn),
 	ctx.Export("query_state", counts.State)
 	ctx.Export("app_id", app.ApplicationId)
 	ctx.Export("app_state", app.State)
+	// columns and getQueries are in this provider's schema only (this repository's SDK).
+	ctx.Export("user_counts_columns", userCounts.Columns.ApplyT(func(cs []deltastream.ObjectColumn) []string {
+		names := []string{}
+		for _, c := range cs {
+			names = append(names, c.Name)
+		}
+		return names
+	}))
+	queries := deltastream.GetQueriesOutput(ctx, deltastream.GetQueriesOutputArgs{}, pulumi.DependsOn([]pulumi.Resource{counts, app}))
+	ctx.Export("query_count", queries.Queries().ApplyT(func(qs []deltastream.GetQueryResult) int { return len(qs) }))
 	return nil
 }

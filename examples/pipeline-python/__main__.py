@@ -22,6 +22,26 @@ kafka = deltastream.Store(
     ),
 )
 
+# Store kinds only this provider's schema (and this repository's SDK, sdk/python) has.
+confluent = deltastream.Store(
+    "confluentStore",
+    name="pipeline_confluent",
+    confluent_kafka=deltastream.ConfluentKafkaInputsArgs(
+        uris=cfg.get("confluentUris") or "pkc-00000.us-east-1.aws.confluent.cloud:9092",
+        sasl_hash_function="PLAIN",
+        sasl_username=cfg.get("confluentKey") or "key",
+        sasl_password=cfg.get_secret("confluentSecret") or pulumi.Output.secret("secret"),
+    ),
+)
+kinesis = deltastream.Store(
+    "kinesisStore",
+    name="pipeline_kinesis",
+    kinesis=deltastream.KinesisInputsArgs(
+        uris=cfg.get("kinesisUri") or "https://kinesis.us-east-1.amazonaws.com",
+        aws_account_id=cfg.get("awsAccountId") or "123456789012",
+    ),
+)
+
 
 def relation(name: str, sql: str) -> deltastream.DeltaStreamObject:
     return deltastream.DeltaStreamObject(
@@ -84,13 +104,16 @@ objects = deltastream.get_objects_output(
     namespace=ns,
     opts=pulumi.InvokeOutputOptions(depends_on=[pageviews, user_counts, home_views, other_views]),
 )
+queries = deltastream.get_queries_output(opts=pulumi.InvokeOutputOptions(depends_on=[counts, app]))
 
 pulumi.export("pageviews_fqn", pageviews.fqn)
-# `columns` (in declared order) is an output of this provider's schema only: the SDK generated
-# from ../../schema.json (`make example-sdks`) has it; the published SDK lacks it.
+# `columns` (in declared order) is in this provider's schema only, like getQueries.
+pulumi.export("user_counts_columns", user_counts.columns.apply(lambda cs: [c.name for c in cs]))
 pulumi.export("user_counts_type", user_counts.type)
 pulumi.export("query_id", counts.query_id)
 pulumi.export("query_state", counts.state)
 pulumi.export("app_id", app.application_id)
 pulumi.export("app_state", app.state)
 pulumi.export("relations", objects.objects.apply(lambda objs: [o.fqn for o in objs]))
+pulumi.export("store_types", [confluent.type, kinesis.type])
+pulumi.export("query_ids", queries.queries.apply(lambda qs: sorted(q.query_id for q in qs)))

@@ -52,10 +52,13 @@ const objects = deltastream.getObjectsOutput(
 );
 
 export const pageviews_fqn = pageviews.fqn;
-// `columns` is an output of this provider's schema only (in the SDK generated from ../../schema.json).
+// `columns` is in this provider's schema only (this repository's SDK, sdk/nodejs), like getQueries.
+export const user_counts_columns = userCounts.columns.apply(cs => cs.map(c => c.name));
 export const user_counts_type = userCounts.type;
 export const query_id = counts.queryId;
 export const query_state = counts.state;
 export const app_id = app.applicationId;
 export const app_state = app.state;
 export const relations = objects.objects.apply(objs => objs.map(o => o.fqn));
+export const query_ids = deltastream.getQueriesOutput({}, { dependsOn: [counts, app] })
+    .queries.apply(qs => qs.map(q => q.queryId).sort());

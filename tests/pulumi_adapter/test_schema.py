@@ -107,8 +107,28 @@ def _ours_or_xfail(section: str, token: str) -> dict[str, Any]:
 
 def test_package_metadata_is_the_official_one() -> None:
     official, ours = _official(), _real_schema()
-    for key in ("name", "displayName", "namespace", "pluginDownloadURL", "language", "publisher"):
+    for key in ("name", "displayName", "namespace", "publisher"):
         assert ours[key] == official[key], key
+
+
+def test_import_names_are_the_official_ones() -> None:
+    """Programs written for the official SDKs import ours unchanged (docs/sdks.md)."""
+    official, ours = _official()["language"], _real_schema()["language"]
+    for language, key in (
+        ("python", "packageName"),
+        ("nodejs", "packageName"),
+        ("go", "importBasePath"),
+        ("java", "basePackage"),
+        ("csharp", "rootNamespace"),
+    ):
+        assert ours[language][key] == official[language][key], (language, key)
+
+
+def test_plugin_download_url_is_not_the_official_binary() -> None:
+    """An engine that installs plugins must never fetch the official Go binary for our SDKs."""
+    official, ours = _official(), _real_schema()
+    assert official["pluginDownloadURL"] == "github://api.github.com/deltastreaminc"
+    assert ours["pluginDownloadURL"] == "pip://pulumi-deltastream-py"
 
 
 def test_config_and_provider_are_a_superset_with_the_api_key_secret() -> None:

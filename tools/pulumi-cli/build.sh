@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# `make pulumi`: the pinned Pulumi CLI, the YAML language host and pulumi-sdkgen (the SDK code
-# generators) in .tools/pulumi/bin/, built
+# `make pulumi`: the pinned Pulumi CLI and the YAML language host in .tools/pulumi/bin/, built
 # from the Go module proxy through two wrapper modules, tools/pulumi-cli and tools/pulumi-yaml
 # (docs/reference/pulumi-cli-build.md). Prints the path of the `pulumi` to use on its last line.
 set -euo pipefail
@@ -16,10 +15,10 @@ version="$(required_version "$here/go.mod" github.com/pulumi/pulumi/pkg/v3)"
 yaml_version="$(required_version "$tools/pulumi-yaml/go.mod" github.com/pulumi/pulumi-yaml)"
 major="${version%%.*}"   # v3
 stamp="$out/.stamp"
-want="$version $yaml_version $(cat "$here/go.mod" "$here/go.sum" "$here/pulumi-sdkgen/main.go" \
+want="$version $yaml_version $(cat "$here/go.mod" "$here/go.sum" \
   "$tools/pulumi-yaml/go.mod" "$tools/pulumi-yaml/go.sum" "$0" | cksum | cut -d' ' -f1)"
 
-if [ -x "$out/pulumi" ] && [ -x "$out/pulumi-language-yaml" ] && [ -x "$out/pulumi-sdkgen" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+if [ -x "$out/pulumi" ] && [ -x "$out/pulumi-language-yaml" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
   echo "pulumi $version: up to date in .tools/pulumi/bin" >&2
   echo "$out/pulumi"
   exit 0
@@ -62,8 +61,6 @@ build() {
 
 build "$here" "pulumi $version" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
   "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version"
-# The code generators the language hosts would run for `pulumi package gen-sdk`.
-build "$here" "pulumi-sdkgen" ./pulumi-sdkgen
 build "$tools/pulumi-yaml" "pulumi-language-yaml $yaml_version" \
   github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml \
   "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=$yaml_version"

@@ -42,13 +42,23 @@ from deltastream_pulumi.config import DESCRIPTIONS as CONFIG_DESCRIPTIONS
 PACKAGE: Final = "deltastream"
 DISTRIBUTION: Final = "pulumi-deltastream-py"
 
-#: Copied from the official provider's schema so generated SDKs are drop-in replacements.
+#: Where an engine that installs plugins automatically is told to get ours. Not a download
+#: location: the engine knows no ``pip`` scheme, so it fails without a request (never fetching
+#: the official Go binary from ``github://api.github.com/deltastreaminc``, the official URL),
+#: with an error naming this URL: the pip distribution that installs the plugin
+#: ``pulumi-resource-deltastream`` (docs/sdks.md, "How a program finds the plugin").
+PLUGIN_DOWNLOAD_URL: Final = "pip://pulumi-deltastream-py"
+
+#: The official provider's, so generated SDKs are drop-in replacements (same package, module and
+#: type names), except ``pluginDownloadURL`` (above).
+#: The distribution names that keep ours apart from the official packages are set by
+#: ``make sdks`` (tools/sdkgen/generate.py), as the code generators have no option for them.
 METADATA: Final[Mapping[str, Any]] = {
     "displayName": "DeltaStream",
     "description": "A Pulumi native provider for DeltaStream — manage databases, namespaces, "
     "stores, streams, queries, and applications as infrastructure.",
     "homepage": "https://www.deltastream.io",
-    "pluginDownloadURL": "github://api.github.com/deltastreaminc",
+    "pluginDownloadURL": PLUGIN_DOWNLOAD_URL,
     "namespace": "deltastream",
     "publisher": "DeltaStream Inc.",
     "logoUrl": "https://raw.githubusercontent.com/deltastreaminc/pulumi-deltastream/main/docs/"
