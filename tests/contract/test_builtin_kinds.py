@@ -10,7 +10,7 @@ import pytest
 from hypothesis import strategies as st
 
 from deltastream_local.testing import LocalServer
-from deltastream_pulumi.testing import EngineLogServer, ProviderProcess, Resource
+from deltastream_pulumi.testing import EngineLogServer, ProviderProcess, Resource, Secret
 from deltastream_pulumi.testing.contract import (
     Invalid,
     KindContract,
@@ -191,7 +191,34 @@ def _application() -> KindContract:
     )
 
 
+def _secret() -> KindContract:
+    values = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=4)
+    return KindContract(
+        token="deltastream:index:Secret",
+        inputs=lambda env: st.fixed_dictionaries(
+            {"name": names("sec"), "type": st.sampled_from(["generic_string", "GENERIC_STRING"])},
+            optional={
+                "description": st.sampled_from(["for the orders store", "it's quoted"]),
+                "stringValue": values.map(Secret),
+                "customProperties": st.just({"rotation.days": "30"}),
+            },
+        ),
+        replaces=[
+            Mutation("name", names("sec")),
+            Mutation("description", st.just("another description")),
+            Mutation("stringValue", values.map(Secret)),
+        ],
+        invalid=[
+            Invalid("type", lambda i: {**i, "type": "password"}, "an unknown type"),
+            Invalid("customProperties", lambda i: {**i, "customProperties": {"type": "x"}}),
+        ],
+        drop=_drop('DROP SECRET "{name}";'),
+        unreadable=("stringValue", "customProperties"),
+    )
+
+
 CONTRACTS = {
+    "Secret": _secret,
     "Application": _application,
     "DeltaStreamObject": _object,
     "Query": _query,

@@ -1,4 +1,4 @@
-"""Kinds that exist on the service but not yet here: schema registries and secrets.
+"""Kinds that exist on the service but not yet here: schema registries.
 
 Their system tables and LISTs answer with the right columns and no rows, so clients that
 probe them (TF lookups, SDK listings) get "not found" rather than an error. When a kind is
@@ -34,26 +34,6 @@ SCHEMA_REGISTRIES = CatalogKind(
             (
                 varchar("name"),
                 varchar("type"),
-                varchar("status"),
-                varchar("owner"),
-                timestamp("created_at"),
-                timestamp("updated_at"),
-            ),
-            _no_rows,
-        ),
-    ),
-)
-
-SECRETS = CatalogKind(
-    name="secret",
-    lists={"secrets": _empty_list("Name", "Type", "Description", "Owner")},
-    system_tables=(
-        SystemTable(
-            "secrets",
-            (
-                varchar("name"),
-                varchar("type"),
-                varchar("description", nullable=True),
                 varchar("status"),
                 varchar("owner"),
                 timestamp("created_at"),
