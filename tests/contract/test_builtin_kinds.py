@@ -217,7 +217,38 @@ def _secret() -> KindContract:
     )
 
 
+def _confluent(uris: str, user: str | None = None) -> dict[str, Any]:
+    block: dict[str, Any] = {"uris": uris}
+    if user is not None:
+        block |= {"username": Secret(user), "password": Secret(f"{user}-pw")}
+    return block
+
+
+def _schema_registry() -> KindContract:
+    uris = st.sampled_from(["https://registry:8081", "https://a:8081,https://b:8081"])
+    users = st.one_of(st.none(), st.sampled_from(["svc", "it's me"]))
+    return KindContract(
+        token="deltastream:index:SchemaRegistry",
+        inputs=lambda env: st.fixed_dictionaries(
+            {"name": names("sr"), "confluent": st.builds(_confluent, uris, users)}
+        ),
+        updates=[Mutation("confluent", st.just(_confluent("https://moved:8081", "rotated")))],
+        replaces=[Mutation("name", names("sr"))],
+        invalid=[
+            Invalid("", lambda i: {"name": i["name"]}, "no type block"),
+            Invalid(
+                "confluentCloud.secret",
+                lambda i: {"name": i["name"], "confluentCloud": {"uris": "u", "key": "k"}},
+                "a cloud registry without its secret",
+            ),
+        ],
+        drop=_drop('DROP SCHEMA_REGISTRY "{name}";'),
+        unreadable=("confluent.username", "confluent.password"),
+    )
+
+
 CONTRACTS = {
+    "SchemaRegistry": _schema_registry,
     "Secret": _secret,
     "Application": _application,
     "DeltaStreamObject": _object,
