@@ -20,6 +20,7 @@ owes the engine (see ``docs/plugins.md``):
 from __future__ import annotations
 
 import abc
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -29,6 +30,7 @@ from deltastream_core.errors import AlreadyExistsError, NotFoundError, ObjectFai
 from deltastream_core.errors import ValidationError as _ValidationError
 from deltastream_core.kinds import (
     CheckFailure,
+    CheckResult,
     Function,
     OperationContext,
     ReadResult,
@@ -84,6 +86,13 @@ def column(name: str, field: str = "", *, convert: Callable[[Any], Any] = _same)
     """``column("database_name", "database")``: the ``database_name`` column fills the
     ``database`` output."""
     return Column(name, field, convert)
+
+
+def autoname(resource_name: str, urn: str) -> str:
+    """``<resource name>-<7 hex>``: the suffix comes from the URN, so every Check of the
+    same resource (preview, then up) gives the same name."""
+    suffix = hashlib.sha256(urn.encode()).hexdigest()[:7]
+    return f"{resource_name or 'object'}-{suffix}"
 
 
 def encode_id(parts: Sequence[str]) -> str:
@@ -162,6 +171,18 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
     #: the input naming the role the object is created as (DeltaStream makes the creating
     #: role its owner); None: created as the provider's role
     owner_field: ClassVar[str | None] = "owner"
+    #: an optional name input Check fills when the program leaves it out (Pulumi
+    #: autonaming): the resource name plus a suffix derived from the URN, so preview and up
+    #: agree, and a name once given stays
+    autoname_field: ClassVar[str | None] = None
+
+    async def check(
+        self, ctx: OperationContext, olds: Mapping[str, Any], news: Mapping[str, Any]
+    ) -> CheckResult:
+        field = self.autoname_field
+        if field and news.get(field) in (None, ""):
+            news = {**news, field: olds.get(field) or autoname(ctx.resource_name, ctx.urn)}
+        return await super().check(ctx, olds, news)
 
     # -- what a kind declares ---------------------------------------------------------------
     @abc.abstractmethod

@@ -63,6 +63,24 @@ async def select(
     return list(result.records())
 
 
+async def describe_properties(ctx: OperationContext, sql: str) -> dict[str, Any]:
+    """``DESCRIBE <OBJECT> …`` answered as property/value rows → ``{property (lower): value}``.
+
+    Columns named ``property``/``value`` are used when present, else the first two (as the
+    official SDK reads them).
+    """
+    result = await ctx.require_runner().run(Statement.read(sql), ctx.base)
+    props: dict[str, Any] = {}
+    for row in result.records():
+        lowered = {str(k).lower(): v for k, v in row.items()}
+        values = list(row.values())
+        key = lowered.get("property", values[0] if values else None)
+        value = lowered.get("value", values[1] if len(values) > 1 else None)
+        if key is not None:
+            props[str(key).lower()] = value
+    return props
+
+
 def capped(
     ctx: OperationContext, rows: list[T], what: str, narrower: str, *, order: str = "by name"
 ) -> list[T]:

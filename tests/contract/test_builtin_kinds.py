@@ -10,7 +10,7 @@ import pytest
 from hypothesis import strategies as st
 
 from deltastream_local.testing import LocalServer
-from deltastream_pulumi.testing import EngineLogServer, ProviderProcess, Resource
+from deltastream_pulumi.testing import EngineLogServer, ProviderProcess, Resource, Secret
 from deltastream_pulumi.testing.contract import (
     Invalid,
     KindContract,
@@ -191,7 +191,65 @@ def _application() -> KindContract:
     )
 
 
+def _secret() -> KindContract:
+    values = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=4)
+    return KindContract(
+        token="deltastream:index:Secret",
+        inputs=lambda env: st.fixed_dictionaries(
+            {"name": names("sec"), "type": st.sampled_from(["generic_string", "GENERIC_STRING"])},
+            optional={
+                "description": st.sampled_from(["for the orders store", "it's quoted"]),
+                "stringValue": values.map(Secret),
+                "customProperties": st.just({"rotation.days": "30"}),
+            },
+        ),
+        replaces=[
+            Mutation("name", names("sec")),
+            Mutation("description", st.just("another description")),
+            Mutation("stringValue", values.map(Secret)),
+        ],
+        invalid=[
+            Invalid("type", lambda i: {**i, "type": "password"}, "an unknown type"),
+            Invalid("customProperties", lambda i: {**i, "customProperties": {"type": "x"}}),
+        ],
+        drop=_drop('DROP SECRET "{name}";'),
+        unreadable=("stringValue", "customProperties"),
+    )
+
+
+def _confluent(uris: str, user: str | None = None) -> dict[str, Any]:
+    block: dict[str, Any] = {"uris": uris}
+    if user is not None:
+        block |= {"username": Secret(user), "password": Secret(f"{user}-pw")}
+    return block
+
+
+def _schema_registry() -> KindContract:
+    uris = st.sampled_from(["https://registry:8081", "https://a:8081,https://b:8081"])
+    users = st.one_of(st.none(), st.sampled_from(["svc", "it's me"]))
+    return KindContract(
+        token="deltastream:index:SchemaRegistry",
+        inputs=lambda env: st.fixed_dictionaries(
+            {"name": names("sr"), "confluent": st.builds(_confluent, uris, users)}
+        ),
+        updates=[Mutation("confluent", st.just(_confluent("https://moved:8081", "rotated")))],
+        replaces=[Mutation("name", names("sr"))],
+        invalid=[
+            Invalid("", lambda i: {"name": i["name"]}, "no type block"),
+            Invalid(
+                "confluentCloud.secret",
+                lambda i: {"name": i["name"], "confluentCloud": {"uris": "u", "key": "k"}},
+                "a cloud registry without its secret",
+            ),
+        ],
+        drop=_drop('DROP SCHEMA_REGISTRY "{name}";'),
+        unreadable=("confluent.username", "confluent.password"),
+    )
+
+
 CONTRACTS = {
+    "SchemaRegistry": _schema_registry,
+    "Secret": _secret,
     "Application": _application,
     "DeltaStreamObject": _object,
     "Query": _query,

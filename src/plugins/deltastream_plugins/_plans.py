@@ -29,6 +29,7 @@ from deltastream_core.errors import (
 from deltastream_core.kinds import CheckFailure, OperationContext
 from deltastream_core.lexer import single_statement_problem
 from deltastream_core.ports import Statement, StatementContext
+from deltastream_core.rows import describe_properties as describe_properties
 from deltastream_core.sql import qualified
 from deltastream_core.unknown import UNKNOWN, is_known
 from deltastream_core.waiting import Backoff
@@ -386,24 +387,6 @@ async def describe_for_check(
     except (TransientError, TimeoutError_, AuthenticationError, PlanFormatError) as exc:
         ctx.log.warning(f"{what}: could not validate sql with DESCRIBE ({exc}); skipped")
         return PlanOutcome()
-
-
-async def describe_properties(ctx: OperationContext, sql: str) -> dict[str, Any]:
-    """``DESCRIBE <OBJECT> …`` answered as property/value rows → ``{property (lower): value}``.
-
-    Columns named ``property``/``value`` are used when present, else the first two (as the
-    official SDK reads them).
-    """
-    result = await ctx.require_runner().run(Statement.read(sql), ctx.base)
-    props: dict[str, Any] = {}
-    for row in result.records():
-        lowered = {str(k).lower(): v for k, v in row.items()}
-        values = list(row.values())
-        key = lowered.get("property", values[0] if values else None)
-        value = lowered.get("value", values[1] if len(values) > 1 else None)
-        if key is not None:
-            props[str(key).lower()] = value
-    return props
 
 
 # -- Check helpers -------------------------------------------------------------------------

@@ -10,7 +10,7 @@ update in place, how to drop the object behind Pulumi's back) in a :class:`KindC
 3. create, then the outputs echo every input (secrets still secret);
 4. a second ``up`` with equal inputs is no change;
 5. refresh after create shows no drift (server-filled defaults included);
-6. import by id diffs clean, except declared unreadable secrets;
+6. import by id diffs clean, except declared unreadable inputs;
 7. each declared in-place property updates in place and reads back;
 8. each replace-on-change property plans a replacement;
 9. creating the same object again fails with a ``pulumi import`` line that works;
@@ -90,8 +90,9 @@ class KindContract:
     invalid: Sequence[Invalid] = ()
     #: drops the object out of band (None: the refresh-after-drop law is not checked)
     drop: Dropper | None = None
-    #: secret inputs DeltaStream never returns: import cannot read them back
-    unreadable_secrets: tuple[str, ...] = ()
+    #: inputs DeltaStream never returns (secrets, write-only settings): import cannot read
+    #: them; a dotted path (``confluent.password``) names a key inside a block
+    unreadable: tuple[str, ...] = ()
     #: creating the same inputs twice must fail with a working import line
     unique: bool = True
 
@@ -239,7 +240,7 @@ class _Laws:
 
     def import_diffs_clean(self, state: ResourceState, inputs: dict[str, Any]) -> None:
         other = Stack(self.provider)
-        program = {k: v for k, v in inputs.items() if k not in self.c.unreadable_secrets}
+        program = _without(inputs, self.c.unreadable)
         imported = Resource(self.c.token, f"{state.name}imp", program, import_id=state.id)
         try:
             step = other.up([imported]).step(imported.name)
@@ -341,6 +342,20 @@ class _Laws:
             for value in secrets:
                 if len(str(value)) >= 4 and str(value) in text:
                     raise self.fail("no secret leaks", f"a secret input appears in {where}")
+
+
+def _without(values: Mapping[str, Any], paths: Sequence[str]) -> dict[str, Any]:
+    """``values`` less the (dotted) ``paths``: ``confluent.password`` drops one nested key."""
+    out = dict(values)
+    for path in paths:
+        head, _, rest = path.partition(".")
+        if head not in out:
+            continue
+        if rest and isinstance(out[head], Mapping):
+            out[head] = _without(out[head], [rest])
+        elif not rest:
+            del out[head]
+    return out
 
 
 def _differing(values: st.SearchStrategy[Any], current: Any) -> st.SearchStrategy[Any]:

@@ -105,6 +105,9 @@ class ObjectStatements:
     keyword: str
     handlers: Mapping[str, ObjectHandler]
     options: Mapping[str, Option] = field(default_factory=dict)
+    #: how keys that are not declared are typed; None refuses them (3D008). A kind whose
+    #: WITH clause carries free-form keys (a secret's custom properties) sets it.
+    extra: Option | None = None
 
 
 def option_problems(options: Mapping[str, Option]) -> list[str]:
@@ -150,7 +153,7 @@ def _typed(
     changing = statement.verb in ("update", "alter")
     typed: dict[str, OptionValue] = {}
     for item in statement.properties.items:
-        option = objects.options.get(item.key)
+        option = objects.options.get(item.key, objects.extra)
         if option is None:
             raise SqlError(
                 INVALID_PARAMETER, f"property '{item.key}' is not valid for {objects.keyword}"

@@ -19,7 +19,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 from deltastream_local.engine import ast
 from deltastream_local.engine.access import require_can_create, require_role
-from deltastream_local.engine.catalog.base import CatalogKind, Execution, Services, SystemTable
+from deltastream_local.engine.catalog.base import (
+    CatalogKind,
+    Execution,
+    Reference,
+    Services,
+    SystemTable,
+)
 from deltastream_local.engine.catalog.references import drop_dependents
 from deltastream_local.engine.catalog.tables.stores import (
     COLUMNS,
@@ -368,9 +374,21 @@ def _system_rows(exe: Execution) -> list[dict[str, str | None]]:
     return rows
 
 
+def _naming_registry(exe: Execution, key: tuple[str, ...]) -> list[str]:
+    """The stores whose ``schema_registry.name`` is the registry ``key`` (a drop refuses)."""
+    return [
+        fqn(store.name)
+        for store in all_rows(exe)
+        if (registry := store.properties.get(SCHEMA_REGISTRY_KEY)) is not None
+        and registry.value == key[0]
+    ]
+
+
 KIND = CatalogKind(
     name="store",
     schema=SCHEMA,
+    # a registry a store names cannot be dropped (its existence is not checked at create)
+    references=(Reference("schema_registry", _naming_registry, "stores still use it"),),
     statements={
         (ast.CreateStore, None): _create,
         (ast.UpdateStore, None): _update,
