@@ -12,7 +12,7 @@ $(VENV)/.installed: pyproject.toml sdk/python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip uninstall -q -y pulumi-deltastream 2>/dev/null || true
-	$(BIN)/pip install -q -e '.[dev]' ./sdk/python
+	$(BIN)/pip install -q -e '.[dev]' -e ./sdk/python
 	touch $@
 
 # The real Pulumi CLI, offline: state in ./.pulumi-state, no Pulumi Cloud, no plugin downloads;

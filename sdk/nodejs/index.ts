@@ -60,6 +60,26 @@ export const getQuery: typeof import("./getQuery").getQuery = null as any;
 export const getQueryOutput: typeof import("./getQuery").getQueryOutput = null as any;
 utilities.lazyLoad(exports, ["getQuery","getQueryOutput"], () => require("./getQuery"));
 
+export { GetSchemaRegistriesArgs, GetSchemaRegistriesResult } from "./getSchemaRegistries";
+export const getSchemaRegistries: typeof import("./getSchemaRegistries").getSchemaRegistries = null as any;
+export const getSchemaRegistriesOutput: typeof import("./getSchemaRegistries").getSchemaRegistriesOutput = null as any;
+utilities.lazyLoad(exports, ["getSchemaRegistries","getSchemaRegistriesOutput"], () => require("./getSchemaRegistries"));
+
+export { GetSchemaRegistryArgs, GetSchemaRegistryResult, GetSchemaRegistryOutputArgs } from "./getSchemaRegistry";
+export const getSchemaRegistry: typeof import("./getSchemaRegistry").getSchemaRegistry = null as any;
+export const getSchemaRegistryOutput: typeof import("./getSchemaRegistry").getSchemaRegistryOutput = null as any;
+utilities.lazyLoad(exports, ["getSchemaRegistry","getSchemaRegistryOutput"], () => require("./getSchemaRegistry"));
+
+export { GetSecretArgs, GetSecretResult, GetSecretOutputArgs } from "./getSecret";
+export const getSecret: typeof import("./getSecret").getSecret = null as any;
+export const getSecretOutput: typeof import("./getSecret").getSecretOutput = null as any;
+utilities.lazyLoad(exports, ["getSecret","getSecretOutput"], () => require("./getSecret"));
+
+export { GetSecretsArgs, GetSecretsResult } from "./getSecrets";
+export const getSecrets: typeof import("./getSecrets").getSecrets = null as any;
+export const getSecretsOutput: typeof import("./getSecrets").getSecretsOutput = null as any;
+utilities.lazyLoad(exports, ["getSecrets","getSecretsOutput"], () => require("./getSecrets"));
+
 export { GetStoreArgs, GetStoreResult, GetStoreOutputArgs } from "./getStore";
 export const getStore: typeof import("./getStore").getStore = null as any;
 export const getStoreOutput: typeof import("./getStore").getStoreOutput = null as any;
@@ -84,6 +104,16 @@ export { QueryArgs } from "./query";
 export type Query = import("./query").Query;
 export const Query: typeof import("./query").Query = null as any;
 utilities.lazyLoad(exports, ["Query"], () => require("./query"));
+
+export { SchemaRegistryArgs } from "./schemaRegistry";
+export type SchemaRegistry = import("./schemaRegistry").SchemaRegistry;
+export const SchemaRegistry: typeof import("./schemaRegistry").SchemaRegistry = null as any;
+utilities.lazyLoad(exports, ["SchemaRegistry"], () => require("./schemaRegistry"));
+
+export { SecretArgs } from "./secret";
+export type Secret = import("./secret").Secret;
+export const Secret: typeof import("./secret").Secret = null as any;
+utilities.lazyLoad(exports, ["Secret"], () => require("./secret"));
 
 export { StoreArgs } from "./store";
 export type Store = import("./store").Store;
@@ -114,6 +144,10 @@ const _module = {
                 return new Namespace(name, <any>undefined, { urn })
             case "deltastream:index:Query":
                 return new Query(name, <any>undefined, { urn })
+            case "deltastream:index:SchemaRegistry":
+                return new SchemaRegistry(name, <any>undefined, { urn })
+            case "deltastream:index:Secret":
+                return new Secret(name, <any>undefined, { urn })
             case "deltastream:index:Store":
                 return new Store(name, <any>undefined, { urn })
             default:

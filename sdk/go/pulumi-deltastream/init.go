@@ -31,6 +31,10 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &Namespace{}
 	case "deltastream:index:Query":
 		r = &Query{}
+	case "deltastream:index:SchemaRegistry":
+		r = &SchemaRegistry{}
+	case "deltastream:index:Secret":
+		r = &Secret{}
 	case "deltastream:index:Store":
 		r = &Store{}
 	default:

@@ -553,6 +553,175 @@ func (o GetQueryResultArrayOutput) Index(i pulumi.IntInput) GetQueryResultOutput
 	}).(GetQueryResultOutput)
 }
 
+// The GetSchemaRegistryResult settings.
+type GetSchemaRegistryResult struct {
+	// When the registry was created (RFC 3339).
+	CreatedAt string `pulumi:"createdAt"`
+	// Name of the schema registry.
+	Name string `pulumi:"name"`
+	// Owning role of the registry.
+	Owner string `pulumi:"owner"`
+	// State of the registry.
+	State string `pulumi:"state"`
+	// Type of the registry (Confluent or ConfluentCloud).
+	Type string `pulumi:"type"`
+	// When the registry was last changed (RFC 3339).
+	UpdatedAt string `pulumi:"updatedAt"`
+}
+
+// The GetSchemaRegistryResult settings.
+type GetSchemaRegistryResultOutput struct{ *pulumi.OutputState }
+
+func (GetSchemaRegistryResultOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetSchemaRegistryResult)(nil)).Elem()
+}
+
+func (o GetSchemaRegistryResultOutput) ToGetSchemaRegistryResultOutput() GetSchemaRegistryResultOutput {
+	return o
+}
+
+func (o GetSchemaRegistryResultOutput) ToGetSchemaRegistryResultOutputWithContext(ctx context.Context) GetSchemaRegistryResultOutput {
+	return o
+}
+
+// When the registry was created (RFC 3339).
+func (o GetSchemaRegistryResultOutput) CreatedAt() pulumi.StringOutput {
+	return o.ApplyT(func(v GetSchemaRegistryResult) string { return v.CreatedAt }).(pulumi.StringOutput)
+}
+
+// Name of the schema registry.
+func (o GetSchemaRegistryResultOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetSchemaRegistryResult) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Owning role of the registry.
+func (o GetSchemaRegistryResultOutput) Owner() pulumi.StringOutput {
+	return o.ApplyT(func(v GetSchemaRegistryResult) string { return v.Owner }).(pulumi.StringOutput)
+}
+
+// State of the registry.
+func (o GetSchemaRegistryResultOutput) State() pulumi.StringOutput {
+	return o.ApplyT(func(v GetSchemaRegistryResult) string { return v.State }).(pulumi.StringOutput)
+}
+
+// Type of the registry (Confluent or ConfluentCloud).
+func (o GetSchemaRegistryResultOutput) Type() pulumi.StringOutput {
+	return o.ApplyT(func(v GetSchemaRegistryResult) string { return v.Type }).(pulumi.StringOutput)
+}
+
+// When the registry was last changed (RFC 3339).
+func (o GetSchemaRegistryResultOutput) UpdatedAt() pulumi.StringOutput {
+	return o.ApplyT(func(v GetSchemaRegistryResult) string { return v.UpdatedAt }).(pulumi.StringOutput)
+}
+
+type GetSchemaRegistryResultArrayOutput struct{ *pulumi.OutputState }
+
+func (GetSchemaRegistryResultArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetSchemaRegistryResult)(nil)).Elem()
+}
+
+func (o GetSchemaRegistryResultArrayOutput) ToGetSchemaRegistryResultArrayOutput() GetSchemaRegistryResultArrayOutput {
+	return o
+}
+
+func (o GetSchemaRegistryResultArrayOutput) ToGetSchemaRegistryResultArrayOutputWithContext(ctx context.Context) GetSchemaRegistryResultArrayOutput {
+	return o
+}
+
+func (o GetSchemaRegistryResultArrayOutput) Index(i pulumi.IntInput) GetSchemaRegistryResultOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetSchemaRegistryResult {
+		return vs[0].([]GetSchemaRegistryResult)[vs[1].(int)]
+	}).(GetSchemaRegistryResultOutput)
+}
+
+// The GetSecretResult settings.
+type GetSecretResult struct {
+	// When the secret was created (RFC 3339).
+	CreatedAt string `pulumi:"createdAt"`
+	// Description of the secret.
+	Description *string `pulumi:"description"`
+	// Name of the secret.
+	Name string `pulumi:"name"`
+	// Owning role of the secret.
+	Owner string `pulumi:"owner"`
+	// Status of the secret.
+	Status string `pulumi:"status"`
+	// Type of the secret.
+	Type string `pulumi:"type"`
+	// When the secret was last changed (RFC 3339).
+	UpdatedAt string `pulumi:"updatedAt"`
+}
+
+// The GetSecretResult settings.
+type GetSecretResultOutput struct{ *pulumi.OutputState }
+
+func (GetSecretResultOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetSecretResult)(nil)).Elem()
+}
+
+func (o GetSecretResultOutput) ToGetSecretResultOutput() GetSecretResultOutput {
+	return o
+}
+
+func (o GetSecretResultOutput) ToGetSecretResultOutputWithContext(ctx context.Context) GetSecretResultOutput {
+	return o
+}
+
+// When the secret was created (RFC 3339).
+func (o GetSecretResultOutput) CreatedAt() pulumi.StringOutput {
+	return o.ApplyT(func(v GetSecretResult) string { return v.CreatedAt }).(pulumi.StringOutput)
+}
+
+// Description of the secret.
+func (o GetSecretResultOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetSecretResult) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+// Name of the secret.
+func (o GetSecretResultOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetSecretResult) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Owning role of the secret.
+func (o GetSecretResultOutput) Owner() pulumi.StringOutput {
+	return o.ApplyT(func(v GetSecretResult) string { return v.Owner }).(pulumi.StringOutput)
+}
+
+// Status of the secret.
+func (o GetSecretResultOutput) Status() pulumi.StringOutput {
+	return o.ApplyT(func(v GetSecretResult) string { return v.Status }).(pulumi.StringOutput)
+}
+
+// Type of the secret.
+func (o GetSecretResultOutput) Type() pulumi.StringOutput {
+	return o.ApplyT(func(v GetSecretResult) string { return v.Type }).(pulumi.StringOutput)
+}
+
+// When the secret was last changed (RFC 3339).
+func (o GetSecretResultOutput) UpdatedAt() pulumi.StringOutput {
+	return o.ApplyT(func(v GetSecretResult) string { return v.UpdatedAt }).(pulumi.StringOutput)
+}
+
+type GetSecretResultArrayOutput struct{ *pulumi.OutputState }
+
+func (GetSecretResultArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetSecretResult)(nil)).Elem()
+}
+
+func (o GetSecretResultArrayOutput) ToGetSecretResultArrayOutput() GetSecretResultArrayOutput {
+	return o
+}
+
+func (o GetSecretResultArrayOutput) ToGetSecretResultArrayOutputWithContext(ctx context.Context) GetSecretResultArrayOutput {
+	return o
+}
+
+func (o GetSecretResultArrayOutput) Index(i pulumi.IntInput) GetSecretResultOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetSecretResult {
+		return vs[0].([]GetSecretResult)[vs[1].(int)]
+	}).(GetSecretResultOutput)
+}
+
 // The GetStoreResult settings.
 type GetStoreResult struct {
 	// When the store was created (RFC 3339).
@@ -1418,6 +1587,362 @@ func (o PostgresInputsPtrOutput) Username() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+// A self-managed Confluent schema registry.
+type SchemaRegistryConfluent struct {
+	// Password for the registry.
+	Password *string `pulumi:"password"`
+	// List of host:port URIs to connect to the schema registry.
+	Uris string `pulumi:"uris"`
+	// Username for the registry.
+	Username *string `pulumi:"username"`
+}
+
+// SchemaRegistryConfluentInput is an input type that accepts SchemaRegistryConfluentArgs and SchemaRegistryConfluentOutput values.
+// You can construct a concrete instance of `SchemaRegistryConfluentInput` via:
+//
+//	SchemaRegistryConfluentArgs{...}
+type SchemaRegistryConfluentInput interface {
+	pulumi.Input
+
+	ToSchemaRegistryConfluentOutput() SchemaRegistryConfluentOutput
+	ToSchemaRegistryConfluentOutputWithContext(context.Context) SchemaRegistryConfluentOutput
+}
+
+// A self-managed Confluent schema registry.
+type SchemaRegistryConfluentArgs struct {
+	// Password for the registry.
+	Password pulumi.StringPtrInput `pulumi:"password"`
+	// List of host:port URIs to connect to the schema registry.
+	Uris pulumi.StringInput `pulumi:"uris"`
+	// Username for the registry.
+	Username pulumi.StringPtrInput `pulumi:"username"`
+}
+
+func (SchemaRegistryConfluentArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*SchemaRegistryConfluent)(nil)).Elem()
+}
+
+func (i SchemaRegistryConfluentArgs) ToSchemaRegistryConfluentOutput() SchemaRegistryConfluentOutput {
+	return i.ToSchemaRegistryConfluentOutputWithContext(context.Background())
+}
+
+func (i SchemaRegistryConfluentArgs) ToSchemaRegistryConfluentOutputWithContext(ctx context.Context) SchemaRegistryConfluentOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SchemaRegistryConfluentOutput)
+}
+
+func (i SchemaRegistryConfluentArgs) ToSchemaRegistryConfluentPtrOutput() SchemaRegistryConfluentPtrOutput {
+	return i.ToSchemaRegistryConfluentPtrOutputWithContext(context.Background())
+}
+
+func (i SchemaRegistryConfluentArgs) ToSchemaRegistryConfluentPtrOutputWithContext(ctx context.Context) SchemaRegistryConfluentPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SchemaRegistryConfluentOutput).ToSchemaRegistryConfluentPtrOutputWithContext(ctx)
+}
+
+// SchemaRegistryConfluentPtrInput is an input type that accepts SchemaRegistryConfluentArgs, SchemaRegistryConfluentPtr and SchemaRegistryConfluentPtrOutput values.
+// You can construct a concrete instance of `SchemaRegistryConfluentPtrInput` via:
+//
+//	        SchemaRegistryConfluentArgs{...}
+//
+//	or:
+//
+//	        nil
+type SchemaRegistryConfluentPtrInput interface {
+	pulumi.Input
+
+	ToSchemaRegistryConfluentPtrOutput() SchemaRegistryConfluentPtrOutput
+	ToSchemaRegistryConfluentPtrOutputWithContext(context.Context) SchemaRegistryConfluentPtrOutput
+}
+
+type schemaRegistryConfluentPtrType SchemaRegistryConfluentArgs
+
+func SchemaRegistryConfluentPtr(v *SchemaRegistryConfluentArgs) SchemaRegistryConfluentPtrInput {
+	return (*schemaRegistryConfluentPtrType)(v)
+}
+
+func (*schemaRegistryConfluentPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**SchemaRegistryConfluent)(nil)).Elem()
+}
+
+func (i *schemaRegistryConfluentPtrType) ToSchemaRegistryConfluentPtrOutput() SchemaRegistryConfluentPtrOutput {
+	return i.ToSchemaRegistryConfluentPtrOutputWithContext(context.Background())
+}
+
+func (i *schemaRegistryConfluentPtrType) ToSchemaRegistryConfluentPtrOutputWithContext(ctx context.Context) SchemaRegistryConfluentPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SchemaRegistryConfluentPtrOutput)
+}
+
+// A self-managed Confluent schema registry.
+type SchemaRegistryConfluentOutput struct{ *pulumi.OutputState }
+
+func (SchemaRegistryConfluentOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*SchemaRegistryConfluent)(nil)).Elem()
+}
+
+func (o SchemaRegistryConfluentOutput) ToSchemaRegistryConfluentOutput() SchemaRegistryConfluentOutput {
+	return o
+}
+
+func (o SchemaRegistryConfluentOutput) ToSchemaRegistryConfluentOutputWithContext(ctx context.Context) SchemaRegistryConfluentOutput {
+	return o
+}
+
+func (o SchemaRegistryConfluentOutput) ToSchemaRegistryConfluentPtrOutput() SchemaRegistryConfluentPtrOutput {
+	return o.ToSchemaRegistryConfluentPtrOutputWithContext(context.Background())
+}
+
+func (o SchemaRegistryConfluentOutput) ToSchemaRegistryConfluentPtrOutputWithContext(ctx context.Context) SchemaRegistryConfluentPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v SchemaRegistryConfluent) *SchemaRegistryConfluent {
+		return &v
+	}).(SchemaRegistryConfluentPtrOutput)
+}
+
+// Password for the registry.
+func (o SchemaRegistryConfluentOutput) Password() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v SchemaRegistryConfluent) *string { return v.Password }).(pulumi.StringPtrOutput)
+}
+
+// List of host:port URIs to connect to the schema registry.
+func (o SchemaRegistryConfluentOutput) Uris() pulumi.StringOutput {
+	return o.ApplyT(func(v SchemaRegistryConfluent) string { return v.Uris }).(pulumi.StringOutput)
+}
+
+// Username for the registry.
+func (o SchemaRegistryConfluentOutput) Username() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v SchemaRegistryConfluent) *string { return v.Username }).(pulumi.StringPtrOutput)
+}
+
+type SchemaRegistryConfluentPtrOutput struct{ *pulumi.OutputState }
+
+func (SchemaRegistryConfluentPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**SchemaRegistryConfluent)(nil)).Elem()
+}
+
+func (o SchemaRegistryConfluentPtrOutput) ToSchemaRegistryConfluentPtrOutput() SchemaRegistryConfluentPtrOutput {
+	return o
+}
+
+func (o SchemaRegistryConfluentPtrOutput) ToSchemaRegistryConfluentPtrOutputWithContext(ctx context.Context) SchemaRegistryConfluentPtrOutput {
+	return o
+}
+
+func (o SchemaRegistryConfluentPtrOutput) Elem() SchemaRegistryConfluentOutput {
+	return o.ApplyT(func(v *SchemaRegistryConfluent) SchemaRegistryConfluent {
+		if v != nil {
+			return *v
+		}
+		var ret SchemaRegistryConfluent
+		return ret
+	}).(SchemaRegistryConfluentOutput)
+}
+
+// Password for the registry.
+func (o SchemaRegistryConfluentPtrOutput) Password() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *SchemaRegistryConfluent) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Password
+	}).(pulumi.StringPtrOutput)
+}
+
+// List of host:port URIs to connect to the schema registry.
+func (o SchemaRegistryConfluentPtrOutput) Uris() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *SchemaRegistryConfluent) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Uris
+	}).(pulumi.StringPtrOutput)
+}
+
+// Username for the registry.
+func (o SchemaRegistryConfluentPtrOutput) Username() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *SchemaRegistryConfluent) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Username
+	}).(pulumi.StringPtrOutput)
+}
+
+// A Confluent Cloud schema registry.
+type SchemaRegistryConfluentCloud struct {
+	// API key of the registry (required).
+	Key *string `pulumi:"key"`
+	// API secret of the registry (required).
+	Secret *string `pulumi:"secret"`
+	// List of host:port URIs to connect to the schema registry.
+	Uris string `pulumi:"uris"`
+}
+
+// SchemaRegistryConfluentCloudInput is an input type that accepts SchemaRegistryConfluentCloudArgs and SchemaRegistryConfluentCloudOutput values.
+// You can construct a concrete instance of `SchemaRegistryConfluentCloudInput` via:
+//
+//	SchemaRegistryConfluentCloudArgs{...}
+type SchemaRegistryConfluentCloudInput interface {
+	pulumi.Input
+
+	ToSchemaRegistryConfluentCloudOutput() SchemaRegistryConfluentCloudOutput
+	ToSchemaRegistryConfluentCloudOutputWithContext(context.Context) SchemaRegistryConfluentCloudOutput
+}
+
+// A Confluent Cloud schema registry.
+type SchemaRegistryConfluentCloudArgs struct {
+	// API key of the registry (required).
+	Key pulumi.StringPtrInput `pulumi:"key"`
+	// API secret of the registry (required).
+	Secret pulumi.StringPtrInput `pulumi:"secret"`
+	// List of host:port URIs to connect to the schema registry.
+	Uris pulumi.StringInput `pulumi:"uris"`
+}
+
+func (SchemaRegistryConfluentCloudArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*SchemaRegistryConfluentCloud)(nil)).Elem()
+}
+
+func (i SchemaRegistryConfluentCloudArgs) ToSchemaRegistryConfluentCloudOutput() SchemaRegistryConfluentCloudOutput {
+	return i.ToSchemaRegistryConfluentCloudOutputWithContext(context.Background())
+}
+
+func (i SchemaRegistryConfluentCloudArgs) ToSchemaRegistryConfluentCloudOutputWithContext(ctx context.Context) SchemaRegistryConfluentCloudOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SchemaRegistryConfluentCloudOutput)
+}
+
+func (i SchemaRegistryConfluentCloudArgs) ToSchemaRegistryConfluentCloudPtrOutput() SchemaRegistryConfluentCloudPtrOutput {
+	return i.ToSchemaRegistryConfluentCloudPtrOutputWithContext(context.Background())
+}
+
+func (i SchemaRegistryConfluentCloudArgs) ToSchemaRegistryConfluentCloudPtrOutputWithContext(ctx context.Context) SchemaRegistryConfluentCloudPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SchemaRegistryConfluentCloudOutput).ToSchemaRegistryConfluentCloudPtrOutputWithContext(ctx)
+}
+
+// SchemaRegistryConfluentCloudPtrInput is an input type that accepts SchemaRegistryConfluentCloudArgs, SchemaRegistryConfluentCloudPtr and SchemaRegistryConfluentCloudPtrOutput values.
+// You can construct a concrete instance of `SchemaRegistryConfluentCloudPtrInput` via:
+//
+//	        SchemaRegistryConfluentCloudArgs{...}
+//
+//	or:
+//
+//	        nil
+type SchemaRegistryConfluentCloudPtrInput interface {
+	pulumi.Input
+
+	ToSchemaRegistryConfluentCloudPtrOutput() SchemaRegistryConfluentCloudPtrOutput
+	ToSchemaRegistryConfluentCloudPtrOutputWithContext(context.Context) SchemaRegistryConfluentCloudPtrOutput
+}
+
+type schemaRegistryConfluentCloudPtrType SchemaRegistryConfluentCloudArgs
+
+func SchemaRegistryConfluentCloudPtr(v *SchemaRegistryConfluentCloudArgs) SchemaRegistryConfluentCloudPtrInput {
+	return (*schemaRegistryConfluentCloudPtrType)(v)
+}
+
+func (*schemaRegistryConfluentCloudPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**SchemaRegistryConfluentCloud)(nil)).Elem()
+}
+
+func (i *schemaRegistryConfluentCloudPtrType) ToSchemaRegistryConfluentCloudPtrOutput() SchemaRegistryConfluentCloudPtrOutput {
+	return i.ToSchemaRegistryConfluentCloudPtrOutputWithContext(context.Background())
+}
+
+func (i *schemaRegistryConfluentCloudPtrType) ToSchemaRegistryConfluentCloudPtrOutputWithContext(ctx context.Context) SchemaRegistryConfluentCloudPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SchemaRegistryConfluentCloudPtrOutput)
+}
+
+// A Confluent Cloud schema registry.
+type SchemaRegistryConfluentCloudOutput struct{ *pulumi.OutputState }
+
+func (SchemaRegistryConfluentCloudOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*SchemaRegistryConfluentCloud)(nil)).Elem()
+}
+
+func (o SchemaRegistryConfluentCloudOutput) ToSchemaRegistryConfluentCloudOutput() SchemaRegistryConfluentCloudOutput {
+	return o
+}
+
+func (o SchemaRegistryConfluentCloudOutput) ToSchemaRegistryConfluentCloudOutputWithContext(ctx context.Context) SchemaRegistryConfluentCloudOutput {
+	return o
+}
+
+func (o SchemaRegistryConfluentCloudOutput) ToSchemaRegistryConfluentCloudPtrOutput() SchemaRegistryConfluentCloudPtrOutput {
+	return o.ToSchemaRegistryConfluentCloudPtrOutputWithContext(context.Background())
+}
+
+func (o SchemaRegistryConfluentCloudOutput) ToSchemaRegistryConfluentCloudPtrOutputWithContext(ctx context.Context) SchemaRegistryConfluentCloudPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v SchemaRegistryConfluentCloud) *SchemaRegistryConfluentCloud {
+		return &v
+	}).(SchemaRegistryConfluentCloudPtrOutput)
+}
+
+// API key of the registry (required).
+func (o SchemaRegistryConfluentCloudOutput) Key() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v SchemaRegistryConfluentCloud) *string { return v.Key }).(pulumi.StringPtrOutput)
+}
+
+// API secret of the registry (required).
+func (o SchemaRegistryConfluentCloudOutput) Secret() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v SchemaRegistryConfluentCloud) *string { return v.Secret }).(pulumi.StringPtrOutput)
+}
+
+// List of host:port URIs to connect to the schema registry.
+func (o SchemaRegistryConfluentCloudOutput) Uris() pulumi.StringOutput {
+	return o.ApplyT(func(v SchemaRegistryConfluentCloud) string { return v.Uris }).(pulumi.StringOutput)
+}
+
+type SchemaRegistryConfluentCloudPtrOutput struct{ *pulumi.OutputState }
+
+func (SchemaRegistryConfluentCloudPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**SchemaRegistryConfluentCloud)(nil)).Elem()
+}
+
+func (o SchemaRegistryConfluentCloudPtrOutput) ToSchemaRegistryConfluentCloudPtrOutput() SchemaRegistryConfluentCloudPtrOutput {
+	return o
+}
+
+func (o SchemaRegistryConfluentCloudPtrOutput) ToSchemaRegistryConfluentCloudPtrOutputWithContext(ctx context.Context) SchemaRegistryConfluentCloudPtrOutput {
+	return o
+}
+
+func (o SchemaRegistryConfluentCloudPtrOutput) Elem() SchemaRegistryConfluentCloudOutput {
+	return o.ApplyT(func(v *SchemaRegistryConfluentCloud) SchemaRegistryConfluentCloud {
+		if v != nil {
+			return *v
+		}
+		var ret SchemaRegistryConfluentCloud
+		return ret
+	}).(SchemaRegistryConfluentCloudOutput)
+}
+
+// API key of the registry (required).
+func (o SchemaRegistryConfluentCloudPtrOutput) Key() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *SchemaRegistryConfluentCloud) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Key
+	}).(pulumi.StringPtrOutput)
+}
+
+// API secret of the registry (required).
+func (o SchemaRegistryConfluentCloudPtrOutput) Secret() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *SchemaRegistryConfluentCloud) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Secret
+	}).(pulumi.StringPtrOutput)
+}
+
+// List of host:port URIs to connect to the schema registry.
+func (o SchemaRegistryConfluentCloudPtrOutput) Uris() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *SchemaRegistryConfluentCloud) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Uris
+	}).(pulumi.StringPtrOutput)
+}
+
 // Settings of a Snowflake store (key-pair authentication).
 type SnowflakeInputs struct {
 	// Snowflake account identifier.
@@ -1700,6 +2225,10 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*KinesisInputsPtrInput)(nil)).Elem(), KinesisInputsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PostgresInputsInput)(nil)).Elem(), PostgresInputsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PostgresInputsPtrInput)(nil)).Elem(), PostgresInputsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*SchemaRegistryConfluentInput)(nil)).Elem(), SchemaRegistryConfluentArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*SchemaRegistryConfluentPtrInput)(nil)).Elem(), SchemaRegistryConfluentArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*SchemaRegistryConfluentCloudInput)(nil)).Elem(), SchemaRegistryConfluentCloudArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*SchemaRegistryConfluentCloudPtrInput)(nil)).Elem(), SchemaRegistryConfluentCloudArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SnowflakeInputsInput)(nil)).Elem(), SnowflakeInputsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SnowflakeInputsPtrInput)(nil)).Elem(), SnowflakeInputsArgs{})
 	pulumi.RegisterOutputType(ConfluentKafkaInputsOutput{})
@@ -1712,6 +2241,10 @@ func init() {
 	pulumi.RegisterOutputType(GetObjectResultArrayOutput{})
 	pulumi.RegisterOutputType(GetQueryResultOutput{})
 	pulumi.RegisterOutputType(GetQueryResultArrayOutput{})
+	pulumi.RegisterOutputType(GetSchemaRegistryResultOutput{})
+	pulumi.RegisterOutputType(GetSchemaRegistryResultArrayOutput{})
+	pulumi.RegisterOutputType(GetSecretResultOutput{})
+	pulumi.RegisterOutputType(GetSecretResultArrayOutput{})
 	pulumi.RegisterOutputType(GetStoreResultOutput{})
 	pulumi.RegisterOutputType(GetStoreResultArrayOutput{})
 	pulumi.RegisterOutputType(KafkaInputsOutput{})
@@ -1722,6 +2255,10 @@ func init() {
 	pulumi.RegisterOutputType(ObjectColumnArrayOutput{})
 	pulumi.RegisterOutputType(PostgresInputsOutput{})
 	pulumi.RegisterOutputType(PostgresInputsPtrOutput{})
+	pulumi.RegisterOutputType(SchemaRegistryConfluentOutput{})
+	pulumi.RegisterOutputType(SchemaRegistryConfluentPtrOutput{})
+	pulumi.RegisterOutputType(SchemaRegistryConfluentCloudOutput{})
+	pulumi.RegisterOutputType(SchemaRegistryConfluentCloudPtrOutput{})
 	pulumi.RegisterOutputType(SnowflakeInputsOutput{})
 	pulumi.RegisterOutputType(SnowflakeInputsPtrOutput{})
 }

@@ -126,6 +126,42 @@ export interface PostgresInputsArgs {
 }
 
 /**
+ * A self-managed Confluent schema registry.
+ */
+export interface SchemaRegistryConfluentArgs {
+    /**
+     * Password for the registry.
+     */
+    password?: pulumi.Input<string | undefined>;
+    /**
+     * List of host:port URIs to connect to the schema registry.
+     */
+    uris: pulumi.Input<string>;
+    /**
+     * Username for the registry.
+     */
+    username?: pulumi.Input<string | undefined>;
+}
+
+/**
+ * A Confluent Cloud schema registry.
+ */
+export interface SchemaRegistryConfluentCloudArgs {
+    /**
+     * API key of the registry (required).
+     */
+    key?: pulumi.Input<string | undefined>;
+    /**
+     * API secret of the registry (required).
+     */
+    secret?: pulumi.Input<string | undefined>;
+    /**
+     * List of host:port URIs to connect to the schema registry.
+     */
+    uris: pulumi.Input<string>;
+}
+
+/**
  * Settings of a Snowflake store (key-pair authentication).
  */
 export interface SnowflakeInputsArgs {

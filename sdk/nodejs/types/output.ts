@@ -152,6 +152,70 @@ export interface GetQueryResult {
 }
 
 /**
+ * The GetSchemaRegistryResult settings.
+ */
+export interface GetSchemaRegistryResult {
+    /**
+     * When the registry was created (RFC 3339).
+     */
+    createdAt: string;
+    /**
+     * Name of the schema registry.
+     */
+    name: string;
+    /**
+     * Owning role of the registry.
+     */
+    owner: string;
+    /**
+     * State of the registry.
+     */
+    state: string;
+    /**
+     * Type of the registry (Confluent or ConfluentCloud).
+     */
+    type: string;
+    /**
+     * When the registry was last changed (RFC 3339).
+     */
+    updatedAt: string;
+}
+
+/**
+ * The GetSecretResult settings.
+ */
+export interface GetSecretResult {
+    /**
+     * When the secret was created (RFC 3339).
+     */
+    createdAt: string;
+    /**
+     * Description of the secret.
+     */
+    description?: string;
+    /**
+     * Name of the secret.
+     */
+    name: string;
+    /**
+     * Owning role of the secret.
+     */
+    owner: string;
+    /**
+     * Status of the secret.
+     */
+    status: string;
+    /**
+     * Type of the secret.
+     */
+    type: string;
+    /**
+     * When the secret was last changed (RFC 3339).
+     */
+    updatedAt: string;
+}
+
+/**
  * The GetStoreResult settings.
  */
 export interface GetStoreResult {
@@ -291,6 +355,42 @@ export interface PostgresInputs {
      * User name to authenticate with.
      */
     username: string;
+}
+
+/**
+ * A self-managed Confluent schema registry.
+ */
+export interface SchemaRegistryConfluent {
+    /**
+     * Password for the registry.
+     */
+    password?: string;
+    /**
+     * List of host:port URIs to connect to the schema registry.
+     */
+    uris: string;
+    /**
+     * Username for the registry.
+     */
+    username?: string;
+}
+
+/**
+ * A Confluent Cloud schema registry.
+ */
+export interface SchemaRegistryConfluentCloud {
+    /**
+     * API key of the registry (required).
+     */
+    key?: string;
+    /**
+     * API secret of the registry (required).
+     */
+    secret?: string;
+    /**
+     * List of host:port URIs to connect to the schema registry.
+     */
+    uris: string;
 }
 
 /**

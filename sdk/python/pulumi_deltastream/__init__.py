@@ -17,11 +17,17 @@ from .get_object import *
 from .get_objects import *
 from .get_queries import *
 from .get_query import *
+from .get_schema_registries import *
+from .get_schema_registry import *
+from .get_secret import *
+from .get_secrets import *
 from .get_store import *
 from .get_stores import *
 from .namespace import *
 from .provider import *
 from .query import *
+from .schema_registry import *
+from .secret import *
 from .store import *
 from ._inputs import *
 from . import outputs
@@ -46,6 +52,8 @@ _utilities.register(
    "deltastream:index:DeltaStreamObject": "DeltaStreamObject",
    "deltastream:index:Namespace": "Namespace",
    "deltastream:index:Query": "Query",
+   "deltastream:index:SchemaRegistry": "SchemaRegistry",
+   "deltastream:index:Secret": "Secret",
    "deltastream:index:Store": "Store"
   }
  }

@@ -23,6 +23,10 @@ __all__ = [
     'KinesisInputsArgsDict',
     'PostgresInputsArgs',
     'PostgresInputsArgsDict',
+    'SchemaRegistryConfluentArgs',
+    'SchemaRegistryConfluentArgsDict',
+    'SchemaRegistryConfluentCloudArgs',
+    'SchemaRegistryConfluentCloudArgsDict',
     'SnowflakeInputsArgs',
     'SnowflakeInputsArgsDict',
 ]
@@ -550,6 +554,152 @@ class PostgresInputsArgs:
     @tls_verify_server_hostname.setter
     def tls_verify_server_hostname(self, value: pulumi.Input[Optional[_builtins.bool]]):
         pulumi.set(self, "tls_verify_server_hostname", value)
+
+
+class SchemaRegistryConfluentArgsDict(TypedDict):
+    """
+    A self-managed Confluent schema registry.
+    """
+    uris: pulumi.Input[_builtins.str]
+    """
+    List of host:port URIs to connect to the schema registry.
+    """
+    password: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Password for the registry.
+    """
+    username: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Username for the registry.
+    """
+
+@pulumi.input_type
+class SchemaRegistryConfluentArgs:
+    def __init__(__self__, *,
+                 uris: pulumi.Input[_builtins.str],
+                 password: pulumi.Input[Optional[_builtins.str]] = None,
+                 username: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        A self-managed Confluent schema registry.
+
+        :param pulumi.Input[_builtins.str] uris: List of host:port URIs to connect to the schema registry.
+        :param pulumi.Input[_builtins.str] password: Password for the registry.
+        :param pulumi.Input[_builtins.str] username: Username for the registry.
+        """
+        pulumi.set(__self__, "uris", uris)
+        if password is not None:
+            pulumi.set(__self__, "password", password)
+        if username is not None:
+            pulumi.set(__self__, "username", username)
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> pulumi.Input[_builtins.str]:
+        """
+        List of host:port URIs to connect to the schema registry.
+        """
+        return pulumi.get(self, "uris")
+
+    @uris.setter
+    def uris(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "uris", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def password(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Password for the registry.
+        """
+        return pulumi.get(self, "password")
+
+    @password.setter
+    def password(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "password", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def username(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Username for the registry.
+        """
+        return pulumi.get(self, "username")
+
+    @username.setter
+    def username(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "username", value)
+
+
+class SchemaRegistryConfluentCloudArgsDict(TypedDict):
+    """
+    A Confluent Cloud schema registry.
+    """
+    uris: pulumi.Input[_builtins.str]
+    """
+    List of host:port URIs to connect to the schema registry.
+    """
+    key: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    API key of the registry (required).
+    """
+    secret: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    API secret of the registry (required).
+    """
+
+@pulumi.input_type
+class SchemaRegistryConfluentCloudArgs:
+    def __init__(__self__, *,
+                 uris: pulumi.Input[_builtins.str],
+                 key: pulumi.Input[Optional[_builtins.str]] = None,
+                 secret: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        A Confluent Cloud schema registry.
+
+        :param pulumi.Input[_builtins.str] uris: List of host:port URIs to connect to the schema registry.
+        :param pulumi.Input[_builtins.str] key: API key of the registry (required).
+        :param pulumi.Input[_builtins.str] secret: API secret of the registry (required).
+        """
+        pulumi.set(__self__, "uris", uris)
+        if key is not None:
+            pulumi.set(__self__, "key", key)
+        if secret is not None:
+            pulumi.set(__self__, "secret", secret)
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> pulumi.Input[_builtins.str]:
+        """
+        List of host:port URIs to connect to the schema registry.
+        """
+        return pulumi.get(self, "uris")
+
+    @uris.setter
+    def uris(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "uris", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def key(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        API key of the registry (required).
+        """
+        return pulumi.get(self, "key")
+
+    @key.setter
+    def key(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "key", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def secret(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        API secret of the registry (required).
+        """
+        return pulumi.get(self, "secret")
+
+    @secret.setter
+    def secret(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "secret", value)
 
 
 class SnowflakeInputsArgsDict(TypedDict):

@@ -20,11 +20,15 @@ __all__ = [
     'GetNamespaceResult',
     'GetObjectResult',
     'GetQueryResult',
+    'GetSchemaRegistryResult',
+    'GetSecretResult',
     'GetStoreResult',
     'KafkaInputs',
     'KinesisInputs',
     'ObjectColumn',
     'PostgresInputs',
+    'SchemaRegistryConfluent',
+    'SchemaRegistryConfluentCloud',
     'SnowflakeInputs',
 ]
 
@@ -432,6 +436,174 @@ class GetQueryResult(dict):
         Version of the query.
         """
         return pulumi.get(self, "query_version")
+
+
+@pulumi.output_type
+class GetSchemaRegistryResult(dict):
+    """
+    The GetSchemaRegistryResult settings.
+    """
+    def __init__(__self__, *,
+                 created_at: _builtins.str,
+                 name: _builtins.str,
+                 owner: _builtins.str,
+                 state: _builtins.str,
+                 type: _builtins.str,
+                 updated_at: _builtins.str):
+        """
+        The GetSchemaRegistryResult settings.
+
+        :param _builtins.str created_at: When the registry was created (RFC 3339).
+        :param _builtins.str name: Name of the schema registry.
+        :param _builtins.str owner: Owning role of the registry.
+        :param _builtins.str state: State of the registry.
+        :param _builtins.str type: Type of the registry (Confluent or ConfluentCloud).
+        :param _builtins.str updated_at: When the registry was last changed (RFC 3339).
+        """
+        pulumi.set(__self__, "created_at", created_at)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "owner", owner)
+        pulumi.set(__self__, "state", state)
+        pulumi.set(__self__, "type", type)
+        pulumi.set(__self__, "updated_at", updated_at)
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> _builtins.str:
+        """
+        When the registry was created (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Name of the schema registry.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def owner(self) -> _builtins.str:
+        """
+        Owning role of the registry.
+        """
+        return pulumi.get(self, "owner")
+
+    @_builtins.property
+    @pulumi.getter
+    def state(self) -> _builtins.str:
+        """
+        State of the registry.
+        """
+        return pulumi.get(self, "state")
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> _builtins.str:
+        """
+        Type of the registry (Confluent or ConfluentCloud).
+        """
+        return pulumi.get(self, "type")
+
+    @_builtins.property
+    @pulumi.getter(name="updatedAt")
+    def updated_at(self) -> _builtins.str:
+        """
+        When the registry was last changed (RFC 3339).
+        """
+        return pulumi.get(self, "updated_at")
+
+
+@pulumi.output_type
+class GetSecretResult(dict):
+    """
+    The GetSecretResult settings.
+    """
+    def __init__(__self__, *,
+                 created_at: _builtins.str,
+                 name: _builtins.str,
+                 owner: _builtins.str,
+                 status: _builtins.str,
+                 type: _builtins.str,
+                 updated_at: _builtins.str,
+                 description: Optional[_builtins.str] = None):
+        """
+        The GetSecretResult settings.
+
+        :param _builtins.str created_at: When the secret was created (RFC 3339).
+        :param _builtins.str name: Name of the secret.
+        :param _builtins.str owner: Owning role of the secret.
+        :param _builtins.str status: Status of the secret.
+        :param _builtins.str type: Type of the secret.
+        :param _builtins.str updated_at: When the secret was last changed (RFC 3339).
+        :param _builtins.str description: Description of the secret.
+        """
+        pulumi.set(__self__, "created_at", created_at)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "owner", owner)
+        pulumi.set(__self__, "status", status)
+        pulumi.set(__self__, "type", type)
+        pulumi.set(__self__, "updated_at", updated_at)
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> _builtins.str:
+        """
+        When the secret was created (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Name of the secret.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def owner(self) -> _builtins.str:
+        """
+        Owning role of the secret.
+        """
+        return pulumi.get(self, "owner")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> _builtins.str:
+        """
+        Status of the secret.
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> _builtins.str:
+        """
+        Type of the secret.
+        """
+        return pulumi.get(self, "type")
+
+    @_builtins.property
+    @pulumi.getter(name="updatedAt")
+    def updated_at(self) -> _builtins.str:
+        """
+        When the secret was last changed (RFC 3339).
+        """
+        return pulumi.get(self, "updated_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> Optional[_builtins.str]:
+        """
+        Description of the secret.
+        """
+        return pulumi.get(self, "description")
 
 
 @pulumi.output_type
@@ -885,6 +1057,100 @@ class PostgresInputs(dict):
         Verify that the server's certificate matches its host name.
         """
         return pulumi.get(self, "tls_verify_server_hostname")
+
+
+@pulumi.output_type
+class SchemaRegistryConfluent(dict):
+    """
+    A self-managed Confluent schema registry.
+    """
+    def __init__(__self__, *,
+                 uris: _builtins.str,
+                 password: Optional[_builtins.str] = None,
+                 username: Optional[_builtins.str] = None):
+        """
+        A self-managed Confluent schema registry.
+
+        :param _builtins.str uris: List of host:port URIs to connect to the schema registry.
+        :param _builtins.str password: Password for the registry.
+        :param _builtins.str username: Username for the registry.
+        """
+        pulumi.set(__self__, "uris", uris)
+        if password is not None:
+            pulumi.set(__self__, "password", password)
+        if username is not None:
+            pulumi.set(__self__, "username", username)
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> _builtins.str:
+        """
+        List of host:port URIs to connect to the schema registry.
+        """
+        return pulumi.get(self, "uris")
+
+    @_builtins.property
+    @pulumi.getter
+    def password(self) -> Optional[_builtins.str]:
+        """
+        Password for the registry.
+        """
+        return pulumi.get(self, "password")
+
+    @_builtins.property
+    @pulumi.getter
+    def username(self) -> Optional[_builtins.str]:
+        """
+        Username for the registry.
+        """
+        return pulumi.get(self, "username")
+
+
+@pulumi.output_type
+class SchemaRegistryConfluentCloud(dict):
+    """
+    A Confluent Cloud schema registry.
+    """
+    def __init__(__self__, *,
+                 uris: _builtins.str,
+                 key: Optional[_builtins.str] = None,
+                 secret: Optional[_builtins.str] = None):
+        """
+        A Confluent Cloud schema registry.
+
+        :param _builtins.str uris: List of host:port URIs to connect to the schema registry.
+        :param _builtins.str key: API key of the registry (required).
+        :param _builtins.str secret: API secret of the registry (required).
+        """
+        pulumi.set(__self__, "uris", uris)
+        if key is not None:
+            pulumi.set(__self__, "key", key)
+        if secret is not None:
+            pulumi.set(__self__, "secret", secret)
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> _builtins.str:
+        """
+        List of host:port URIs to connect to the schema registry.
+        """
+        return pulumi.get(self, "uris")
+
+    @_builtins.property
+    @pulumi.getter
+    def key(self) -> Optional[_builtins.str]:
+        """
+        API key of the registry (required).
+        """
+        return pulumi.get(self, "key")
+
+    @_builtins.property
+    @pulumi.getter
+    def secret(self) -> Optional[_builtins.str]:
+        """
+        API secret of the registry (required).
+        """
+        return pulumi.get(self, "secret")
 
 
 @pulumi.output_type

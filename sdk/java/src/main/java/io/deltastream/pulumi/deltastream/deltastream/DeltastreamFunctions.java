@@ -25,6 +25,14 @@ import io.deltastream.pulumi.deltastream.deltastream.inputs.GetQueriesArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.GetQueriesPlainArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.GetQueryArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.GetQueryPlainArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetSchemaRegistriesArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetSchemaRegistriesPlainArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetSchemaRegistryArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetSchemaRegistryPlainArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetSecretArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetSecretPlainArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetSecretsArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetSecretsPlainArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.GetStoreArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.GetStorePlainArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.GetStoresArgs;
@@ -37,6 +45,10 @@ import io.deltastream.pulumi.deltastream.deltastream.outputs.GetObjectInvokeResu
 import io.deltastream.pulumi.deltastream.deltastream.outputs.GetObjectsResult;
 import io.deltastream.pulumi.deltastream.deltastream.outputs.GetQueriesResult;
 import io.deltastream.pulumi.deltastream.deltastream.outputs.GetQueryInvokeResult;
+import io.deltastream.pulumi.deltastream.deltastream.outputs.GetSchemaRegistriesResult;
+import io.deltastream.pulumi.deltastream.deltastream.outputs.GetSchemaRegistryInvokeResult;
+import io.deltastream.pulumi.deltastream.deltastream.outputs.GetSecretInvokeResult;
+import io.deltastream.pulumi.deltastream.deltastream.outputs.GetSecretsResult;
 import io.deltastream.pulumi.deltastream.deltastream.outputs.GetStoreInvokeResult;
 import io.deltastream.pulumi.deltastream.deltastream.outputs.GetStoresResult;
 import java.util.concurrent.CompletableFuture;
@@ -349,6 +361,174 @@ public final class DeltastreamFunctions {
      */
     public static CompletableFuture<GetQueryInvokeResult> getQueryPlain(GetQueryPlainArgs args, InvokeOptions options) {
         return Deployment.getInstance().invokeAsync("deltastream:index:getQuery", TypeShape.of(GetQueryInvokeResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * List schema registries ordered by name, at most 200.
+     * 
+     */
+    public static Output<GetSchemaRegistriesResult> getSchemaRegistries() {
+        return getSchemaRegistries(GetSchemaRegistriesArgs.Empty, InvokeOptions.Empty);
+    }
+    /**
+     * List schema registries ordered by name, at most 200.
+     * 
+     */
+    public static CompletableFuture<GetSchemaRegistriesResult> getSchemaRegistriesPlain() {
+        return getSchemaRegistriesPlain(GetSchemaRegistriesPlainArgs.Empty, InvokeOptions.Empty);
+    }
+    /**
+     * List schema registries ordered by name, at most 200.
+     * 
+     */
+    public static Output<GetSchemaRegistriesResult> getSchemaRegistries(GetSchemaRegistriesArgs args) {
+        return getSchemaRegistries(args, InvokeOptions.Empty);
+    }
+    /**
+     * List schema registries ordered by name, at most 200.
+     * 
+     */
+    public static CompletableFuture<GetSchemaRegistriesResult> getSchemaRegistriesPlain(GetSchemaRegistriesPlainArgs args) {
+        return getSchemaRegistriesPlain(args, InvokeOptions.Empty);
+    }
+    /**
+     * List schema registries ordered by name, at most 200.
+     * 
+     */
+    public static Output<GetSchemaRegistriesResult> getSchemaRegistries(GetSchemaRegistriesArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getSchemaRegistries", TypeShape.of(GetSchemaRegistriesResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * List schema registries ordered by name, at most 200.
+     * 
+     */
+    public static Output<GetSchemaRegistriesResult> getSchemaRegistries(GetSchemaRegistriesArgs args, InvokeOutputOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getSchemaRegistries", TypeShape.of(GetSchemaRegistriesResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * List schema registries ordered by name, at most 200.
+     * 
+     */
+    public static CompletableFuture<GetSchemaRegistriesResult> getSchemaRegistriesPlain(GetSchemaRegistriesPlainArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invokeAsync("deltastream:index:getSchemaRegistries", TypeShape.of(GetSchemaRegistriesResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * Look up one schema registry by name (never its credentials).
+     * 
+     */
+    public static Output<GetSchemaRegistryInvokeResult> getSchemaRegistry(GetSchemaRegistryArgs args) {
+        return getSchemaRegistry(args, InvokeOptions.Empty);
+    }
+    /**
+     * Look up one schema registry by name (never its credentials).
+     * 
+     */
+    public static CompletableFuture<GetSchemaRegistryInvokeResult> getSchemaRegistryPlain(GetSchemaRegistryPlainArgs args) {
+        return getSchemaRegistryPlain(args, InvokeOptions.Empty);
+    }
+    /**
+     * Look up one schema registry by name (never its credentials).
+     * 
+     */
+    public static Output<GetSchemaRegistryInvokeResult> getSchemaRegistry(GetSchemaRegistryArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getSchemaRegistry", TypeShape.of(GetSchemaRegistryInvokeResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * Look up one schema registry by name (never its credentials).
+     * 
+     */
+    public static Output<GetSchemaRegistryInvokeResult> getSchemaRegistry(GetSchemaRegistryArgs args, InvokeOutputOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getSchemaRegistry", TypeShape.of(GetSchemaRegistryInvokeResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * Look up one schema registry by name (never its credentials).
+     * 
+     */
+    public static CompletableFuture<GetSchemaRegistryInvokeResult> getSchemaRegistryPlain(GetSchemaRegistryPlainArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invokeAsync("deltastream:index:getSchemaRegistry", TypeShape.of(GetSchemaRegistryInvokeResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * Look up one secret by name (never its value).
+     * 
+     */
+    public static Output<GetSecretInvokeResult> getSecret(GetSecretArgs args) {
+        return getSecret(args, InvokeOptions.Empty);
+    }
+    /**
+     * Look up one secret by name (never its value).
+     * 
+     */
+    public static CompletableFuture<GetSecretInvokeResult> getSecretPlain(GetSecretPlainArgs args) {
+        return getSecretPlain(args, InvokeOptions.Empty);
+    }
+    /**
+     * Look up one secret by name (never its value).
+     * 
+     */
+    public static Output<GetSecretInvokeResult> getSecret(GetSecretArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getSecret", TypeShape.of(GetSecretInvokeResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * Look up one secret by name (never its value).
+     * 
+     */
+    public static Output<GetSecretInvokeResult> getSecret(GetSecretArgs args, InvokeOutputOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getSecret", TypeShape.of(GetSecretInvokeResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * Look up one secret by name (never its value).
+     * 
+     */
+    public static CompletableFuture<GetSecretInvokeResult> getSecretPlain(GetSecretPlainArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invokeAsync("deltastream:index:getSecret", TypeShape.of(GetSecretInvokeResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * List secrets ordered by name, at most 200 (never a value).
+     * 
+     */
+    public static Output<GetSecretsResult> getSecrets() {
+        return getSecrets(GetSecretsArgs.Empty, InvokeOptions.Empty);
+    }
+    /**
+     * List secrets ordered by name, at most 200 (never a value).
+     * 
+     */
+    public static CompletableFuture<GetSecretsResult> getSecretsPlain() {
+        return getSecretsPlain(GetSecretsPlainArgs.Empty, InvokeOptions.Empty);
+    }
+    /**
+     * List secrets ordered by name, at most 200 (never a value).
+     * 
+     */
+    public static Output<GetSecretsResult> getSecrets(GetSecretsArgs args) {
+        return getSecrets(args, InvokeOptions.Empty);
+    }
+    /**
+     * List secrets ordered by name, at most 200 (never a value).
+     * 
+     */
+    public static CompletableFuture<GetSecretsResult> getSecretsPlain(GetSecretsPlainArgs args) {
+        return getSecretsPlain(args, InvokeOptions.Empty);
+    }
+    /**
+     * List secrets ordered by name, at most 200 (never a value).
+     * 
+     */
+    public static Output<GetSecretsResult> getSecrets(GetSecretsArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getSecrets", TypeShape.of(GetSecretsResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * List secrets ordered by name, at most 200 (never a value).
+     * 
+     */
+    public static Output<GetSecretsResult> getSecrets(GetSecretsArgs args, InvokeOutputOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getSecrets", TypeShape.of(GetSecretsResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * List secrets ordered by name, at most 200 (never a value).
+     * 
+     */
+    public static CompletableFuture<GetSecretsResult> getSecretsPlain(GetSecretsPlainArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invokeAsync("deltastream:index:getSecrets", TypeShape.of(GetSecretsResult.class), args, Utilities.withVersion(options));
     }
     /**
      * Look up one store by name. Fails if it does not exist.
