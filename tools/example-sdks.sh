@@ -21,7 +21,7 @@ fi
 echo "example SDKs: compiling the Node.js SDK into sdk/nodejs/bin (npm install, tsc) ..." >&2
 (
   cd "$sdk"
-  npm install --no-audit --no-fund --loglevel=error >&2
+  npm install --no-package-lock --no-audit --no-fund --loglevel=error >&2
   npx --no-install tsc >&2
   cp package.json README.md bin/ 2>/dev/null || cp package.json bin/
 )
