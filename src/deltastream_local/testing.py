@@ -6,7 +6,8 @@
 * :func:`local_server_fixture` turns that into a pytest fixture.
 * :class:`SpecValidator` / :func:`validate_response` check a response against the official
   OpenAPI spec shipped in ``deltastream-connector`` (``api-server-v2.yaml``) and the contract's
-  emulator checklist (§1.17); :func:`validating_hooks` plugs it into httpx and
+  emulator checklist (docs/reference/deltastream-api.md#what-a-compatible-server-must-do);
+  :func:`validating_hooks` plugs it into httpx and
   :func:`validate_connector_responses` into the official Python client.
 
 Nothing here imports the server: tests talk to it over real sockets only.
@@ -157,7 +158,8 @@ class SpecValidator:
 
     @staticmethod
     def _check_contract(where: str, status: int, payload: Any) -> None:
-        """Checklist items of contract §1.17 the spec does not express."""
+        """Checklist items of docs/reference/deltastream-api.md#what-a-compatible-server-must-do the
+        spec does not express."""
         if status == 202 and payload.get("sqlState") != "03000":
             raise SpecViolation(f"{where}: a 202 must carry sqlState 03000")
         if status == 200 and "sqlState" in payload:

@@ -1,4 +1,5 @@
-"""NFR-004: every resource and function the provider registers is documented under docs/."""
+"""docs/reference/requirements.md#nfr-004: every resource and function the provider registers is
+documented under docs/."""
 
 from pathlib import Path
 

@@ -1,6 +1,7 @@
 """The official Python client (``deltastream-connector``) against a real deltastream-local.
 
-``APIConnection.from_dsn`` drops the port (contract §1.15), so the connection is built
+``APIConnection.from_dsn`` drops the port (docs/reference/deltastream-api.md#connection-strings), so
+the connection is built
 directly with ``server_url``. Every response the client receives is validated against the
 official OpenAPI spec by wrapping its REST layer.
 """

@@ -1,5 +1,6 @@
 """Query Check against a real deltastream-local: only INSERT INTO; declared sink and sources
-equal the plan's (both directions); the immutability error (FR-020/FR-024) with its diff and
+equal the plan's (both directions); the immutability error (docs/reference/requirements.md#fr-020,
+#fr-024) with its diff and
 advice; legacy sinkRelationFqns."""
 
 from __future__ import annotations

@@ -182,7 +182,7 @@ def test_get_object_and_get_objects(server: LocalServer) -> None:
         recording=sent,
     )
     assert [o.name for o in listed.objects] == ["a_rel", "b_rel", "c_rel"]
-    assert len(sent) == 2  # one SELECT per lookup (FR-034)
+    assert len(sent) == 2  # one SELECT per lookup (docs/reference/requirements.md#fr-034)
     with pytest.raises(NotFoundError, match=re.escape('"lookups"."nope"')):
         drive(server, lambda ctx: GetObject().invoke(ctx, GetObjectArgs(DB, "lookups", "nope")))
     # names are literals, never SQL

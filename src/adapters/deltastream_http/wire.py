@@ -1,4 +1,5 @@
-"""The REST API v2 wire format: request bodies out, decoded replies in (contract §1.4-1.9).
+"""The REST API v2 wire format: request bodies out, decoded replies in
+(docs/reference/deltastream-api.md#submitting-a-statement to #partitions).
 
 Pure functions and values, no I/O, so the shapes can be read (and checked) in one place.
 """

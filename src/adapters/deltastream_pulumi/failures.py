@@ -4,7 +4,8 @@ The SDK turns every exception into ``UNKNOWN`` with a Python traceback in the me
 the CLI prints under the resource and which marks the resource state "unknown". Here each
 error of :mod:`deltastream_core.errors` gets its own code and a clean, scrubbed message; a
 resource that exists but is unhealthy becomes a *partial failure* carrying its id
-(``ErrorResourceInitFailed`` in ``grpc-status-details-bin``, protocol doc §2.14).
+(``ErrorResourceInitFailed`` in ``grpc-status-details-bin``,
+docs/reference/pulumi-protocol.md#partial-failure-errorresourceinitfailed).
 """
 
 from __future__ import annotations

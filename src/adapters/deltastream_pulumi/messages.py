@@ -1,4 +1,5 @@
-"""The SDK's request classes plus the fields its servicer drops (protocol doc §5.3, bug #9).
+"""The SDK's request classes plus the fields its servicer drops
+(docs/reference/pulumi-protocol.md#request-fields-the-sdk-drops, bug #9).
 
 ``pulumi.provider.experimental.provider`` has no place for ``old_inputs`` (Diff, Update,
 Delete), ``preview`` (Invoke), ``timeout`` (Read) or the provider's urn/id (Configure). These

@@ -1,4 +1,5 @@
-"""Serving the provider over gRPC the way the engine launches plugins (protocol doc §1).
+"""Serving the provider over gRPC the way the engine launches plugins
+(docs/reference/pulumi-protocol.md#plugin-launch).
 
 Not the SDK's ``main()`` (bug #11: it ignores its ``args`` and takes ``--tracing``'s value for
 the engine address): the engine address is the *last argument not starting with ``-``*, the

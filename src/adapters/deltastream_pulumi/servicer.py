@@ -1,6 +1,6 @@
 """``DeltaStreamServicer``: the SDK's ``ProviderServicer`` with the 3.272 bugs worked around.
 
-Each override names the bug it fixes (protocol doc §5.7, §5.3):
+Each override names the bug it fixes (docs/reference/pulumi-protocol.md#sdk-bugs-worked-around):
 
 * #1  DiffConfig passed the Python bool into the enum (True → DIFF_NONE).
 * #2  DiffConfig read ``v.inputDiff`` and passed the Python enum as ``kind`` (AttributeError).

@@ -1,6 +1,7 @@
 """Property values on the wire ⇄ plain Python, in one place.
 
-Two layers, both here so the SDK 3.272 marshalling bugs are fixed once (protocol doc §4, §5.7):
+Two layers, both here so the SDK 3.272 marshalling bugs are fixed once
+(docs/reference/pulumi-protocol.md#property-values-on-the-wire, #sdk-bugs-worked-around):
 
 * ``google.protobuf.Struct`` ⇄ :class:`PropertyValue` — :func:`unmarshal_map` / :func:`marshal_map`
   replace ``PropertyValue.unmarshal_map`` / ``marshal_map``:
@@ -64,7 +65,8 @@ BYTES_SIG: Final = "803fd3297a5875dc03ca845dda5d2a98"
 
 #: The string sentinel: an unknown string (and the generic "unknown" a provider writes back).
 UNKNOWN_STRING: Final = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-#: Every sentinel the engine writes for an unknown, by the type it stands for (doc §4.3).
+#: Every sentinel the engine writes for an unknown, by the type it stands for
+#: (docs/reference/pulumi-protocol.md#unknown-sentinels).
 UNKNOWN_SENTINELS: Final = {
     UNKNOWN_STRING: "string",
     "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7": "bool",

@@ -1,4 +1,5 @@
-"""SQL errors with the service's sqlState codes (contract §2) and message helpers.
+"""SQL errors with the service's sqlState codes (docs/reference/deltastream-api.md#sqlstates) and
+message helpers.
 
 Every failure inside the engine is a :class:`SqlError`; the executor turns it into an
 ``Outcome``. Messages name the object (``database "sales" does not exist``) and never echo the

@@ -1,7 +1,8 @@
-"""Result shapes shared by the catalog kinds (contract §3).
+"""Result shapes shared by the catalog kinds (docs/reference/deltastream-sql.md#result-shapes).
 
 * DDL answers with the 5-column *artifact* shape ``type, name, command, summary, path``
-  (§3.1 and §3.2): PUL/TF read it by position; ``path`` is JSON array text.
+  (docs/reference/deltastream-sql.md#artifact-rows): PUL/TF read it by position; ``path`` is JSON
+  array text.
 * ``DESCRIBE <object>`` answers with ``property, value`` rows.
 """
 

@@ -1,4 +1,5 @@
-"""Store types and the validation of their WITH properties (contract §5.3).
+"""Store types and the validation of their WITH properties
+(docs/reference/deltastream-sql.md#store-types-and-keys).
 
 Each type lists the keys it accepts and requires; conditional requirements (Kafka SASL
 credentials, MSK IAM keys) are checked by a small per-type function. Unknown keys fail with

@@ -1,12 +1,14 @@
 """DESCRIBE plans, relation names and SQL bodies: what Object, Query and Application share.
 
 * :func:`normalize_sql` is the comparison form of a ``sql`` input: whitespace-only edits are
-  not changes (FR-023).
+  not changes (docs/reference/requirements.md#fr-023).
 * :func:`parse_fqn` / :func:`fqn_key` read the ``"db"."namespace"."name"`` form users declare
   sources and sinks in, so comparisons do not depend on quoting style.
-* :func:`describe` runs ``DESCRIBE <statement>`` and parses the plan (contract §3.3);
+* :func:`describe` runs ``DESCRIBE <statement>`` and parses the plan
+(docs/reference/deltastream-sql.md#describe-plans);
   :func:`plan_check_failures` turns the server's refusal into Check failures.
-* :func:`body_diff` renders the short old-vs-new diff of the immutability error (FR-024).
+* :func:`body_diff` renders the short old-vs-new diff of the immutability error
+(docs/reference/requirements.md#fr-024).
 """
 
 from __future__ import annotations
@@ -122,7 +124,8 @@ def sql_problem(value: Any) -> str | None:
 
 
 def body_diff(old: str, new: str, *, max_lines: int = 12, width: int = 160) -> str:
-    """A short, readable diff of two SQL bodies for the immutability error (FR-024)."""
+    """A short, readable diff of two SQL bodies for the immutability error
+    (docs/reference/requirements.md#fr-024)."""
     old_lines = [line.rstrip() for line in old.strip().splitlines() if line.strip()]
     new_lines = [line.rstrip() for line in new.strip().splitlines() if line.strip()]
     if len(old_lines) == 1 and len(new_lines) == 1:
@@ -305,7 +308,8 @@ def _relations(raw: Any) -> tuple[PlannedRelation, ...]:
 
 
 def parse_plan(kind: str, text: str) -> Plan:
-    """Parse a DESCRIBE row (``kind``, JSON plan) as contract §3.3 describes it."""
+    """Parse a DESCRIBE row (``kind``, JSON plan) as
+    docs/reference/deltastream-sql.md#describe-plans describes it."""
     try:
         body = json.loads(text) if text else {}
     except json.JSONDecodeError as exc:

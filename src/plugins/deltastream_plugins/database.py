@@ -1,6 +1,7 @@
 """Database: ``deltastream:index:Database`` and the getDatabase/getDatabases lookups.
 
-DeltaStream has no ``ALTER DATABASE … OWNER TO`` (contract §5.1: ownership comes from the
+DeltaStream has no ``ALTER DATABASE … OWNER TO`` (docs/reference/deltastream-sql.md#databases:
+ownership comes from the
 role that creates it), so an owner change is planned as a replacement, never as an update
 that would fail at apply.
 """

@@ -1,6 +1,7 @@
 """Query: ``deltastream:index:Query`` (a continuous ``INSERT INTO … SELECT``) and its lookups.
 
-Queries are immutable (FR-020/FR-023/FR-024): Check refuses a changed body, sink or sources
+Queries are immutable (docs/reference/requirements.md#fr-020, #fr-023, #fr-024): Check refuses a
+changed body, sink or sources
 at preview with a short diff and the way out (declare a new Query, remove the old one); a
 whitespace-only edit is no change. Only the owner changes in place.
 
@@ -176,7 +177,8 @@ async def lookup(ctx: OperationContext, query_id: str) -> dict[str, Any] | None:
 
 
 def query_id_of(result: ResultSet) -> str | None:
-    """The query id: ``name`` of the first artifact row whose ``type`` is ``query`` (§3.2)."""
+    """The query id: ``name`` of the first artifact row whose ``type`` is ``query``
+    (docs/reference/deltastream-sql.md#artifact-rows)."""
     for record in result.records():
         if record.get("type") == "query" and record.get("name"):
             return str(record["name"])
@@ -482,7 +484,8 @@ def immutability_failures(
     news: Mapping[str, Any],
     sink_keys: tuple[str, ...],
 ) -> list[CheckFailure]:
-    """FR-020/FR-024: a changed body, sink or sources is refused, with a diff and a way out.
+    """docs/reference/requirements.md#fr-020, #fr-024: a changed body, sink or sources is refused,
+    with a diff and a way out.
 
     Compared only where both old and new values are known; ``olds`` is empty for creates and
     replacements, which are therefore never refused here.

@@ -71,7 +71,8 @@ from deltastream_plugins._plans import (
 
 TOKEN = "deltastream:index:DeltaStreamObject"
 READY_TIMEOUT = 300.0
-#: ``relations.state`` once the relation is usable (contract §4.2; TF waits for it too)
+#: ``relations.state`` once the relation is usable
+#: (docs/reference/deltastream-sql.md#states-and-lifecycles; TF waits for it too)
 READY_STATE = "created"
 #: states after which the relation will never become ready
 FAILED_STATES = frozenset({"errored", "failed", "error"})
@@ -98,7 +99,8 @@ _OWNER = (
 
 @attrs.frozen
 class ObjectColumn:
-    """One column of a relation, in the relation's declared order (FR-018)."""
+    """One column of a relation, in the relation's declared order
+    (docs/reference/requirements.md#fr-018)."""
 
     TYPE_TOKEN: ClassVar[str] = "deltastream:index:ObjectColumn"
     name: str = output("Column name.")
@@ -566,7 +568,8 @@ def _outputs(args: ObjectInputs, row: dict[str, Any], columns: list[ObjectColumn
 
 
 async def _columns(ctx: OperationContext, path: RelationPath) -> list[ObjectColumn]:
-    """The columns in the server's order (the declared order, FR-018).
+    """The columns in the server's order (the declared order,
+    docs/reference/requirements.md#fr-018).
 
     ``DESCRIBE RELATION COLUMNS`` (name, type, nullable rows) as DeltaStream documents it; a
     server that does not know that statement is asked ``DESCRIBE RELATION`` and its

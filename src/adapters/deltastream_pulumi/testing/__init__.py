@@ -1,7 +1,8 @@
 """An engine-faithful test harness for this provider and for third-party plugins.
 
 No Pulumi CLI needed: the harness plays the engine's role over real gRPC against the real
-``pulumi-resource-deltastream`` process (protocol doc §3, §7.3)::
+``pulumi-resource-deltastream`` process (docs/reference/pulumi-protocol.md#call-sequences,
+#harness-checklist)::
 
     from deltastream_pulumi.testing import EngineLogServer, ProviderProcess, ProviderConfig
     from deltastream_pulumi.testing import Resource, Secret, Stack

@@ -184,7 +184,8 @@ class StepPlanner(GraphRunner):
                 Step("update", urn, old.id, checked, outputs, diff),
             )
         else:
-            # "same": no provider call, but the new checked inputs are written to state (§3.3)
+            # "same": no provider call, but the new checked inputs are written to state
+            # (docs/reference/pulumi-protocol.md#no-changes)
             self._commit(
                 run,
                 resource,
@@ -211,7 +212,8 @@ class StepPlanner(GraphRunner):
         forced: bool,
     ) -> None:
         urn = old.urn
-        # the engine re-runs Check with empty olds before replacing (§3.5)
+        # the engine re-runs Check with empty olds before replacing
+        # (docs/reference/pulumi-protocol.md#replacement)
         checked = self._check(urn, resource.type, resource.name, {}, news, run.preview)
         dbr = (
             resource.delete_before_replace

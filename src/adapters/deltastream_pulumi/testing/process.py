@@ -1,6 +1,7 @@
 """Launch the real provider executable exactly as the Pulumi engine does, and talk to it.
 
-What is imitated (protocol doc §1, §3.0, §7.3 items 1-5, 19-20):
+What is imitated (docs/reference/pulumi-protocol.md#plugin-launch, #provider-bring-up,
+#harness-checklist items 1-5, 19-20):
 
 * command line ``[--logtostderr -v=9] <engine-address>`` (address last), cwd = a project
   directory holding a ``Pulumi.yaml``, ``PULUMI_PROJECT`` / ``PULUMI_CONFIG`` in the env;
@@ -59,7 +60,7 @@ from deltastream_pulumi.testing.wire import (
 )
 
 SERVICE = "/pulumirpc.ResourceProvider/"
-#: engine timings (protocol doc appendix A)
+#: engine timings (docs/reference/pulumi-protocol.md#constants)
 CONNECT_TIMEOUT = 10.0
 CANCEL_DEADLINE = 5.0
 KILL_GRACE = 5.0
@@ -275,7 +276,8 @@ class ProviderProcess:
             ),
         }
         self._stderr = open(self.stderr_path, "ab")  # noqa: SIM115 - closed in stop()
-        # address last; flags first (doc §1.2); own session so SIGINT reaches its children only
+        # address last; flags first (docs/reference/pulumi-protocol.md#command-line); own session so
+        # SIGINT reaches its children only
         self._proc = subprocess.Popen(
             [self.executable, *self.log_flags, self.engine.address],
             cwd=self.project_dir,
@@ -372,7 +374,8 @@ class ProviderProcess:
                 accept_secrets=response.accept_secrets,
                 accept_resources=response.accept_resources,
                 accept_outputs=response.accept_outputs,
-                supports_preview=True,  # assumed when Handshake succeeds (doc §2.2)
+                supports_preview=True,  # assumed when Handshake succeeds
+                # (docs/reference/pulumi-protocol.md#handshake)
                 handshake=True,
             )
             return
@@ -458,7 +461,8 @@ class ProviderProcess:
         self, config: ProviderConfig, olds: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
         """``CheckConfig`` as the engine sends it: unknowns kept, secrets stripped; the
-        returned inputs get secretness re-marked by key (doc §2.3)."""
+        returned inputs get secretness re-marked by key
+        (docs/reference/pulumi-protocol.md#checkconfig)."""
         news = config.as_strings()
         response = self.call(
             "CheckConfig",
@@ -510,7 +514,7 @@ class ProviderProcess:
         """``Configure`` with already-checked inputs (refresh/destroy configure from state).
 
         Returns False without calling when an input is unknown, as the engine skips
-        ``Configure`` then (doc §3.10).
+        ``Configure`` then (docs/reference/pulumi-protocol.md#unknown-provider-configuration).
         """
         if any(contains_unknown(v) for v in inputs.values()):
             self.configured = False

@@ -121,7 +121,8 @@ class DiffResult:
         return result
 
     def validate(self) -> None:
-        """Proto invariants (protocol doc §2.5) a well-behaved provider keeps."""
+        """Proto invariants (docs/reference/pulumi-protocol.md#diff-invariants) a well-behaved
+        provider keeps."""
         if self.changes == "invalid":
             raise HarnessError("Diff returned an invalid DiffChanges value")
         if len(set(self.diffs)) != len(self.diffs):

@@ -101,7 +101,8 @@ class StackRpc:
     ) -> dict[str, Any]:
         values = decode_struct(struct)
         if not self._keep_secrets:
-            # the engine copies secretness from the request onto same-named keys (§2.13)
+            # the engine copies secretness from the request onto same-named keys
+            # (docs/reference/pulumi-protocol.md#secrets-and-unknowns-per-call)
             for key, value in sent.items():
                 if (
                     isinstance(value, Secret)
@@ -140,7 +141,8 @@ class StackRpc:
         failures = [Failure(f.property, f.reason) for f in response.failures]
         if failures:
             raise CheckFailedError(urn, failures)
-        # with acceptSecrets the engine does NOT re-mark secrets on Check output (§2.4)
+        # with acceptSecrets the engine does NOT re-mark secrets on Check output
+        # (docs/reference/pulumi-protocol.md#check)
         return self._decode(response.inputs, news, unknowns_ok=preview, what=f"Check {urn}")
 
     def _diff(
@@ -167,7 +169,8 @@ class StackRpc:
         )
         result = DiffResult.from_proto(response)
         if result.changes == "unknown":
-            # legacy: the engine compares old and new inputs itself (§3.3)
+            # legacy: the engine compares old and new inputs itself
+            # (docs/reference/pulumi-protocol.md#diff)
             changed = reveal(dict(old_inputs)) != reveal(dict(news))
             result = DiffResult(changes="some" if changed else "none")
         return result
@@ -250,7 +253,7 @@ class StackRpc:
         outputs: Mapping[str, Any],
     ) -> dict[str, Any]:
         """What the engine stores: outputs re-marked secret for secret inputs of the same
-        name and for ``additionalSecretOutputs`` (§2.6)."""
+        name and for ``additionalSecretOutputs`` (docs/reference/pulumi-protocol.md#create)."""
         marked = dict(outputs)
         secret_keys = {k for k, v in program_inputs.items() if isinstance(v, Secret)}
         if resource is not None:

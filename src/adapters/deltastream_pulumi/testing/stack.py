@@ -1,7 +1,8 @@
 """A stack driver that plays the Pulumi engine's step generator against a provider process.
 
 It keeps Pulumi-like state (urn → id, inputs, outputs, dependencies) and issues the RPC
-sequences of protocol doc §3: preview, up (create / same / update / replace, both
+sequences of docs/reference/pulumi-protocol.md#call-sequences: preview, up (create / same / update /
+replace, both
 delete-before-replace and create-before-delete, deletes of removed resources at the end in
 reverse dependency order), refresh, import (``pulumi import`` and the ``import:`` option),
 destroy and invoke. A partial failure (``ErrorResourceInitFailed``) is recorded as the engine
@@ -82,7 +83,8 @@ class Stack(StepPlanner):
         return self._deploy(resources, preview=True)
 
     def up(self, resources: Sequence[Resource]) -> OperationResult:
-        """``pulumi up --skip-preview``: the update pass of §3.2-3.5, then deletes of removed
+        """``pulumi up --skip-preview``: the update pass of
+        docs/reference/pulumi-protocol.md#up-create to #replacement, then deletes of removed
         resources (and create-before-delete leftovers) in reverse dependency order."""
         return self._deploy(resources, preview=False)
 

@@ -1,7 +1,9 @@
-"""Property values on the wire, encoded as the Pulumi *engine* encodes them (protocol doc §4).
+"""Property values on the wire, encoded as the Pulumi *engine* encodes them
+(docs/reference/pulumi-protocol.md#property-values-on-the-wire).
 
 Deliberately independent of the SDK's ``PropertyValue`` helpers, which the provider uses for
-decoding: a harness sharing the provider's codec would hide the codec's bugs (doc §5.7).
+decoding: a harness sharing the provider's codec would hide the codec's bugs
+(docs/reference/pulumi-protocol.md#sdk-bugs-worked-around).
 
 Program-side values are plain Python (``str``, ``bool``, ``int``/``float``, ``None``, lists,
 dicts) plus three markers: :class:`Secret`, :class:`Unknown` and, on the way back only,
@@ -18,7 +20,7 @@ from typing import Any, Final, Literal
 
 from google.protobuf import struct_pb2
 
-#: key that marks a special object (doc appendix A)
+#: key that marks a special object (docs/reference/pulumi-protocol.md#signatures)
 SIG_KEY: Final = "4dabf18193072939515e22adb298388d"
 SECRET_SIG: Final = "1b47061264138c4ac30d75fd1eb44270"
 ASSET_SIG: Final = "c44067f5952c0a294b673a41bacd8c17"
@@ -29,7 +31,8 @@ BYTES_SIG: Final = "803fd3297a5875dc03ca845dda5d2a98"
 
 UnknownKind = Literal["string", "bool", "number", "array", "object", "asset", "archive"]
 
-#: unknown ("computed") sentinels per expected type (doc §4.3)
+#: unknown ("computed") sentinels per expected type
+#: (docs/reference/pulumi-protocol.md#unknown-sentinels)
 UNKNOWN_SENTINELS: Final[dict[UnknownKind, str]] = {
     "string": "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
     "bool": "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",

@@ -12,7 +12,8 @@ from deltastream_local.engine.timestamps import format_timestamp
 
 
 def _list(stmt: ast.ListObjects, exe: Execution) -> Result:
-    # Column names and types as the GO driver's fixtures show them (contract §3.4).
+    # Column names and types as the GO driver's fixtures show them
+    # (docs/reference/deltastream-sql.md#other-result-shapes).
     columns = (
         varchar("id"),
         varchar("name"),

@@ -7,7 +7,8 @@ provider ignores them), and an UPDATE that switches mode NULLs the old mode's ke
 
 The schema-registry link is written as ``'schema_registry.name'``: the Terraform provider and
 its Confluent Kafka type use that key, whereas the official Pulumi provider's
-``kafka.schema_registry_name`` appears nowhere else (contract §5.3, defect 8).
+``kafka.schema_registry_name`` appears nowhere else
+(docs/reference/deltastream-sql.md#schema-registry-key, official defect 8).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The ``deltastream:index:Store`` resource lifecycle.
 
-Differences from the official provider (contract §7.6), on purpose:
+Differences from the official provider
+(docs/reference/deltastream-sql.md#official-provider-defects), on purpose:
 
 * one ``CREATE STORE`` with keys in a fixed order and every literal escaped;
 * a store dropped out of band is drift on refresh, not an error; a delete confirms absence

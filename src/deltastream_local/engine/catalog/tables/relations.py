@@ -64,7 +64,8 @@ class RelationInfo:
         return (self.database, self.schema, self.name)
 
     def plan_json(self, with_virtual: bool = False) -> dict[str, Any]:
-        """The relation object of DESCRIBE plans (contract §3.3), 4-part fqn with the org."""
+        """The relation object of DESCRIBE plans (docs/reference/deltastream-sql.md#describe-plans),
+        4-part fqn with the org."""
         shown: dict[str, Any] = {
             "fqn": fqn(ORGANIZATION_ID, *self.id),
             "type": self.type,
