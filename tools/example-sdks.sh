@@ -19,11 +19,18 @@ if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
   exit 0
 fi
 echo "example SDKs: compiling the Node.js SDK into sdk/nodejs/bin (npm install, tsc) ..." >&2
+# built in a scratch copy: sdk/nodejs keeps exactly the generated sources (the staleness test)
+build="$(mktemp -d)"
+trap 'rm -rf "$build"' EXIT
+tar -C "$sdk" --exclude=./bin --exclude=./node_modules -cf - . | tar -C "$build" -xf -
 (
-  cd "$sdk"
+  cd "$build"
   npm install --no-package-lock --no-audit --no-fund --loglevel=error >&2
   npx --no-install tsc >&2
-  cp package.json README.md bin/ 2>/dev/null || cp package.json bin/
+  cp package.json bin/
+  if [ -f README.md ]; then cp README.md bin/; fi
 )
+rm -rf "$sdk/bin"
+cp -r "$build/bin" "$sdk/bin"
 echo "$want" > "$stamp"
 echo "example SDKs: ready in sdk/nodejs/bin" >&2

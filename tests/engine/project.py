@@ -1,7 +1,7 @@
 """One example project run through the real Pulumi CLI, in a copy of the repository's layout.
 
 The copy (``<tmp>/root/examples/<name>``) keeps the example's files exactly as committed and
-sits next to symlinks to the repository's ``.venv``, ``.tools`` and ``schema.json``, so the
+sits next to symlinks to the repository's ``.venv``, ``.tools``, ``sdk`` and ``schema.json``, so the
 relative paths the example uses (the provider plugin path, the generated SDKs) resolve as they
 do in the repository, while its embedded server data (``.deltastream-local/``), installed
 packages and compiled drivers stay out of the working tree.
@@ -93,7 +93,7 @@ class Project:
         timeout: float = 600,
     ) -> None:
         self.root = root
-        for link in (".venv", ".tools", "schema.json"):
+        for link in (".venv", ".tools", "schema.json", "sdk"):
             target = root / link
             if not target.exists():
                 root.mkdir(parents=True, exist_ok=True)

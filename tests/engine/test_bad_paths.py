@@ -226,9 +226,11 @@ def test_sigint_during_a_slow_store_wait_stops_and_the_next_up_recovers(
         assert up.returncode != 0, out
         readable(out)
 
-    # The server is back with stores that become ready: the next up recovers.
-    with LocalServer(token="right-token", data=data) as again:
-        project.pulumi("config", "set", "deltastream:server", again.url).expect()
+    # The server is back (same address: a changed `server` would replace every resource)
+    # with stores that become ready: the next up recovers.
+    port = str(running.port)
+    with LocalServer("--port", port, token="right-token", data=data) as again:
+        assert again.url == running.url
         run = project.pulumi("up", "--yes", "--skip-preview").expect()
         readable(run.output)
         stores = [r for r in project.resources() if r["type"] == "deltastream:index:Store"]

@@ -47,7 +47,8 @@ PIPELINE = {
 }
 CASES = [
     Case("quickstart-python", 2, ('name="raw"', 'name="staging"'), "raw", None),
-    Case("pipeline-python", **PIPELINE),  # type: ignore[arg-type]
+    # and a Confluent Kafka and a Kinesis store, which only this provider's schema has
+    Case("pipeline-python", **{**PIPELINE, "count": 10}),  # type: ignore[arg-type]
     Case("pipeline-typescript", **PIPELINE),  # type: ignore[arg-type]
     Case("pipeline-go", **PIPELINE),  # type: ignore[arg-type]
     Case("pipeline-yaml", **PIPELINE),  # type: ignore[arg-type]
