@@ -112,6 +112,8 @@ class Stats:
         self.self_check = self_check  # the self-check mode, reported in snapshots
         self.violations = 0
         self.violation_samples: list[str] = []
+        #: API requests being handled now (a gauge: a reset keeps it)
+        self.in_flight = 0
         self.reset()
 
     def violation(self, text: str) -> None:
@@ -127,6 +129,17 @@ class Stats:
             self.responses: Counter[str] = Counter()
             self.faults: Counter[str] = Counter()
             self.connections = 0
+            self.peak_in_flight = self.in_flight
+
+    def begin(self) -> None:
+        """An API request is being handled (from its request line to its answer)."""
+        with self._lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+
+    def end(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
 
     def connected(self) -> None:
         with self._lock:
@@ -149,6 +162,8 @@ class Stats:
                 "responses": dict(self.responses),
                 "faults": dict(self.faults),
                 "connections": self.connections,
+                "in_flight": self.in_flight,
+                "peak_in_flight": self.peak_in_flight,
                 "self_check": self.self_check,
                 "spec_violations": self.violations,
                 "spec_violation_samples": list(self.violation_samples),
@@ -487,11 +502,14 @@ class RequestHandler(BaseHTTPRequestHandler):
         app = self.server.app
         self._status = "-"
         route = f"{self.command} (other)"
+        counted = False
         try:
             split = urlsplit(self.path)
             path = split.path
             if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
                 route = self._api_route(path)
+                app.stats.begin()  # clients' concurrency, as the server sees it
+                counted = True
             elif path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
                 route = f"{self.command} {path}"
             body = self._read_body()
@@ -516,6 +534,8 @@ class RequestHandler(BaseHTTPRequestHandler):
             log.exception("unhandled error", method=self.command, route=route)
             self._send_json(500, {"message": "internal server error"}, close=True)
         finally:
+            if counted:
+                app.stats.end()
             if not route.startswith(f"{self.command} {ADMIN_PREFIX}"):
                 app.stats.record(route, self._status)
             log.debug(
