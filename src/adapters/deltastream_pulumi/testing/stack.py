@@ -24,6 +24,7 @@ from typing import Any, Literal, TypeVar
 
 from pulumi.runtime.proto import provider_pb2
 
+from deltastream_pulumi.config import engine_default_parallel
 from deltastream_pulumi.testing.errors import (
     CheckFailedError,
     Failure,
@@ -261,17 +262,13 @@ class _Run:
             self.result.steps.append(step)
 
 
-#: steps at once when ``parallel`` is ``None`` (the CLI's default is unbounded; 64 is more than
-#: any program here has independent resources)
-UNBOUNDED_PARALLEL = 64
-
-
 class Stack:
     """Pulumi-like state plus the engine's call sequences, over a :class:`ProviderProcess`.
 
     The provider is configured on first use (``CheckConfig`` → ``Configure``) unless it
-    already is. ``parallel`` bounds concurrent steps (the CLI's ``--parallel``; ``None`` =
-    unbounded, the CLI default). Operations raise the first step error after in-flight steps
+    already is. ``parallel`` bounds concurrent steps (the CLI's ``--parallel``; ``None`` = the
+    CLI's default, ``PULUMI_PARALLEL`` or else 4 x the CPU count, read when an operation starts;
+    see docs/reference/rate-limits.md). Operations raise the first step error after in-flight steps
     finish, keeping state for the steps that completed, as the engine does.
     """
 
@@ -419,7 +416,7 @@ class Stack:
         blocked_by = {id(n): waits_for(n) & keys for n in nodes}
         done: set[str] = set()
         errors: list[BaseException] = []
-        workers = max(1, self.parallel or UNBOUNDED_PARALLEL)
+        workers = max(1, self.parallel or engine_default_parallel())
         pool = self._step_pool(workers)
         # steps report here as they end: one blocking get per step, where futures.wait would
         # lock and unlock every running future each time one finishes
