@@ -22,6 +22,9 @@ DEFAULT_STATEMENT_TIMEOUT = 600.0
 #: 10 connections chosen for loopback made 200 pairs at 100 ms 4.8x slower than a bare client
 #: at 64 (benchmarks/latency_bench.py). See docs/reference/rate-limits.md.
 DEFAULT_MAX_IN_FLIGHT = 64
+#: After a 429 the in-flight limit grows back by one slot per round of answers, at most one per
+#: this many seconds (see deltastream_http.limiter).
+LIMIT_GROWTH_INTERVAL = 1.0
 #: Idle keep-alive connections (one per slot at most) are reused for this long.
 KEEPALIVE_EXPIRY = 30.0
 

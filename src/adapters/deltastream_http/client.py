@@ -212,7 +212,10 @@ class DeltaStreamClient:
         if max_in_flight < 1:
             raise ValueError(f"max_in_flight must be >= 1, got {max_in_flight!r}")
         self.limit = AdaptiveLimit(
-            max_in_flight, self._clock, max_pause=self._retry.max_retry_after
+            max_in_flight,
+            self._clock,
+            max_pause=self._retry.max_retry_after,
+            growth_interval=C.LIMIT_GROWTH_INTERVAL,
         )
         pool = limits or httpx.Limits(
             max_connections=max_in_flight,

@@ -6,14 +6,19 @@ this one shared limit, so the rules hold for the whole provider process, not per
 * **ceiling**: never more than ``ceiling`` requests in flight. Below it the engine decides:
   each provider operation sends one request at a time, so the requests in flight follow the
   engine's parallelism (``--parallel``) up to the ceiling.
-* **multiplicative decrease**: a 429 halves the limit (never below 1). Answers to requests
-  sent before the last decrease belong to the same overload and do not halve it again, so a
-  burst of 429s from one moment counts once.
+* **multiplicative decrease**: a 429 halves the limit, or the requests in flight if fewer
+  (a limit above what is in flight restrains nothing), never below 1. Answers to requests sent
+  before the last decrease belong to the same overload and do not halve it again, so a burst
+  of 429s from one moment counts once.
 * **shared pause**: a 429's ``Retry-After`` (capped) holds back *every* request, not only the
   refused one, until it has passed; without it, the other requests in flight would keep
   hitting the limit the server just announced.
-* **additive increase**: each answer that is not a refusal adds ``1 / limit``, about one slot
-  per round trip of the whole window, back up to the ceiling.
+* **additive increase**: answers that are not refusals raise the limit by one slot per round
+  of answers (``1 / limit`` each), but by at most one slot per ``growth_interval`` seconds,
+  back up to the ceiling. A token bucket gives no warning before it runs dry: growing by a
+  round trip's worth at tens of milliseconds would refill the limit within a second and
+  refuse a whole window of requests again; a slot a second keeps the overshoot to a request
+  or two per episode (benchmarks/latency_bench.py measures the share of 429s).
 
 Waiters get slots in arrival order. Everything runs on the client's event loop (one thread),
 so there is no lock; the pause sleeps on the client's :class:`~deltastream_core.ports.Clock`.
@@ -50,9 +55,17 @@ class AdaptiveLimit:
     :param ceiling: the most requests in flight at once (>= 1); also the starting limit.
     :param clock: time source and sleeper for the shared pause.
     :param max_pause: the longest pause one ``Retry-After`` may impose, in seconds.
+    :param growth_interval: the least time between two increases of the limit, in seconds.
     """
 
-    def __init__(self, ceiling: int, clock: Clock, *, max_pause: float = 30.0) -> None:
+    def __init__(
+        self,
+        ceiling: int,
+        clock: Clock,
+        *,
+        max_pause: float = 30.0,
+        growth_interval: float = 1.0,
+    ) -> None:
         if ceiling < 1:
             raise ValueError(f"the in-flight ceiling must be >= 1, got {ceiling!r}")
         self.ceiling = ceiling
@@ -64,6 +77,9 @@ class AdaptiveLimit:
         self._clock = clock
         self._max_pause = max_pause
         self._last_decrease = float("-inf")
+        self._growth_interval = growth_interval
+        self._last_growth = float("-inf")
+        self._credit = 0.0  # answers since the last increase, in rounds (1 / limit each)
         self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
 
     @property
@@ -113,8 +129,9 @@ class AdaptiveLimit:
         if refused:
             if ticket.sent_at >= self._last_decrease:
                 before = self.limit
-                self.limit = max(1.0, self.limit / 2)
-                self._last_decrease = now
+                self.limit = max(1.0, min(self.limit, self.in_flight) / 2)
+                self._last_decrease = self._last_growth = now
+                self._credit = 0.0
                 log.debug(
                     "deltastream.limit", decision="decrease", limit=int(self.limit), was=int(before)
                 )
@@ -123,8 +140,12 @@ class AdaptiveLimit:
                 if until > self.paused_until:
                     self.paused_until = until
                     log.debug("deltastream.limit", decision="pause", seconds=round(until - now, 3))
-        else:
-            self.limit = min(float(self.ceiling), self.limit + 1 / self.limit)
+        elif self.limit < self.ceiling:
+            self._credit += 1 / self.limit
+            if self._credit >= 1 and now - self._last_growth >= self._growth_interval:
+                self.limit = min(float(self.ceiling), self.limit + 1)
+                self._credit = 0.0
+                self._last_growth = now
         self._give_back()
 
     def neutral(self) -> None:
