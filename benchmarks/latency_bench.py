@@ -20,6 +20,11 @@ Each figure is the median of ``--repeat`` interleaved rounds:
 4. The loopback sequential overhead (no latency, ``--parallel 1``): provider vs bare, and
    where the provider's wall time goes (harness and its gRPC client / provider RPCs beyond
    HTTP / HTTP and server).
+5. Opt-in, ``--engine PULUMI_ROOT`` (a directory with ``bin/pulumi``): ``--engine-pairs``
+   pairs (default 500, 1,000 resources) through the real Pulumi engine, an inline program of
+   the Automation API on a throwaway file backend, vs the harness and the bare client. The
+   engine's own share is the wall time with no provider RPC in flight (from the engine's
+   ``PULUMI_DEBUG_GRPC`` log), and its CPU is the CLI's less the provider's.
 
 Prints figures only; it asserts nothing.
 """
@@ -27,12 +32,20 @@ Prints figures only; it asserts nothing.
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import resource
+import shutil
 import statistics
+import sys
+import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 from provider_bench import bare_pairs, cpu_seconds, pairs_program
@@ -220,6 +233,194 @@ def loopback_sequential(
     }
 
 
+def _descendants_named(name: str) -> list[int]:
+    """Pids of this process's descendants whose command line mentions ``name``."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii") as stat:
+                    parents[int(entry)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError):
+                continue
+    found = []
+    for pid in parents:
+        ancestor = parents.get(pid)
+        while ancestor and ancestor != os.getpid():
+            ancestor = parents.get(ancestor)
+        if ancestor == os.getpid():
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if name.encode() in cmdline:
+                found.append(pid)
+    return found
+
+
+class ProviderCpu:
+    """Samples the CPU of the provider processes the engine starts (they are gone by the time
+    the engine exits, so their last sample counts)."""
+
+    def __init__(self) -> None:
+        self.last: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            for pid in _descendants_named("pulumi-resource-deltastream"):
+                seconds = cpu_seconds(pid)
+                if seconds:
+                    self.last[pid] = max(self.last.get(pid, 0.0), seconds)
+
+    def __enter__(self) -> ProviderCpu:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def total(self) -> float:
+        return sum(self.last.values())
+
+
+def covered_seconds(intervals: list[tuple[float, float]]) -> float:
+    """Length of the union of ``(start, end)`` intervals."""
+    total, reach = 0.0, float("-inf")
+    for start, end in sorted(intervals):
+        if end > reach:
+            total += end - max(start, reach)
+            reach = end
+    return total
+
+
+def engine_round(server: LocalServer, pulumi_root: str, n: int, parallel: int) -> dict[str, float]:
+    """Up then destroy ``n`` pairs through the real engine (an Automation API inline program)."""
+    import pulumi
+    from pulumi import automation as auto
+
+    tag = f"e{uuid.uuid4().hex[:6]}"
+
+    def program() -> None:
+        for i in range(n):
+            db = pulumi.CustomResource(
+                "deltastream:index:Database", f"db{i}", {"name": f"{tag}_db{i:04d}"}
+            )
+            pulumi.CustomResource(
+                "deltastream:index:Namespace", f"ns{i}", {"database": db.id, "name": "events"}
+            )
+
+    tmp = Path(tempfile.mkdtemp(prefix="ds-engine-bench-"))
+    try:
+        (tmp / "state").mkdir()
+        grpc_log = tmp / "grpc.jsonl"
+        env = {
+            "PULUMI_BACKEND_URL": f"file://{tmp / 'state'}",
+            "PULUMI_CONFIG_PASSPHRASE": "",
+            "PULUMI_SKIP_UPDATE_CHECK": "1",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            "PULUMI_HOME": str(tmp / "home"),
+            "PULUMI_DEBUG_GRPC": str(grpc_log),
+            # the provider binary of this virtualenv, found on PATH as an ambient plugin
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
+        opts = auto.LocalWorkspaceOptions(
+            work_dir=str(tmp),
+            pulumi_home=str(tmp / "home"),
+            env_vars=env,
+            pulumi_command=auto.PulumiCommand(root=pulumi_root, skip_version_check=True),
+            project_settings=auto.ProjectSettings(name="latency-bench", runtime="python"),
+        )
+        stack = auto.create_or_select_stack(
+            stack_name="bench", project_name="latency-bench", program=program, opts=opts
+        )
+        stack.set_config("deltastream:server", auto.ConfigValue(server.url))
+        stack.set_config("deltastream:apiKey", auto.ConfigValue(server.token, secret=True))
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        with ProviderCpu() as provider_cpu:
+            started = time.perf_counter()
+            stack.up(parallel=parallel)
+            stack.destroy(parallel=parallel)
+            wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cli_cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
+        intervals = []
+        for line in grpc_log.read_text(encoding="utf-8").splitlines():
+            entry = json.loads(line)
+            if entry.get("progress") != "response_completed":
+                continue
+            if not entry.get("method", "").startswith("/pulumirpc.ResourceProvider/"):
+                continue
+            end = _timestamp(entry["timestamp"])
+            intervals.append((end - entry.get("duration", 0) / 1e9, end))
+        provider_time = covered_seconds(intervals)
+        return {
+            "wall": wall,
+            "provider_time": provider_time,
+            "engine_share": max(0.0, wall - provider_time),
+            "engine_cpu": max(0.0, cli_cpu - provider_cpu.total),
+            "provider_cpu": provider_cpu.total,
+        }
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _timestamp(text: str) -> float:
+    """Seconds since the epoch of an RFC 3339 timestamp with nanoseconds (Go's format)."""
+    from datetime import datetime
+
+    head, _, rest = text.partition(".")
+    fraction, zone = "0", rest
+    for i, ch in enumerate(rest):
+        if not ch.isdigit():
+            fraction, zone = rest[:i] or "0", rest[i:]
+            break
+    zone = "+00:00" if zone in ("Z", "") else zone
+    return datetime.fromisoformat(head + zone).timestamp() + float("0." + fraction)
+
+
+def engine_comparison(args: argparse.Namespace, parallel: int, repeat: int) -> None:
+    n, latency = args.engine_pairs, args.engine_latency
+    print(
+        f"\n5. {n} pairs ({2 * n} resources) at {latency * 1000:.0f} ms through the real engine "
+        f"(--parallel {parallel}) vs the harness and the bare client"
+    )
+    with (
+        LocalServer(token=f"bench-{uuid.uuid4().hex}", self_check=False) as server,
+        EngineLogServer() as log_server,
+        provider_for(server, log_server) as provider,
+    ):
+        server.set_faults(latency=latency)
+        stack = Stack(provider, parallel=parallel)
+        rows: dict[str, list[float]] = {}
+        for round_no in range(repeat):
+            engine = engine_round(server, args.engine, n, parallel)
+            for key, value in engine.items():
+                rows.setdefault(key, []).append(value)
+            rows.setdefault("harness", []).append(provider_run(stack, n))
+            rows.setdefault("bare", []).append(bare_concurrent(server, n, parallel))
+            print(
+                f"  round {round_no + 1}: engine {engine['wall']:.1f}s (its own share "
+                f"{engine['engine_share']:.1f}s), harness {rows['harness'][-1]:.1f}s, "
+                f"bare {rows['bare'][-1]:.1f}s",
+                flush=True,
+            )
+        ratio = median([e / b for e, b in zip(rows["wall"], rows["bare"], strict=True)])
+        print(
+            f"  engine {median(rows['wall']):.1f}s, of which no provider RPC in flight "
+            f"{median(rows['engine_share']):.1f}s; harness {median(rows['harness']):.1f}s; "
+            f"bare {median(rows['bare']):.1f}s; engine / bare {ratio:.2f}"
+        )
+        print(
+            f"  CPU: the CLI {median(rows['engine_cpu']):.1f}s, the provider "
+            f"{median(rows['provider_cpu']):.1f}s "
+            f"({median(rows['provider_cpu']) / (2 * n) * 1000:.2f} ms per resource)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, nargs="+", default=[200, 1000])
@@ -229,10 +430,18 @@ def main() -> None:
     parser.add_argument("--rate-limit", type=float, default=50.0)
     parser.add_argument("--rate-pairs", type=int, nargs="*", default=[200])
     parser.add_argument("--loopback-pairs", type=int, default=50)
+    parser.add_argument("--engine", metavar="PULUMI_ROOT", help="run 5. with <root>/bin/pulumi")
+    parser.add_argument("--engine-pairs", type=int, default=500)
+    parser.add_argument("--engine-latency", type=float, default=0.1)
+    parser.add_argument("--engine-only", action="store_true", help="skip 1.-4.")
     args = parser.parse_args()
     parallel = args.parallel or engine_default_parallel()
     repeat = max(1, args.repeat)
 
+    if args.engine:
+        engine_comparison(args, parallel, repeat)
+    if args.engine_only:
+        return
     with (
         LocalServer(token=f"bench-{uuid.uuid4().hex}", self_check=False) as server,
         EngineLogServer() as engine,
