@@ -448,13 +448,13 @@ def main() -> None:
         provider_for(server, engine) as provider,
     ):
         stack = Stack(provider, parallel=parallel)
+        pid = provider.pid
+        assert pid is not None  # running
         provider_run(stack, 20)  # warm-up
         print(f"parallel {parallel} (engine default {engine_default_parallel()}); {repeat} rounds")
 
         print("\n1. create + destroy N pairs at latency: provider vs bare client, same concurrency")
-        rows = latency_rounds(
-            server, stack, provider.pid, args.pairs, args.latency, parallel, repeat
-        )
+        rows = latency_rounds(server, stack, pid, args.pairs, args.latency, parallel, repeat)
         for (n, latency), row in sorted(rows.items()):
             ratio = median([p / b for p, b in zip(row["provider"], row["bare"], strict=True)])
             print(
@@ -465,7 +465,7 @@ def main() -> None:
 
         largest = max(args.pairs)
         cpu = median([c for (n, _), row in rows.items() if n == largest for c in row["cpu"]])
-        rss = peak_rss_mb(provider.pid)
+        rss = peak_rss_mb(pid)
         print(f"\n3. provider at N={largest} pairs ({2 * largest} resources, create + destroy):")
         print(f"  CPU {cpu:.2f}s per run, {cpu / (2 * largest) * 1000:.2f} ms per resource")
         print(f"  peak RSS {rss:.0f} MB (target <= 200 MB: {verdict(rss <= 200)})")
