@@ -207,29 +207,43 @@ def rate_limited_round(
     }
 
 
-def loopback_sequential(
-    server: LocalServer, provider: ProviderProcess, n: int, repeat: int
-) -> dict[str, float]:
-    stack = Stack(provider, parallel=1)
-    server.reset_faults()
-    walls, rpcs, bares, cpus = [], [], [], []
-    provider_run(stack, n)  # warm-up
-    for _ in range(repeat):
-        bares.append(bare_pairs(server, n, with_lookups=True))
-        mark = len(provider.grpc_log)
-        before = cpu_seconds(provider.pid)
-        walls.append(provider_run(stack, n))
-        cpus.append(cpu_seconds(provider.pid) - before)
-        rpcs.append(sum(e["duration"] for e in provider.grpc_log[mark:]) / 1e9)
-    wall, rpc, bare = median(walls), median(rpcs), median(bares)
+def loopback_sequential(n: int, repeat: int) -> dict[str, float]:
+    """Sequential create + destroy on a fresh server without latency, interleaved with the bare
+    loop. Sequentially every step waits on the one before, so the wall time splits into the
+    CPU of each process (provider; harness with its gRPC client; server) and the rest: the
+    hand-offs between processes, and the machine's other load."""
+    with (
+        LocalServer(token=f"bench-{uuid.uuid4().hex}", self_check=False) as server,
+        EngineLogServer() as engine,
+        provider_for(server, engine) as provider,
+    ):
+        stack = Stack(provider, parallel=1)
+        pid = provider.pid
+        assert pid is not None  # running
+        walls, rpcs, bares, cpus, servers, harness = [], [], [], [], [], []
+        provider_run(stack, n)  # warm-up
+        for _ in range(repeat):
+            bares.append(bare_pairs(server, n, with_lookups=True))
+            mark = len(provider.grpc_log)
+            before, server_before = cpu_seconds(pid), cpu_seconds(server.pid)
+            harness_before = cpu_seconds(None)
+            walls.append(provider_run(stack, n))
+            cpus.append(cpu_seconds(pid) - before)
+            servers.append(cpu_seconds(server.pid) - server_before)
+            harness.append(cpu_seconds(None) - harness_before)
+            rpcs.append(sum(e["duration"] for e in provider.grpc_log[mark:]) / 1e9)
+    wall, cpu = median(walls), median(cpus)
+    server_cpu, harness_cpu = median(servers), median(harness)
     return {
         "wall": wall,
-        "bare": bare,
+        "bare": median(bares),
         "ratio": median([w / b for w, b in zip(walls, bares, strict=True)]),
-        "harness": max(0.0, wall - rpc),
-        "provider": max(0.0, rpc - bare),
-        "http": bare,
-        "cpu_per_request_ms": median(cpus) / (8 * n) * 1000,
+        "outside_rpcs": max(0.0, wall - median(rpcs)),
+        "provider_cpu": cpu,
+        "harness_cpu": harness_cpu,
+        "server_cpu": server_cpu,
+        "rest": max(0.0, wall - cpu - harness_cpu - server_cpu),
+        "cpu_per_request_ms": cpu / (8 * n) * 1000,
     }
 
 
@@ -421,27 +435,8 @@ def engine_comparison(args: argparse.Namespace, parallel: int, repeat: int) -> N
         )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pairs", type=int, nargs="+", default=[200, 1000])
-    parser.add_argument("--latency", type=float, nargs="+", default=[0.05, 0.1])
-    parser.add_argument("--parallel", type=int, default=0, help="0: the CLI's default")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--rate-limit", type=float, default=50.0)
-    parser.add_argument("--rate-pairs", type=int, nargs="*", default=[200])
-    parser.add_argument("--loopback-pairs", type=int, default=50)
-    parser.add_argument("--engine", metavar="PULUMI_ROOT", help="run 5. with <root>/bin/pulumi")
-    parser.add_argument("--engine-pairs", type=int, default=500)
-    parser.add_argument("--engine-latency", type=float, default=0.1)
-    parser.add_argument("--engine-only", action="store_true", help="skip 1.-4.")
-    args = parser.parse_args()
-    parallel = args.parallel or engine_default_parallel()
-    repeat = max(1, args.repeat)
-
-    if args.engine:
-        engine_comparison(args, parallel, repeat)
-    if args.engine_only:
-        return
+def latency_sections(args: argparse.Namespace, parallel: int, repeat: int) -> None:
+    """Sections 1 and 3: one provider process through every round, as a long-lived one."""
     with (
         LocalServer(token=f"bench-{uuid.uuid4().hex}", self_check=False) as server,
         EngineLogServer() as engine,
@@ -451,8 +446,6 @@ def main() -> None:
         pid = provider.pid
         assert pid is not None  # running
         provider_run(stack, 20)  # warm-up
-        print(f"parallel {parallel} (engine default {engine_default_parallel()}); {repeat} rounds")
-
         print("\n1. create + destroy N pairs at latency: provider vs bare client, same concurrency")
         rows = latency_rounds(server, stack, pid, args.pairs, args.latency, parallel, repeat)
         for (n, latency), row in sorted(rows.items()):
@@ -470,20 +463,50 @@ def main() -> None:
         print(f"  CPU {cpu:.2f}s per run, {cpu / (2 * largest) * 1000:.2f} ms per resource")
         print(f"  peak RSS {rss:.0f} MB (target <= 200 MB: {verdict(rss <= 200)})")
 
-        print("\n4. loopback, sequential (--parallel 1), no latency:")
-        seq = loopback_sequential(server, provider, args.loopback_pairs, repeat)
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, nargs="+", default=[200, 1000])
+    parser.add_argument("--latency", type=float, nargs="+", default=[0.05, 0.1])
+    parser.add_argument("--parallel", type=int, default=0, help="0: the CLI's default")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rate-limit", type=float, default=50.0)
+    parser.add_argument("--rate-pairs", type=int, nargs="*", default=[200])
+    parser.add_argument("--loopback-pairs", type=int, default=50)
+    parser.add_argument("--engine", metavar="PULUMI_ROOT", help="run 5. with <root>/bin/pulumi")
+    parser.add_argument("--engine-pairs", type=int, default=500)
+    parser.add_argument("--engine-latency", type=float, default=0.1)
+    parser.add_argument("--engine-only", action="store_true", help="skip 1.-4.")
+    parser.add_argument("--sections", default="1,2,4", help="which of 1 (with 3), 2, 4 to run")
+    args = parser.parse_args()
+    parallel = args.parallel or engine_default_parallel()
+    repeat = max(1, args.repeat)
+
+    if args.engine:
+        engine_comparison(args, parallel, repeat)
+    if args.engine_only:
+        return
+    sections = set(args.sections.split(","))
+    print(f"parallel {parallel} (engine default {engine_default_parallel()}); {repeat} rounds")
+    if "1" in sections:
+        latency_sections(args, parallel, repeat)
+
+    if "4" in sections:
+        print(f"\n4. loopback, sequential (--parallel 1), no latency, fresh server, x{repeat}")
+        seq = loopback_sequential(args.loopback_pairs, repeat)
         print(
-            f"  {args.loopback_pairs} pairs: provider {seq['wall']:.2f}s vs bare "
-            f"{seq['bare']:.2f}s (ratio {seq['ratio']:.2f}); provider CPU "
-            f"{seq['cpu_per_request_ms']:.2f} ms per HTTP request"
+            f"  {args.loopback_pairs} pairs ({8 * args.loopback_pairs} requests): provider "
+            f"{seq['wall']:.2f}s vs bare {seq['bare']:.2f}s (ratio {seq['ratio']:.2f})"
         )
         print(
-            f"  where the provider's wall time goes: harness + its gRPC client "
-            f"{seq['harness']:.2f}s, provider RPCs beyond HTTP {seq['provider']:.2f}s, "
-            f"HTTP + server {seq['http']:.2f}s"
+            f"  where the provider's wall time goes: provider CPU {seq['provider_cpu']:.2f}s "
+            f"({seq['cpu_per_request_ms']:.2f} ms per request), harness + its gRPC client CPU "
+            f"{seq['harness_cpu']:.2f}s, server CPU {seq['server_cpu']:.2f}s, the rest "
+            f"(hand-offs, other load) {seq['rest']:.2f}s; outside provider RPCs "
+            f"{seq['outside_rpcs']:.2f}s"
         )
 
-    if args.rate_pairs:
+    if args.rate_pairs and "2" in sections:
         print(f"\n2. under a server rate limit of {args.rate_limit:g} requests/s (fresh provider)")
         with (
             LocalServer(token=f"bench-{uuid.uuid4().hex}", self_check=False) as server,
