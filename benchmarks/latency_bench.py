@@ -332,6 +332,8 @@ def engine_round(server: LocalServer, pulumi_root: str, n: int, parallel: int) -
         (tmp / "state").mkdir()
         grpc_log = tmp / "grpc.jsonl"
         env = {
+            # PULUMI_* of this environment pass through (e.g. PULUMI_SKIP_CHECKPOINTS=true)
+            **{k: v for k, v in os.environ.items() if k.startswith("PULUMI_")},
             "PULUMI_BACKEND_URL": f"file://{tmp / 'state'}",
             "PULUMI_CONFIG_PASSPHRASE": "",
             "PULUMI_SKIP_UPDATE_CHECK": "1",
