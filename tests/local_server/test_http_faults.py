@@ -106,8 +106,10 @@ def test_rate_limit_bounds_the_admitted_rate(clean: LocalServer) -> None:
 
 
 def test_rate_limit_from_the_flag() -> None:
-    with LocalServer("--rate-limit", "2", "--rate-limit-burst", "1") as server:
+    env = {"DELTASTREAM_LOCAL_FAULTS": json.dumps({"rate_limit": 9, "rate_limit_burst": 1})}
+    with LocalServer("--rate-limit", "2", env=env) as server:  # the flag wins over the env
         assert server.admin("faults")["rate_limit"] == 2
+        assert server.admin("faults")["rate_limit_burst"] == 1
         assert server.http.get("/version").status_code == 200
         assert server.http.get("/version").status_code == 429
 
