@@ -24,7 +24,10 @@ Each figure is the median of ``--repeat`` interleaved rounds:
    pairs (default 500, 1,000 resources) through the real Pulumi engine, an inline program of
    the Automation API on a throwaway file backend, vs the harness and the bare client. The
    engine's own share is the wall time with no provider RPC in flight (from the engine's
-   ``PULUMI_DEBUG_GRPC`` log), and its CPU is the CLI's less the provider's.
+   ``PULUMI_DEBUG_GRPC`` log), and its CPU is the CLI's less the provider's (a rough figure:
+   the provider's is sampled). ``PULUMI_*`` variables pass through to the CLI: with the file
+   backend's per-step checkpoints the CLI's CPU dominates at 1,000 resources on two cores;
+   ``PULUMI_SKIP_CHECKPOINTS=true`` measures the engine without them.
 
 Prints figures only; it asserts nothing.
 """
