@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from deltastream_local.testing import ORGANIZATION_ID, LocalServer
+from deltastream_pulumi.config import engine_default_parallel
 from deltastream_pulumi.testing import (
     EngineLogServer,
     ProviderConfig,
@@ -175,7 +176,7 @@ def run(
     return {
         "resources": len(program),
         "delays_s": {"store": store_delay, "relation": relation_delay, "query": query_delay},
-        "parallel": parallel or "unbounded",
+        "parallel": parallel or f"engine default ({engine_default_parallel()})",
         "create": {
             "wall_s": round(create_wall, 3),
             "critical_path_s": create_path,
@@ -201,7 +202,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store-delay", type=float, default=1.0)
     parser.add_argument("--relation-delay", type=float, default=1.0)
     parser.add_argument("--query-delay", type=float, default=1.0)
-    parser.add_argument("--parallel", type=int, default=0, help="0 = unbounded")
+    parser.add_argument(
+        "--parallel",
+        type=int,
+        default=0,
+        help="0 = the engine's default (PULUMI_PARALLEL, else 4 x CPUs)",
+    )
     args = parser.parse_args(argv)
     report = run(
         args.pairs, args.store_delay, args.relation_delay, args.query_delay, args.parallel or None

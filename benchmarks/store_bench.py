@@ -4,7 +4,7 @@
 
 Starts ``deltastream-local --store-ready-delay DELAY``, launches the provider the way the
 Pulumi engine does (``deltastream_pulumi.testing``), runs ``up`` with N Postgres stores
-(``--parallel 0`` = unbounded, the CLI default) and then ``destroy``, and reports:
+(``--parallel 0`` = the CLI default, 4 x the CPU count) and then ``destroy``, and reports:
 
 * statements (``POST /v2/statements`` + ``GET`` polls) per store, for create and for delete;
 * the create wall time as a ratio to the configured readiness delay — the target is
@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from deltastream_local.testing import ORGANIZATION_ID, LocalServer
+from deltastream_pulumi.config import engine_default_parallel
 from deltastream_pulumi.testing import (
     EngineLogServer,
     ProviderConfig,
@@ -88,12 +89,12 @@ def run(stores: int, delay: float, parallel: int | None) -> dict[str, Any]:
             delete_requests = statement_requests(server)
         finally:
             provider.stop()
-    waves = stores if parallel == 1 else -(-stores // (parallel or stores))
+    waves = stores if parallel == 1 else -(-stores // (parallel or engine_default_parallel()))
     per_wave = create_wall / waves
     return {
         "stores": stores,
         "ready_delay_s": delay,
-        "parallel": parallel or "unbounded",
+        "parallel": parallel or f"engine default ({engine_default_parallel()})",
         "create_wall_s": round(create_wall, 3),
         "delete_wall_s": round(delete_wall, 3),
         "create_requests_per_store": round(create_requests / stores, 2),
@@ -117,7 +118,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--stores", type=int, default=20)
     parser.add_argument("--delay", type=float, default=1.0, help="store readiness delay (s)")
-    parser.add_argument("--parallel", type=int, default=0, help="0 = unbounded")
+    parser.add_argument(
+        "--parallel",
+        type=int,
+        default=0,
+        help="0 = the engine's default (PULUMI_PARALLEL, else 4 x CPUs)",
+    )
     args = parser.parse_args(argv)
     report = run(args.stores, args.delay, args.parallel or None)
     print(json.dumps(report, indent=2))

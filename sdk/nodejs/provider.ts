@@ -56,6 +56,7 @@ export class Provider extends pulumi.ProviderResource {
         {
             resourceInputs["apiKey"] = args?.apiKey ? pulumi.secret(args.apiKey) : undefined;
             resourceInputs["insecureSkipVerify"] = pulumi.output(args?.insecureSkipVerify).apply(JSON.stringify);
+            resourceInputs["maxConcurrentRequests"] = pulumi.output(args?.maxConcurrentRequests).apply(JSON.stringify);
             resourceInputs["organization"] = args?.organization;
             resourceInputs["role"] = args?.role;
             resourceInputs["server"] = args?.server;
@@ -80,6 +81,10 @@ export interface ProviderArgs {
      * Skip verification of the server's TLS certificate (test servers only). Falls back to `DELTASTREAM_INSECURE_SKIP_VERIFY`.
      */
     insecureSkipVerify?: pulumi.Input<boolean | undefined>;
+    /**
+     * The most DeltaStream API requests the provider has in flight at once (each resource operation sends one at a time, so below this the engine's `--parallel` decides). The provider lowers its limit when the API answers 429 and raises it again up to this ceiling. Default: 64, or the engine's default parallelism (`PULUMI_PARALLEL`, else 4 x the CPU count) if higher. Falls back to `DELTASTREAM_MAX_CONCURRENT_REQUESTS`.
+     */
+    maxConcurrentRequests?: pulumi.Input<number | undefined>;
     /**
      * The organization (UUID or name) statements run in. Falls back to `DELTASTREAM_ORGANIZATION`.
      */

@@ -55,6 +55,19 @@ _FAULT_FLAGS: tuple[tuple[str, str, type, str], ...] = (
     ("--fault-retry-after", "retry_after", int, "Retry-After seconds on 429/503 (default 1)"),
     ("--fault-latency", "latency", float, "seconds of latency added to every API request"),
     (
+        "--rate-limit",
+        "rate_limit",
+        float,
+        "admit N API requests per second (token bucket), answer 429 + Retry-After beyond "
+        "(default 0: no limit)",
+    ),
+    (
+        "--rate-limit-burst",
+        "rate_limit_burst",
+        int,
+        "tokens of the --rate-limit bucket (default: one second's worth)",
+    ),
+    (
         "--fault-drop-after-apply-next",
         "drop_after_apply_next",
         int,
@@ -93,6 +106,8 @@ def _metavar(field: str, kind: type) -> str:
         return "PREFIX"
     if "fraction" in field:
         return "FRACTION"
+    if field.startswith("rate_limit"):
+        return "N"
     if kind is int:
         return "SECONDS" if field == "retry_after" else "N"
     return "SECONDS"

@@ -76,6 +76,44 @@ def test_latency(clean: LocalServer) -> None:
     assert time.monotonic() - started >= 0.3
 
 
+def test_rate_limit_admits_the_burst_then_answers_429_with_retry_after(
+    clean: LocalServer,
+) -> None:
+    # 1 token a second into a bucket of 3: a quick run of requests gets exactly 3 through
+    clean.set_faults(rate_limit=1, rate_limit_burst=3)
+    statuses = [clean.http.get("/version") for _ in range(6)]
+    assert [r.status_code for r in statuses[:3]] == [200, 200, 200]
+    refused = [r for r in statuses[3:] if r.status_code == 429]
+    assert len(refused) >= 2  # one token may have dripped in meanwhile
+    assert all(int(r.headers["retry-after"]) >= 1 for r in refused)
+    assert clean.stats()["faults"]["429"] == len(refused)
+    # a refused request took no token: after Retry-After a token is free again
+    time.sleep(int(refused[-1].headers["retry-after"]))
+    assert clean.http.get("/version").status_code == 200
+
+
+def test_rate_limit_bounds_the_admitted_rate(clean: LocalServer) -> None:
+    clean.set_faults(rate_limit=20, rate_limit_burst=1)
+    started = time.monotonic()
+    admitted = 0
+    while time.monotonic() - started < 1.0:
+        admitted += clean.http.get("/version").status_code == 200
+    elapsed = time.monotonic() - started
+    assert admitted <= 1 + 20 * elapsed + 1
+    assert admitted >= 10  # the limit admits, it does not block everything
+    clean.set_faults(rate_limit=0)  # off again at run time
+    assert all(clean.http.get("/version").status_code == 200 for _ in range(30))
+
+
+def test_rate_limit_from_the_flag() -> None:
+    env = {"DELTASTREAM_LOCAL_FAULTS": json.dumps({"rate_limit": 9, "rate_limit_burst": 1})}
+    with LocalServer("--rate-limit", "2", env=env) as server:  # the flag wins over the env
+        assert server.admin("faults")["rate_limit"] == 2
+        assert server.admin("faults")["rate_limit_burst"] == 1
+        assert server.http.get("/version").status_code == 200
+        assert server.http.get("/version").status_code == 429
+
+
 def test_drop_after_apply(clean: LocalServer, unique: Unique) -> None:
     name = unique("dropped")
     clean.set_faults(drop_after_apply_next=1)
@@ -110,6 +148,7 @@ def test_admin_rejects_bad_updates(server: LocalServer) -> None:
         ("faults", {"rate_limit_fraction": 2}),
         ("faults", {"bogus": 1}),
         ("faults", {"rate_limit_next": "many"}),
+        ("faults", {"rate_limit": -1}),
         ("faults", {"reset": "yes"}),
         ("options", {"partition_size": 0}),
         ("options", {"verify_store_connectivity": "true"}),

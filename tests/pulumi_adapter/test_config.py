@@ -10,7 +10,9 @@ from deltastream_pulumi.config import (
     API_KEY_MISSING,
     SERVER_MISSING,
     check_config,
+    default_max_concurrent_requests,
     diff_config,
+    engine_default_parallel,
     missing_keys,
     parse_bool,
     parse_config,
@@ -37,6 +39,35 @@ def test_bad_boolean_is_a_check_failure_naming_the_key() -> None:
         parse_config({**FULL, "insecureSkipVerify": "sometimes"}, env={})
 
 
+@pytest.mark.parametrize("raw", ["0", "-3", "many", 2.5, True])
+def test_bad_request_ceiling_is_a_check_failure_naming_the_key(raw: object) -> None:
+    problems = check_config({**FULL, "maxConcurrentRequests": raw}, env={})
+    assert [p.property for p in problems] == ["maxConcurrentRequests"]
+    with pytest.raises(ValueError):
+        parse_config({**FULL, "maxConcurrentRequests": raw}, env={})
+
+
+def test_request_ceiling_arrives_as_a_string_or_a_number() -> None:
+    assert (
+        parse_config({**FULL, "maxConcurrentRequests": "200"}, env={}).max_concurrent_requests
+        == 200
+    )
+    assert parse_config({**FULL, "maxConcurrentRequests": 8.0}, env={}).max_concurrent_requests == 8
+    assert parse_config(FULL, env={}).max_concurrent_requests is None
+    assert not diff_config(
+        {**FULL, "maxConcurrentRequests": "8"}, {**FULL, "maxConcurrentRequests": 8}
+    ).changed
+
+
+def test_default_ceiling_is_never_below_the_engines_default_parallelism() -> None:
+    # the CLI's default --parallel: PULUMI_PARALLEL when set, else 4 x the CPU count
+    assert engine_default_parallel({"PULUMI_PARALLEL": "300"}) == 300
+    assert engine_default_parallel({}) % 4 == 0
+    assert engine_default_parallel({"PULUMI_PARALLEL": "junk"}) == engine_default_parallel({})
+    assert default_max_concurrent_requests({"PULUMI_PARALLEL": "300"}) == 300
+    assert default_max_concurrent_requests({"PULUMI_PARALLEL": "2"}) == 64
+
+
 def test_values_are_parsed_and_the_api_key_wrapped() -> None:
     config = parse_config(
         {**FULL, "insecureSkipVerify": "true", "organization": "acme", "role": " r ",
@@ -58,8 +89,10 @@ def test_every_key_falls_back_to_its_environment_variable() -> None:
         "DELTASTREAM_ROLE": "env-role",
         "DELTASTREAM_INSECURE_SKIP_VERIFY": "true",
         "DELTASTREAM_SESSION_ID": "env-session",
+        "DELTASTREAM_MAX_CONCURRENT_REQUESTS": "12",
     }
     config = parse_config({}, env=env)
+    assert config.max_concurrent_requests == 12
     assert config.server == "https://env/v2"
     assert config.api_key is not None and config.api_key.reveal() == "env-key"
     assert (config.organization, config.role, config.session_id) == (
@@ -118,6 +151,7 @@ def test_version_passes_through_and_is_not_diffed() -> None:
         ("role", "a", None, DiffKind.DELETE),
         ("sessionId", None, "s", DiffKind.ADD),
         ("insecureSkipVerify", "false", True, DiffKind.UPDATE),
+        ("maxConcurrentRequests", "8", "16", DiffKind.UPDATE),
         ("server", "https://a", UNKNOWN, DiffKind.UPDATE_REPLACE),
     ],
 )

@@ -52,6 +52,16 @@ namespace Pulumi.Deltastream
             set => _insecureSkipVerify.Set(value);
         }
 
+        private static readonly __Value<int?> _maxConcurrentRequests = new __Value<int?>(() => __config.GetInt32("maxConcurrentRequests"));
+        /// <summary>
+        /// The most DeltaStream API requests the provider has in flight at once (each resource operation sends one at a time, so below this the engine's `--parallel` decides). The provider lowers its limit when the API answers 429 and raises it again up to this ceiling. Default: 64, or the engine's default parallelism (`PULUMI_PARALLEL`, else 4 x the CPU count) if higher. Falls back to `DELTASTREAM_MAX_CONCURRENT_REQUESTS`.
+        /// </summary>
+        public static int? MaxConcurrentRequests
+        {
+            get => _maxConcurrentRequests.Get();
+            set => _maxConcurrentRequests.Set(value);
+        }
+
         private static readonly __Value<string?> _organization = new __Value<string?>(() => __config.Get("organization"));
         /// <summary>
         /// The organization (UUID or name) statements run in. Falls back to `DELTASTREAM_ORGANIZATION`.

@@ -11,7 +11,7 @@ namespace Pulumi.Deltastream.Outputs
 {
 
     /// <summary>
-    /// One column of a relation, in the relation's declared order (FR-018).
+    /// One column of a relation, in the relation's declared order     (docs/reference/requirements.md#fr-018).
     /// </summary>
     [OutputType]
     public sealed class ObjectColumn

@@ -55,6 +55,8 @@ type providerArgs struct {
 	ApiKey *string `pulumi:"apiKey"`
 	// Skip verification of the server's TLS certificate (test servers only). Falls back to `DELTASTREAM_INSECURE_SKIP_VERIFY`.
 	InsecureSkipVerify *bool `pulumi:"insecureSkipVerify"`
+	// The most DeltaStream API requests the provider has in flight at once (each resource operation sends one at a time, so below this the engine's `--parallel` decides). The provider lowers its limit when the API answers 429 and raises it again up to this ceiling. Default: 64, or the engine's default parallelism (`PULUMI_PARALLEL`, else 4 x the CPU count) if higher. Falls back to `DELTASTREAM_MAX_CONCURRENT_REQUESTS`.
+	MaxConcurrentRequests *int `pulumi:"maxConcurrentRequests"`
 	// The organization (UUID or name) statements run in. Falls back to `DELTASTREAM_ORGANIZATION`.
 	Organization *string `pulumi:"organization"`
 	// The role statements run as. Falls back to `DELTASTREAM_ROLE`.
@@ -71,6 +73,8 @@ type ProviderArgs struct {
 	ApiKey pulumi.StringPtrInput
 	// Skip verification of the server's TLS certificate (test servers only). Falls back to `DELTASTREAM_INSECURE_SKIP_VERIFY`.
 	InsecureSkipVerify pulumi.BoolPtrInput
+	// The most DeltaStream API requests the provider has in flight at once (each resource operation sends one at a time, so below this the engine's `--parallel` decides). The provider lowers its limit when the API answers 429 and raises it again up to this ceiling. Default: 64, or the engine's default parallelism (`PULUMI_PARALLEL`, else 4 x the CPU count) if higher. Falls back to `DELTASTREAM_MAX_CONCURRENT_REQUESTS`.
+	MaxConcurrentRequests pulumi.IntPtrInput
 	// The organization (UUID or name) statements run in. Falls back to `DELTASTREAM_ORGANIZATION`.
 	Organization pulumi.StringPtrInput
 	// The role statements run as. Falls back to `DELTASTREAM_ROLE`.

@@ -1311,7 +1311,7 @@ func (o KinesisInputsPtrOutput) Uris() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// One column of a relation, in the relation's declared order (FR-018).
+// One column of a relation, in the relation's declared order     (docs/reference/requirements.md#fr-018).
 type ObjectColumn struct {
 	// Column name.
 	Name string `pulumi:"name"`
@@ -1321,7 +1321,7 @@ type ObjectColumn struct {
 	Type string `pulumi:"type"`
 }
 
-// One column of a relation, in the relation's declared order (FR-018).
+// One column of a relation, in the relation's declared order     (docs/reference/requirements.md#fr-018).
 type ObjectColumnOutput struct{ *pulumi.OutputState }
 
 func (ObjectColumnOutput) ElementType() reflect.Type {

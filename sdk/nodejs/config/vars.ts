@@ -30,6 +30,17 @@ Object.defineProperty(exports, "insecureSkipVerify", {
 });
 
 /**
+ * The most DeltaStream API requests the provider has in flight at once (each resource operation sends one at a time, so below this the engine's `--parallel` decides). The provider lowers its limit when the API answers 429 and raises it again up to this ceiling. Default: 64, or the engine's default parallelism (`PULUMI_PARALLEL`, else 4 x the CPU count) if higher. Falls back to `DELTASTREAM_MAX_CONCURRENT_REQUESTS`.
+ */
+export declare const maxConcurrentRequests: number | undefined;
+Object.defineProperty(exports, "maxConcurrentRequests", {
+    get() {
+        return __config.getObject<number>("maxConcurrentRequests");
+    },
+    enumerable: true,
+});
+
+/**
  * The organization (UUID or name) statements run in. Falls back to `DELTASTREAM_ORGANIZATION`.
  */
 export declare const organization: string | undefined;

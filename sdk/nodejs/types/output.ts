@@ -314,7 +314,7 @@ export interface KinesisInputs {
 }
 
 /**
- * One column of a relation, in the relation's declared order (FR-018).
+ * One column of a relation, in the relation's declared order     (docs/reference/requirements.md#fr-018).
  */
 export interface ObjectColumn {
     /**

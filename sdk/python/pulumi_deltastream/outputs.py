@@ -929,14 +929,14 @@ class KinesisInputs(dict):
 @pulumi.output_type
 class ObjectColumn(dict):
     """
-    One column of a relation, in the relation's declared order (FR-018).
+    One column of a relation, in the relation's declared order     (docs/reference/requirements.md#fr-018).
     """
     def __init__(__self__, *,
                  name: _builtins.str,
                  nullable: _builtins.bool,
                  type: _builtins.str):
         """
-        One column of a relation, in the relation's declared order (FR-018).
+        One column of a relation, in the relation's declared order     (docs/reference/requirements.md#fr-018).
 
         :param _builtins.str name: Column name.
         :param _builtins.bool nullable: Whether the column accepts nulls.

@@ -21,6 +21,7 @@ class ProviderArgs:
     def __init__(__self__, *,
                  api_key: pulumi.Input[Optional[_builtins.str]] = None,
                  insecure_skip_verify: pulumi.Input[Optional[_builtins.bool]] = None,
+                 max_concurrent_requests: pulumi.Input[Optional[_builtins.int]] = None,
                  organization: pulumi.Input[Optional[_builtins.str]] = None,
                  role: pulumi.Input[Optional[_builtins.str]] = None,
                  server: pulumi.Input[Optional[_builtins.str]] = None,
@@ -30,6 +31,7 @@ class ProviderArgs:
 
         :param pulumi.Input[_builtins.str] api_key: The DeltaStream API token. Not needed when `server` is `local`. Falls back to `DELTASTREAM_API_KEY`.
         :param pulumi.Input[_builtins.bool] insecure_skip_verify: Skip verification of the server's TLS certificate (test servers only). Falls back to `DELTASTREAM_INSECURE_SKIP_VERIFY`.
+        :param pulumi.Input[_builtins.int] max_concurrent_requests: The most DeltaStream API requests the provider has in flight at once (each resource operation sends one at a time, so below this the engine's `--parallel` decides). The provider lowers its limit when the API answers 429 and raises it again up to this ceiling. Default: 64, or the engine's default parallelism (`PULUMI_PARALLEL`, else 4 x the CPU count) if higher. Falls back to `DELTASTREAM_MAX_CONCURRENT_REQUESTS`.
         :param pulumi.Input[_builtins.str] organization: The organization (UUID or name) statements run in. Falls back to `DELTASTREAM_ORGANIZATION`.
         :param pulumi.Input[_builtins.str] role: The role statements run as. Falls back to `DELTASTREAM_ROLE`.
         :param pulumi.Input[_builtins.str] server: The DeltaStream API server URL (e.g. `https://api.deltastream.io/v2`), or `local` to start an embedded DeltaStream-compatible server whose data lives under `.deltastream-local/<stack>/` in the project directory. Falls back to `DELTASTREAM_SERVER`.
@@ -39,6 +41,8 @@ class ProviderArgs:
             pulumi.set(__self__, "api_key", api_key)
         if insecure_skip_verify is not None:
             pulumi.set(__self__, "insecure_skip_verify", insecure_skip_verify)
+        if max_concurrent_requests is not None:
+            pulumi.set(__self__, "max_concurrent_requests", max_concurrent_requests)
         if organization is not None:
             pulumi.set(__self__, "organization", organization)
         if role is not None:
@@ -71,6 +75,18 @@ class ProviderArgs:
     @insecure_skip_verify.setter
     def insecure_skip_verify(self, value: pulumi.Input[Optional[_builtins.bool]]):
         pulumi.set(self, "insecure_skip_verify", value)
+
+    @_builtins.property
+    @pulumi.getter(name="maxConcurrentRequests")
+    def max_concurrent_requests(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        The most DeltaStream API requests the provider has in flight at once (each resource operation sends one at a time, so below this the engine's `--parallel` decides). The provider lowers its limit when the API answers 429 and raises it again up to this ceiling. Default: 64, or the engine's default parallelism (`PULUMI_PARALLEL`, else 4 x the CPU count) if higher. Falls back to `DELTASTREAM_MAX_CONCURRENT_REQUESTS`.
+        """
+        return pulumi.get(self, "max_concurrent_requests")
+
+    @max_concurrent_requests.setter
+    def max_concurrent_requests(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "max_concurrent_requests", value)
 
     @_builtins.property
     @pulumi.getter
@@ -129,6 +145,7 @@ class Provider(pulumi.ProviderResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  api_key: pulumi.Input[Optional[_builtins.str]] = None,
                  insecure_skip_verify: pulumi.Input[Optional[_builtins.bool]] = None,
+                 max_concurrent_requests: pulumi.Input[Optional[_builtins.int]] = None,
                  organization: pulumi.Input[Optional[_builtins.str]] = None,
                  role: pulumi.Input[Optional[_builtins.str]] = None,
                  server: pulumi.Input[Optional[_builtins.str]] = None,
@@ -141,6 +158,7 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] api_key: The DeltaStream API token. Not needed when `server` is `local`. Falls back to `DELTASTREAM_API_KEY`.
         :param pulumi.Input[_builtins.bool] insecure_skip_verify: Skip verification of the server's TLS certificate (test servers only). Falls back to `DELTASTREAM_INSECURE_SKIP_VERIFY`.
+        :param pulumi.Input[_builtins.int] max_concurrent_requests: The most DeltaStream API requests the provider has in flight at once (each resource operation sends one at a time, so below this the engine's `--parallel` decides). The provider lowers its limit when the API answers 429 and raises it again up to this ceiling. Default: 64, or the engine's default parallelism (`PULUMI_PARALLEL`, else 4 x the CPU count) if higher. Falls back to `DELTASTREAM_MAX_CONCURRENT_REQUESTS`.
         :param pulumi.Input[_builtins.str] organization: The organization (UUID or name) statements run in. Falls back to `DELTASTREAM_ORGANIZATION`.
         :param pulumi.Input[_builtins.str] role: The role statements run as. Falls back to `DELTASTREAM_ROLE`.
         :param pulumi.Input[_builtins.str] server: The DeltaStream API server URL (e.g. `https://api.deltastream.io/v2`), or `local` to start an embedded DeltaStream-compatible server whose data lives under `.deltastream-local/<stack>/` in the project directory. Falls back to `DELTASTREAM_SERVER`.
@@ -172,6 +190,7 @@ class Provider(pulumi.ProviderResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  api_key: pulumi.Input[Optional[_builtins.str]] = None,
                  insecure_skip_verify: pulumi.Input[Optional[_builtins.bool]] = None,
+                 max_concurrent_requests: pulumi.Input[Optional[_builtins.int]] = None,
                  organization: pulumi.Input[Optional[_builtins.str]] = None,
                  role: pulumi.Input[Optional[_builtins.str]] = None,
                  server: pulumi.Input[Optional[_builtins.str]] = None,
@@ -187,6 +206,7 @@ class Provider(pulumi.ProviderResource):
 
             __props__.__dict__["api_key"] = None if api_key is None else pulumi.Output.secret(api_key)
             __props__.__dict__["insecure_skip_verify"] = pulumi.Output.from_input(insecure_skip_verify).apply(pulumi.runtime.to_json) if insecure_skip_verify is not None else None
+            __props__.__dict__["max_concurrent_requests"] = pulumi.Output.from_input(max_concurrent_requests).apply(pulumi.runtime.to_json) if max_concurrent_requests is not None else None
             __props__.__dict__["organization"] = organization
             __props__.__dict__["role"] = role
             __props__.__dict__["server"] = server

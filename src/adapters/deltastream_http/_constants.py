@@ -10,19 +10,24 @@ DISTRIBUTION = "pulumi-deltastream-py"
 PRODUCT = "pulumi-deltastream-py"
 
 #: Per-request timeouts. The service answers slow statements with 202 well inside a minute
-#: (contract §1.14), so a read that takes longer than this is a lost answer, not a slow one.
+#: (docs/reference/deltastream-api.md#headers-and-timeouts), so a read that takes longer than this
+#: is a lost answer, not a slow one.
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 #: Upper bound for one ``run``: submission, every retry, every poll and every partition.
 DEFAULT_STATEMENT_TIMEOUT = 600.0
 
-#: One pool per provider process; idle connections are reused (no connect, no TLS, no ping).
-#: Pulumi's ``--parallel`` is unbounded by default, so the pool, not the engine, bounds how many
-#: statements run at once: 10, Terraform's default parallelism. Measured on deltastream-local
-#: (benchmarks/provider_bench.py, 50 pairs in parallel): 10 connections ran 1.12x the bare
-#: sequential loop, 32 connections 1.45x (more server threads contending, no more throughput).
-DEFAULT_LIMITS = httpx.Limits(
-    max_connections=10, max_keepalive_connections=10, keepalive_expiry=30.0
-)
+#: The most requests one client has in flight (the ceiling of its adaptive limit; the provider's
+#: ``maxConcurrentRequests``). Each provider operation sends one request at a time, so below
+#: the ceiling the engine's parallelism decides (the CLI's default is 4 x the CPU count). At
+#: tens of milliseconds per request a stack is bound by requests in flight, not by CPU: the
+#: 10 connections chosen for loopback made 200 pairs at 100 ms 4.8x slower than a bare client
+#: at 64 (benchmarks/latency_bench.py). See docs/reference/rate-limits.md.
+DEFAULT_MAX_IN_FLIGHT = 64
+#: After a 429 the in-flight limit grows back by one slot per round of answers, at most one per
+#: this many seconds (see deltastream_http.limiter).
+LIMIT_GROWTH_INTERVAL = 1.0
+#: Idle keep-alive connections (one per slot at most) are reused for this long.
+KEEPALIVE_EXPIRY = 30.0
 
 #: Polling a pending (202) statement: first poll after 40 ms, then 1.6 times longer, at most 1 s.
 POLL_FIRST_DELAY = 0.04

@@ -58,6 +58,7 @@ from deltastream_core.secrets import Secret, reveal
 from deltastream_core.waiting import SystemClock
 from deltastream_http import _constants as C
 from deltastream_http import failures, wire
+from deltastream_http.limiter import AdaptiveLimit, NoSlotInTime
 from deltastream_http.polling import PollBackoff
 from deltastream_http.retry import RetryPolicy, parse_retry_after
 from deltastream_http.transport import StdlibTransport
@@ -167,7 +168,9 @@ class DeltaStreamClient:
     :param user_agent: product token replacing ``pulumi-deltastream-py/<version>``.
     :param clock: time source and sleeper (injectable so waits are testable).
     :param unit_random: source of the [0, 1) samples used for retry jitter.
-    :param limits: connection pool limits.
+    :param limits: connection pool limits (default: ``max_in_flight`` keep-alive connections).
+    :param max_in_flight: the most requests in flight at once, the ceiling of the adaptive
+        limit shared by every request (see :mod:`deltastream_http.limiter`).
     """
 
     def __init__(
@@ -186,6 +189,7 @@ class DeltaStreamClient:
         clock: Clock | None = None,
         unit_random: Callable[[], float] | None = None,
         limits: httpx.Limits | None = None,
+        max_in_flight: int = C.DEFAULT_MAX_IN_FLIGHT,
     ) -> None:
         token = reveal(api_key)
         if not token:
@@ -205,7 +209,19 @@ class DeltaStreamClient:
         self._poll = poll or PollBackoff()
         self._clock: Clock = clock or SystemClock()
         self._unit_random = unit_random or random.random
-        pool = limits or C.DEFAULT_LIMITS
+        if max_in_flight < 1:
+            raise ValueError(f"max_in_flight must be >= 1, got {max_in_flight!r}")
+        self.limit = AdaptiveLimit(
+            max_in_flight,
+            self._clock,
+            max_pause=self._retry.max_retry_after,
+            growth_interval=C.LIMIT_GROWTH_INTERVAL,
+        )
+        pool = limits or httpx.Limits(
+            max_connections=max_in_flight,
+            max_keepalive_connections=max_in_flight,
+            keepalive_expiry=C.KEEPALIVE_EXPIRY,
+        )
         if transport is None and not _environment_proxy(self.server):
             transport = StdlibTransport(verify=not insecure_skip_verify, limits=pool)
         self._http = httpx.Client(
@@ -226,9 +242,10 @@ class DeltaStreamClient:
         self._fixed_urls = {
             path: self._http.base_url.join(path) for path in ("statements", "version")
         }
+        # one thread per slot (started on demand): the exchanges themselves never outnumber
+        # the ceiling, even when a cancelled request's exchange is still finishing
         self._workers = ThreadPoolExecutor(
-            max_workers=pool.max_connections or C.DEFAULT_LIMITS.max_connections or 10,
-            thread_name_prefix="deltastream-http",
+            max_workers=max_in_flight, thread_name_prefix="deltastream-http"
         )
 
     def __repr__(self) -> str:
@@ -490,6 +507,11 @@ class DeltaStreamClient:
         remaining = deadline.remaining()
         if remaining <= 0:
             raise _out_of_time(deadline, statement_id)
+        try:
+            ticket = await self.limit.acquire(remaining)
+        except NoSlotInTime:
+            raise _out_of_time(deadline, statement_id) from None
+        remaining = deadline.remaining()
         started = self._clock.monotonic()
         request = httpx.Request(
             method,
@@ -499,8 +521,18 @@ class DeltaStreamClient:
             extensions={"timeout": _limited(self._timeout, remaining).as_dict()},
             **(body or {}),
         )
-        response = await asyncio.get_running_loop().run_in_executor(
-            self._workers, self._send_blocking, request
+        try:
+            response = await asyncio.get_running_loop().run_in_executor(
+                self._workers, self._send_blocking, request
+            )
+        except BaseException:
+            self.limit.neutral()
+            raise
+        refused = response.status_code == 429
+        self.limit.release(
+            ticket,
+            refused=refused,
+            retry_after=parse_retry_after(response.headers.get("retry-after")) if refused else None,
         )
         return response, round((self._clock.monotonic() - started) * 1000, 1)
 

@@ -20,7 +20,7 @@ What it keeps from httpcore's connection pool, because the client's retry rules 
 * TLS through ``httpx.create_ssl_context`` (certifi, ``SSL_CERT_FILE``/``SSL_CERT_DIR``).
 
 Concurrency is bounded by the caller: :class:`~deltastream_http.client.DeltaStreamClient`
-runs at most ``max_connections`` requests at once (its worker threads), so the pool never
+runs at most ``max_in_flight`` requests at once (its worker threads), so the pool never
 needs to wait for a free connection. Proxies are httpx's job: the client uses httpx's own
 transport when an environment proxy applies to the server.
 """

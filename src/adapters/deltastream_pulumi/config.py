@@ -27,6 +27,7 @@ ENV_VARS: Final = {
     "role": "DELTASTREAM_ROLE",
     "insecureSkipVerify": "DELTASTREAM_INSECURE_SKIP_VERIFY",
     "sessionId": "DELTASTREAM_SESSION_ID",
+    "maxConcurrentRequests": "DELTASTREAM_MAX_CONCURRENT_REQUESTS",
 }
 #: config keys whose change makes existing resources unmanageable by the old provider
 REPLACE_KEYS: Final = frozenset({"server", "organization"})
@@ -48,7 +49,15 @@ DESCRIPTIONS: Final = {
     "only). Falls back to `DELTASTREAM_INSECURE_SKIP_VERIFY`.",
     "sessionId": "A session id sent with every statement (for tracing on the server side). "
     "Falls back to `DELTASTREAM_SESSION_ID`.",
+    "maxConcurrentRequests": "The most DeltaStream API requests the provider has in flight at "
+    "once (each resource operation sends one at a time, so below this the engine's `--parallel` "
+    "decides). The provider lowers its limit when the API answers 429 and raises it again up to "
+    "this ceiling. Default: 64, or the engine's default parallelism (`PULUMI_PARALLEL`, else "
+    "4 x the CPU count) if higher. Falls back to `DELTASTREAM_MAX_CONCURRENT_REQUESTS`.",
 }
+
+#: the ceiling's floor when not configured: more than the engine's default on most machines
+DEFAULT_MAX_CONCURRENT_REQUESTS: Final = 64
 
 SERVER_MISSING: Final = (
     "the DeltaStream server is not configured: run `pulumi config set deltastream:server <url>` "
@@ -71,6 +80,8 @@ class ProviderConfig:
     role: str | None = None
     insecure_skip_verify: bool = False
     session_id: str | None = None
+    #: the in-flight ceiling; ``None``: :func:`default_max_concurrent_requests`
+    max_concurrent_requests: int | None = None
 
     @property
     def is_local(self) -> bool:
@@ -101,6 +112,47 @@ def parse_bool(value: Any) -> bool:
     raise ValueError(f"expected true or false, got {text!r}")
 
 
+def parse_positive_int(value: Any) -> int | None:
+    """A whole number >= 1 as a native or a string; ``None`` when absent; raises ValueError."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a whole number >= 1, got {value!r}")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        number = value
+    else:
+        text = _text(value)
+        if text is None:
+            return None
+        try:
+            number = int(text)
+        except ValueError:
+            raise ValueError(f"expected a whole number >= 1, got {text!r}") from None
+    if number < 1:
+        raise ValueError(f"expected a whole number >= 1, got {number}")
+    return number
+
+
+def engine_default_parallel(env: Mapping[str, str] | None = None) -> int:
+    """The Pulumi CLI's default ``--parallel``: ``PULUMI_PARALLEL`` when it is a number > 0,
+    else 4 x the CPUs this process may use (the CLI uses Go's GOMAXPROCS, which follows the
+    CPU affinity); see docs/reference/rate-limits.md."""
+    env = os.environ if env is None else env
+    try:
+        parallel = int(env.get("PULUMI_PARALLEL", "").strip() or 0)
+    except ValueError:
+        parallel = 0
+    if parallel > 0:
+        return parallel
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return 4 * (cpus or 1)
+
+
+def default_max_concurrent_requests(env: Mapping[str, str] | None = None) -> int:
+    """The ceiling when none is configured: never below the engine's default parallelism."""
+    return max(DEFAULT_MAX_CONCURRENT_REQUESTS, engine_default_parallel(env))
+
+
 def _raw(values: Mapping[str, Any], env: Mapping[str, str], key: str) -> Any:
     value = values.get(key)
     if value is UNKNOWN:
@@ -129,11 +181,18 @@ def check_config(
             parse_bool(flag)
         except ValueError as exc:
             problems.append(PropertyProblem("insecureSkipVerify", str(exc)))
+    ceiling = _raw(values, env, "maxConcurrentRequests")
+    if ceiling is not UNKNOWN:
+        try:
+            parse_positive_int(ceiling)
+        except ValueError as exc:
+            problems.append(PropertyProblem("maxConcurrentRequests", str(exc)))
     return problems
 
 
 def parse_config(values: Mapping[str, Any], env: Mapping[str, str] | None = None) -> ProviderConfig:
-    """Resolve every key; raises ValueError for an unparsable ``insecureSkipVerify``."""
+    """Resolve every key; raises ValueError for an unparsable ``insecureSkipVerify`` or
+    ``maxConcurrentRequests``."""
     env = os.environ if env is None else env
 
     def text(key: str) -> str | None:
@@ -142,6 +201,7 @@ def parse_config(values: Mapping[str, Any], env: Mapping[str, str] | None = None
 
     key = text("apiKey")
     flag = _raw(values, env, "insecureSkipVerify")
+    ceiling = _raw(values, env, "maxConcurrentRequests")
     return ProviderConfig(
         server=text("server"),
         api_key=Secret(key) if key else None,
@@ -149,6 +209,7 @@ def parse_config(values: Mapping[str, Any], env: Mapping[str, str] | None = None
         role=text("role"),
         insecure_skip_verify=False if flag is UNKNOWN else parse_bool(flag),
         session_id=text("sessionId"),
+        max_concurrent_requests=None if ceiling is UNKNOWN else parse_positive_int(ceiling),
     )
 
 
@@ -168,6 +229,11 @@ def _comparable(key: str, value: Any) -> Any:
     if key == "insecureSkipVerify":
         try:
             return parse_bool(value)
+        except ValueError:
+            return _text(value)
+    if key == "maxConcurrentRequests":
+        try:
+            return parse_positive_int(value)
         except ValueError:
             return _text(value)
     text = _text(value)

@@ -153,7 +153,10 @@ class DeltaStreamProvider(sdk.Provider):
         try:
             config = cfg.parse_config(values, self.env)
         except ValueError as exc:
-            raise ValidationError([PropertyProblem("insecureSkipVerify", str(exc))]) from None
+            problems = cfg.check_config(values, self.env)  # names the key at fault
+            raise ValidationError(
+                problems or [PropertyProblem("insecureSkipVerify", str(exc))]
+            ) from None
         missing = cfg.missing_keys(config)
         if missing:
             raise MissingConfigError(missing)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from deltastream_core.ports import ResultSet, Statement, StatementContext, StatementRunner
-from deltastream_pulumi.config import ProviderConfig
+from deltastream_pulumi.config import ProviderConfig, default_max_concurrent_requests
 from deltastream_pulumi.local_server import EmbeddedServer
 
 
@@ -63,6 +63,7 @@ def _client(server: str, api_key: Any, config: ProviderConfig) -> ClosableRunner
         api_key,
         session_id=config.session_id,
         insecure_skip_verify=config.insecure_skip_verify,
+        max_in_flight=config.max_concurrent_requests or default_max_concurrent_requests(),
     )
     return client
 

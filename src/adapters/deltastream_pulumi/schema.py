@@ -99,6 +99,7 @@ CONFIG_KEYS: Final = {
     "role": ("string", False),
     "insecureSkipVerify": ("boolean", False),
     "sessionId": ("string", False),
+    "maxConcurrentRequests": ("integer", False),
 }
 PROVIDER_DESCRIPTION: Final = (
     "The provider type for the DeltaStream package. Every key falls back to its "

@@ -9,10 +9,12 @@ partial JSON update against a dataclass's field types, so the admin API and the
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 import re
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -58,6 +60,12 @@ class FaultSettings:
     retry_after: int = 1
     #: seconds of latency added before each matching API request is handled
     latency: float = 0.0
+    #: matching API requests admitted per second (a token bucket); beyond it they answer 429
+    #: with ``Retry-After`` = the whole seconds until a token is free. 0: no limit
+    rate_limit: float = 0.0
+    #: tokens the bucket holds (requests admitted at once after a quiet spell); 0: one
+    #: second's worth, ``ceil(rate_limit)``
+    rate_limit_burst: int = 0
     #: the next N matching ``POST /statements`` are applied, then the connection is closed
     #: without a response
     drop_after_apply_next: int = 0
@@ -83,6 +91,8 @@ _NON_NEGATIVE = {
     "unavailable_next",
     "retry_after",
     "latency",
+    "rate_limit",
+    "rate_limit_burst",
     "drop_after_apply_next",
 }
 _FRACTIONS = {"rate_limit_fraction", "unavailable_fraction", "drop_after_apply_fraction"}
@@ -160,13 +170,48 @@ ENGINE_OPTION_NAMES = frozenset(f.name for f in fields(EngineOptions))
 SERVER_OPTION_NAMES = frozenset(f.name for f in fields(ServerOptions))
 
 
+class TokenBucket:
+    """``rate`` tokens a second into a bucket of ``burst``; a request takes one or is refused.
+
+    Not thread-safe: :class:`FaultInjector` calls it under its lock.
+    """
+
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float]) -> None:
+        self.rate = rate
+        self.burst = float(burst or max(1, math.ceil(rate)))
+        self._clock = clock
+        self._tokens = self.burst  # starts full, like a limit nobody has used yet
+        self._stamp = clock()
+
+    def take(self) -> float | None:
+        """``None`` when a token was taken, else the seconds until one is free."""
+        now = self._clock()
+        self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
+        self._stamp = now
+        if self._tokens >= 1.0:
+            self._tokens -= 1.0
+            return None
+        return (1.0 - self._tokens) / self.rate
+
+
 class FaultInjector:
     """Thread-safe decisions about which API request gets which fault."""
 
-    def __init__(self, settings: FaultSettings | None = None) -> None:
+    def __init__(
+        self,
+        settings: FaultSettings | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._lock = threading.Lock()
         self._settings = settings or FaultSettings()
         self._random = random.Random(self._settings.seed)
+        self._clock = clock
+        self._bucket = self._new_bucket()
+
+    def _new_bucket(self) -> TokenBucket | None:
+        s = self._settings
+        return TokenBucket(s.rate_limit, s.rate_limit_burst, self._clock) if s.rate_limit else None
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
@@ -184,6 +229,8 @@ class FaultInjector:
             self._settings = base
             if reset or "seed" in update:
                 self._random = random.Random(base.seed)
+            if reset or {"rate_limit", "rate_limit_burst"} & set(update):
+                self._bucket = self._new_bucket()  # a changed limit starts with a full bucket
             return as_dict(base)
 
     def _matches(self, method: str, path: str, statement: str | None) -> bool:
@@ -220,6 +267,12 @@ class FaultInjector:
                 return 429, s.retry_after
             if s.unavailable_fraction and self._random.random() < s.unavailable_fraction:
                 return 503, s.retry_after
+            if self._bucket is not None:
+                wait = self._bucket.take()
+                if wait is not None:
+                    # Retry-After is whole seconds (RFC 9110 delta-seconds): rounded up, so a
+                    # client that honours it finds a token free when it comes back
+                    return 429, max(1, math.ceil(wait))
             return None
 
     def drop_after_apply(self, method: str, path: str, statement: str | None = None) -> bool:

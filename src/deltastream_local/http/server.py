@@ -4,7 +4,8 @@ Built on the stdlib ``ThreadingHTTPServer`` (one thread per connection, HTTP/1.1
 keep-alive): it starts in milliseconds and gives full control over the socket, which the
 "drop the connection after the statement was applied" fault needs.
 
-Wire rules (contract §1.17): every response is ``application/json``; 200 ResultSets always
+Wire rules (docs/reference/deltastream-api.md#what-a-compatible-server-must-do): every response is
+``application/json``; 200 ResultSets always
 carry ``metadata`` (encoding, the full ``partitionInfo``, ``columns``, the effective
 ``context``), an integer ``createdOn`` and a UUID ``statementID``; running statements answer
 202 with sqlState ``03000``; SQL errors are HTTP 200 with the engine's sqlState. No input
@@ -114,6 +115,8 @@ class Stats:
         self.self_check = self_check  # the self-check mode, reported in snapshots
         self.violations = 0
         self.violation_samples: list[str] = []
+        #: API requests being handled now (a gauge: a reset keeps it)
+        self.in_flight = 0
         self.reset()
 
     def violation(self, text: str) -> None:
@@ -129,6 +132,17 @@ class Stats:
             self.responses: Counter[str] = Counter()
             self.faults: Counter[str] = Counter()
             self.connections = 0
+            self.peak_in_flight = self.in_flight
+
+    def begin(self) -> None:
+        """An API request is being handled (from its request line to its answer)."""
+        with self._lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+
+    def end(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
 
     def connected(self) -> None:
         with self._lock:
@@ -151,6 +165,8 @@ class Stats:
                 "responses": dict(self.responses),
                 "faults": dict(self.faults),
                 "connections": self.connections,
+                "in_flight": self.in_flight,
+                "peak_in_flight": self.peak_in_flight,
                 "self_check": self.self_check,
                 "spec_violations": self.violations,
                 "spec_violation_samples": list(self.violation_samples),
@@ -495,11 +511,14 @@ class RequestHandler(BaseHTTPRequestHandler):
         app = self.server.app
         self._status = "-"
         route = f"{self.command} (other)"
+        counted = False
         try:
             split = urlsplit(self.path)
             path = split.path
             if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
                 route = self._api_route(path)
+                app.stats.begin()  # clients' concurrency, as the server sees it
+                counted = True
             elif path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
                 route = f"{self.command} {path}"
             body = self._read_body()
@@ -524,6 +543,8 @@ class RequestHandler(BaseHTTPRequestHandler):
             log.exception("unhandled error", method=self.command, route=route)
             self._send_json(500, {"message": "internal server error"}, close=True)
         finally:
+            if counted:
+                app.stats.end()
             if not route.startswith(f"{self.command} {ADMIN_PREFIX}"):
                 app.stats.record(route, self._status)
             log.debug(

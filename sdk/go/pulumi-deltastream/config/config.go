@@ -21,6 +21,11 @@ func GetInsecureSkipVerify(ctx *pulumi.Context) bool {
 	return config.GetBool(ctx, "deltastream:insecureSkipVerify")
 }
 
+// The most DeltaStream API requests the provider has in flight at once (each resource operation sends one at a time, so below this the engine's `--parallel` decides). The provider lowers its limit when the API answers 429 and raises it again up to this ceiling. Default: 64, or the engine's default parallelism (`PULUMI_PARALLEL`, else 4 x the CPU count) if higher. Falls back to `DELTASTREAM_MAX_CONCURRENT_REQUESTS`.
+func GetMaxConcurrentRequests(ctx *pulumi.Context) int {
+	return config.GetInt(ctx, "deltastream:maxConcurrentRequests")
+}
+
 // The organization (UUID or name) statements run in. Falls back to `DELTASTREAM_ORGANIZATION`.
 func GetOrganization(ctx *pulumi.Context) string {
 	return config.Get(ctx, "deltastream:organization")

@@ -24,6 +24,11 @@ insecureSkipVerify: Optional[bool]
 Skip verification of the server's TLS certificate (test servers only). Falls back to `DELTASTREAM_INSECURE_SKIP_VERIFY`.
 """
 
+maxConcurrentRequests: Optional[int]
+"""
+The most DeltaStream API requests the provider has in flight at once (each resource operation sends one at a time, so below this the engine's `--parallel` decides). The provider lowers its limit when the API answers 429 and raises it again up to this ceiling. Default: 64, or the engine's default parallelism (`PULUMI_PARALLEL`, else 4 x the CPU count) if higher. Falls back to `DELTASTREAM_MAX_CONCURRENT_REQUESTS`.
+"""
+
 organization: Optional[str]
 """
 The organization (UUID or name) statements run in. Falls back to `DELTASTREAM_ORGANIZATION`.

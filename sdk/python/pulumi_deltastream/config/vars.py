@@ -35,6 +35,13 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get_bool('insecureSkipVerify')
 
     @_builtins.property
+    def max_concurrent_requests(self) -> Optional[int]:
+        """
+        The most DeltaStream API requests the provider has in flight at once (each resource operation sends one at a time, so below this the engine's `--parallel` decides). The provider lowers its limit when the API answers 429 and raises it again up to this ceiling. Default: 64, or the engine's default parallelism (`PULUMI_PARALLEL`, else 4 x the CPU count) if higher. Falls back to `DELTASTREAM_MAX_CONCURRENT_REQUESTS`.
+        """
+        return __config__.get_int('maxConcurrentRequests')
+
+    @_builtins.property
     def organization(self) -> Optional[str]:
         """
         The organization (UUID or name) statements run in. Falls back to `DELTASTREAM_ORGANIZATION`.

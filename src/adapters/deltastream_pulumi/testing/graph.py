@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from concurrent import futures
 from typing import Any, TypeVar
 
+from deltastream_pulumi.config import engine_default_parallel
 from deltastream_pulumi.testing.errors import (
     HarnessError,
 )
@@ -44,11 +45,6 @@ class _Run:
             self.result.steps.append(step)
 
 
-#: steps at once when ``parallel`` is ``None`` (the CLI's default is unbounded; 64 is more than
-#: any program here has independent resources)
-UNBOUNDED_PARALLEL = 64
-
-
 class GraphRunner(StackRpc):
     """Runs steps over the dependency graph, at most ``parallel`` at once, on kept threads."""
 
@@ -68,7 +64,7 @@ class GraphRunner(StackRpc):
         blocked_by = {id(n): waits_for(n) & keys for n in nodes}
         done: set[str] = set()
         errors: list[BaseException] = []
-        workers = max(1, self.parallel or UNBOUNDED_PARALLEL)
+        workers = max(1, self.parallel or engine_default_parallel())
         pool = self._step_pool(workers)
         # steps report here as they end: one blocking get per step, where futures.wait would
         # lock and unlock every running future each time one finishes

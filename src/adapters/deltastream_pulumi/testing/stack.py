@@ -31,7 +31,7 @@ from deltastream_pulumi.testing.errors import (
     HarnessError,
     InvokeFailedError,
 )
-from deltastream_pulumi.testing.graph import UNBOUNDED_PARALLEL, _Run
+from deltastream_pulumi.testing.graph import _Run
 from deltastream_pulumi.testing.planner import StepPlanner
 from deltastream_pulumi.testing.results import (
     DiffResult,
@@ -51,7 +51,6 @@ from deltastream_pulumi.testing.wire import (
 )
 
 __all__ = [
-    "UNBOUNDED_PARALLEL",
     "DiffResult",
     "OperationResult",
     "OutputRef",
@@ -71,9 +70,10 @@ class Stack(StepPlanner):
     """Pulumi-like state plus the engine's call sequences, over a :class:`ProviderProcess`.
 
     The provider is configured on first use (``CheckConfig`` → ``Configure``) unless it
-    already is. ``parallel`` bounds concurrent steps (the CLI's ``--parallel``; ``None`` =
-    unbounded, the CLI default). Operations raise the first step error after in-flight steps
-    finish, keeping state for the steps that completed, as the engine does.
+    already is. ``parallel`` bounds concurrent steps (the CLI's ``--parallel``; ``None`` = the
+    CLI's default, ``PULUMI_PARALLEL`` or else 4 x the CPU count, read when an operation starts;
+    see docs/reference/rate-limits.md). Operations raise the first step error after in-flight
+    steps finish, keeping state for the steps that completed, as the engine does.
     """
 
     # -- preview / up ------------------------------------------------------------------------

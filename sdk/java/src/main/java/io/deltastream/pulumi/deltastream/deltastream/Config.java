@@ -5,6 +5,7 @@ package io.deltastream.pulumi.deltastream.deltastream;
 
 import com.pulumi.core.internal.Codegen;
 import java.lang.Boolean;
+import java.lang.Integer;
 import java.lang.String;
 
 public final class Config {
@@ -23,6 +24,13 @@ public final class Config {
  */
     public Boolean insecureSkipVerify() {
         return Codegen.booleanProp("insecureSkipVerify").config(config).require();
+    }
+/**
+ * The most DeltaStream API requests the provider has in flight at once (each resource operation sends one at a time, so below this the engine&#39;s `--parallel` decides). The provider lowers its limit when the API answers 429 and raises it again up to this ceiling. Default: 64, or the engine&#39;s default parallelism (`PULUMI_PARALLEL`, else 4 x the CPU count) if higher. Falls back to `DELTASTREAM_MAX_CONCURRENT_REQUESTS`.
+ * 
+ */
+    public Integer maxConcurrentRequests() {
+        return Codegen.integerProp("maxConcurrentRequests").config(config).require();
     }
 /**
  * The organization (UUID or name) statements run in. Falls back to `DELTASTREAM_ORGANIZATION`.

@@ -6,6 +6,7 @@ package io.deltastream.pulumi.deltastream.deltastream;
 import com.pulumi.core.Output;
 import com.pulumi.core.annotations.Import;
 import java.lang.Boolean;
+import java.lang.Integer;
 import java.lang.String;
 import java.util.Objects;
 import java.util.Optional;
@@ -44,6 +45,21 @@ public final class ProviderArgs extends com.pulumi.resources.ResourceArgs {
      */
     public Optional<Output<Boolean>> insecureSkipVerify() {
         return Optional.ofNullable(this.insecureSkipVerify);
+    }
+
+    /**
+     * The most DeltaStream API requests the provider has in flight at once (each resource operation sends one at a time, so below this the engine&#39;s `--parallel` decides). The provider lowers its limit when the API answers 429 and raises it again up to this ceiling. Default: 64, or the engine&#39;s default parallelism (`PULUMI_PARALLEL`, else 4 x the CPU count) if higher. Falls back to `DELTASTREAM_MAX_CONCURRENT_REQUESTS`.
+     * 
+     */
+    @Import(name="maxConcurrentRequests", json=true)
+    private @Nullable Output<Integer> maxConcurrentRequests;
+
+    /**
+     * @return The most DeltaStream API requests the provider has in flight at once (each resource operation sends one at a time, so below this the engine&#39;s `--parallel` decides). The provider lowers its limit when the API answers 429 and raises it again up to this ceiling. Default: 64, or the engine&#39;s default parallelism (`PULUMI_PARALLEL`, else 4 x the CPU count) if higher. Falls back to `DELTASTREAM_MAX_CONCURRENT_REQUESTS`.
+     * 
+     */
+    public Optional<Output<Integer>> maxConcurrentRequests() {
+        return Optional.ofNullable(this.maxConcurrentRequests);
     }
 
     /**
@@ -111,6 +127,7 @@ public final class ProviderArgs extends com.pulumi.resources.ResourceArgs {
     private ProviderArgs(ProviderArgs $) {
         this.apiKey = $.apiKey;
         this.insecureSkipVerify = $.insecureSkipVerify;
+        this.maxConcurrentRequests = $.maxConcurrentRequests;
         this.organization = $.organization;
         this.role = $.role;
         this.server = $.server;
@@ -175,6 +192,27 @@ public final class ProviderArgs extends com.pulumi.resources.ResourceArgs {
          */
         public Builder insecureSkipVerify(Boolean insecureSkipVerify) {
             return insecureSkipVerify(Output.of(insecureSkipVerify));
+        }
+
+        /**
+         * @param maxConcurrentRequests The most DeltaStream API requests the provider has in flight at once (each resource operation sends one at a time, so below this the engine&#39;s `--parallel` decides). The provider lowers its limit when the API answers 429 and raises it again up to this ceiling. Default: 64, or the engine&#39;s default parallelism (`PULUMI_PARALLEL`, else 4 x the CPU count) if higher. Falls back to `DELTASTREAM_MAX_CONCURRENT_REQUESTS`.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder maxConcurrentRequests(@Nullable Output<Integer> maxConcurrentRequests) {
+            $.maxConcurrentRequests = maxConcurrentRequests;
+            return this;
+        }
+
+        /**
+         * @param maxConcurrentRequests The most DeltaStream API requests the provider has in flight at once (each resource operation sends one at a time, so below this the engine&#39;s `--parallel` decides). The provider lowers its limit when the API answers 429 and raises it again up to this ceiling. Default: 64, or the engine&#39;s default parallelism (`PULUMI_PARALLEL`, else 4 x the CPU count) if higher. Falls back to `DELTASTREAM_MAX_CONCURRENT_REQUESTS`.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder maxConcurrentRequests(Integer maxConcurrentRequests) {
+            return maxConcurrentRequests(Output.of(maxConcurrentRequests));
         }
 
         /**
