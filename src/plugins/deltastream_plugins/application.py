@@ -42,7 +42,7 @@ from deltastream_plugins._plans import (
     normalize_sql,
     unchanged,
 )
-from deltastream_plugins.query import (
+from deltastream_plugins.query_lifecycle import (
     ERRORED,
     STARTING,
     QueryStart,
