@@ -166,6 +166,32 @@ async def wait_for_no_row(
     )
 
 
+async def read_until_answered(
+    ctx: OperationContext,
+    read: Callable[[], Awaitable[T]],
+    what: str,
+    *,
+    timeout: float = CATALOG_TIMEOUT,
+    last_look_on_cancel: bool = False,
+) -> T:
+    """Repeat a read-only ``read`` after transient errors until it answers, within the step's
+    deadline (``ctx.timeout``, else ``timeout``). With ``last_look_on_cancel``, a cancel gets
+    one more immediate try, so that something which applied is still seen."""
+    try:
+        return await wait_until(
+            read,
+            lambda _: True,
+            clock=ctx.clock,
+            timeout=ctx.timeout or timeout,
+            what=what,
+            log=ctx.log,
+        )
+    except OperationCancelledError:
+        if not last_look_on_cancel:
+            raise
+        return await read()
+
+
 #: what stops a step after its write applied, other than the object failing (which each kind
 #: handles first): the object is then kept and recorded (partial state), never forgotten
 UNFINISHED = (DeltaStreamError,)
@@ -207,17 +233,9 @@ async def run_settled(
         return await runner.run(statement, context)
     except AmbiguousOutcomeError as lost:
         try:
-            try:
-                row = await wait_until(
-                    lookup,
-                    lambda _: True,
-                    clock=ctx.clock,
-                    timeout=ctx.timeout or CATALOG_TIMEOUT,
-                    what=f"DeltaStream to show whether {what} applied",
-                    log=ctx.log,
-                )
-            except OperationCancelledError:
-                row = await lookup()  # one last look (no waiting), so an applied one is kept
+            row = await read_until_answered(
+                ctx, lookup, f"DeltaStream to show whether {what} applied", last_look_on_cancel=True
+            )
         except (TimeoutError_, TransientError, OperationCancelledError) as exc:
             removes = applied(None)  # absence means applied: a drop
             next_step = (

@@ -31,7 +31,8 @@ from deltastream_core.kinds import Function, OperationContext, ResourceKind
 from deltastream_core.model import input_fields, is_model, structure, unstructure, wire_name
 from deltastream_core.ports import StatementContext
 from deltastream_core.registry import Registry, load_registry
-from deltastream_core.waiting import CancellableClock, wait_until
+from deltastream_core.rows import read_until_answered
+from deltastream_core.waiting import CancellableClock
 from deltastream_pulumi import config as cfg
 from deltastream_pulumi import wire
 from deltastream_pulumi.engine_log import EngineChannel, ResourceLog
@@ -360,14 +361,7 @@ class DeltaStreamProvider(sdk.Provider):
     async def _repeated(self, ctx: OperationContext, step: Callable[[], Awaitable[T]]) -> T:
         """Run a step that is safe to repeat (Read, Delete) again after a ``TransientError``
         (retries of the client ran out) until its deadline, instead of failing the operation."""
-        return await wait_until(
-            step,
-            lambda _: True,
-            clock=ctx.clock,
-            timeout=ctx.timeout or REPEAT_TIMEOUT,
-            what="DeltaStream to answer",
-            log=ctx.log,
-        )
+        return await read_until_answered(ctx, step, "DeltaStream to answer", timeout=REPEAT_TIMEOUT)
 
     # -- functions -------------------------------------------------------------------------
 

@@ -29,11 +29,11 @@ from deltastream_core.kinds import (
     OperationContext,
 )
 from deltastream_core.ports import EffectProbe, ResultSet, Statement
+from deltastream_core.rows import read_until_answered
 from deltastream_core.sql import quote_identifier, quote_literal
 from deltastream_core.unknown import is_known
 from deltastream_core.waiting import wait_until
 from deltastream_plugins._common import (
-    CATALOG_TIMEOUT,
     UNFINISHED,
     describe_state,
     first_or_none,
@@ -197,14 +197,7 @@ async def start_query(
         before = await _identical(ctx, start)
         return before, await _matching(ctx, start, [r for r in before if _state(r) in LIVE])
 
-    before, live = await wait_until(  # reads only: repeated after transient errors
-        baseline,
-        lambda _: True,
-        clock=ctx.clock,
-        timeout=ctx.timeout or CATALOG_TIMEOUT,
-        what=f"{start.what}: the list of queries",
-        log=ctx.log,
-    )
+    before, live = await read_until_answered(ctx, baseline, f"{start.what}: the list of queries")
     if live:
         query_id = str(live[0]["ID"])
         raise DuplicateQueryError(
@@ -241,17 +234,12 @@ async def _started_by(ctx: OperationContext, start: QueryStart, known: set[str],
         return await _matching(ctx, start, [r for r in rows if str(r["ID"]) not in known])
 
     try:
-        try:
-            new = await wait_until(
-                started_since,
-                lambda _: True,
-                clock=ctx.clock,
-                timeout=ctx.timeout or CATALOG_TIMEOUT,
-                what=f"{start.what}: the list of queries, to see whether the query started",
-                log=ctx.log,
-            )
-        except OperationCancelledError:
-            new = await started_since()  # one last look (no waiting), so the id is kept
+        new = await read_until_answered(
+            ctx,
+            started_since,
+            f"{start.what}: the list of queries, to see whether the query started",
+            last_look_on_cancel=True,  # so the id of a query that did start is kept
+        )
     except (TimeoutError_, TransientError, OperationCancelledError) as exc:
         raise TimeoutError_(
             f"{start.what}: {why}, and DeltaStream could not be asked whether it started "

@@ -39,6 +39,7 @@ from deltastream_core.lexer import LexError, qualified_parts, split_statements
 from deltastream_core.model import output, prop
 from deltastream_core.ports import EffectProbe, ResultSet, Statement, StatementContext
 from deltastream_core.registry import Registry
+from deltastream_core.rows import read_until_answered
 from deltastream_core.sql import qualified, quote_identifier, quote_literal
 from deltastream_core.waiting import wait_until
 from deltastream_plugins._common import (
@@ -405,13 +406,11 @@ class ObjectKind(ResourceKind[ObjectInputs, ObjectOutputs]):
         )
         try:
             row = await self._wait_ready(ctx, path)
-            columns = await wait_until(  # a read: repeated after transient errors
+            columns = await read_until_answered(
+                ctx,
                 lambda: _columns(ctx, path),
-                lambda _: True,
-                clock=ctx.clock,
-                timeout=ctx.timeout or READY_TIMEOUT,
-                what=f"the columns of relation {object_id(path)}",
-                log=ctx.log,
+                f"the columns of relation {object_id(path)}",
+                timeout=READY_TIMEOUT,
             )
         except ObjectFailedError as failed:
             if not created:
