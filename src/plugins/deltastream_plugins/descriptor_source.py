@@ -11,6 +11,7 @@ update statement, so every change is a replacement; readiness and lookups read
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -18,6 +19,7 @@ import attrs
 
 from deltastream_core import hookimpl
 from deltastream_core.catalog import CatalogKind, CatalogListing, CatalogLookup, Column, column
+from deltastream_core.kinds import CheckFailure, CheckResult, OperationContext
 from deltastream_core.model import output, prop
 from deltastream_core.ports import Statement
 from deltastream_core.registry import Registry
@@ -46,11 +48,13 @@ class DescriptorSourceInputs:
         "Path of the compiled protobuf descriptor set (a .desc file), read when the source "
         "is created and sent as an attachment named after the file. Changing the path "
         "replaces the source (a new file content under the same path is not noticed: use a "
-        "versioned file name, or `pulumi up --replace`).",
+        "versioned file name, or `pulumi up --replace`). Required to create a source; an "
+        "imported one may leave it out.",
         default=None,
-        required=True,  # None only after an import: the path is never read back
         replace=True,
         check=_file_problem,
+        # never read back: an imported source has none, and leaving it out keeps the file
+        keep_when_absent=True,
     )
     name: str | None = prop(
         "Name of the descriptor source; defaults to the resource name with a suffix. "
@@ -106,6 +110,17 @@ class DescriptorSourceKind(CatalogKind[DescriptorSourceInputs, DescriptorSourceO
     ready_states: ClassVar[frozenset[str]] = frozenset({"ready"})
     failed_states: ClassVar[frozenset[str]] = frozenset({"error", "errored", "failed"})
     autoname_field: ClassVar[str | None] = "name"
+
+    async def check(
+        self, ctx: OperationContext, olds: Mapping[str, Any], news: Mapping[str, Any]
+    ) -> CheckResult:
+        """``file`` is required unless the source already exists without a known file (it
+        was imported: DeltaStream never returns the file's path)."""
+        result = await super().check(ctx, olds, news)
+        if news.get("file") in (None, "") and not olds:
+            missing = CheckFailure("file", "is required (the path of a .desc file)")
+            return attrs.evolve(result, failures=(*result.failures, missing))
+        return result
 
     def create_statement(self, args: DescriptorSourceInputs) -> Statement:
         path = Path(str(args.file)).expanduser()

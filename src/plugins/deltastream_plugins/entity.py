@@ -21,7 +21,13 @@ from deltastream_core import hookimpl
 from deltastream_core.catalog import CatalogKind, Column, decode_id, encode_id
 from deltastream_core.errors import NotFoundError, StatementError
 from deltastream_core.errors import ValidationError as _ValidationError
-from deltastream_core.kinds import CheckFailure, Function, OperationContext, ReadResult
+from deltastream_core.kinds import (
+    CheckFailure,
+    CheckResult,
+    Function,
+    OperationContext,
+    ReadResult,
+)
 from deltastream_core.model import output, prop
 from deltastream_core.ports import Statement
 from deltastream_core.registry import Registry
@@ -59,18 +65,22 @@ class EntityKafkaProperties:
 
     TYPE_TOKEN: ClassVar[str] = "deltastream:index:EntityKafkaProperties"
     topic_partitions: int | None = prop(
-        "Number of partitions (sent as 'kafka.partitions'); changing it replaces the entity.",
+        "Number of partitions (sent as 'kafka.partitions'; DeltaStream's default when "
+        "absent); changing it replaces the entity.",
         default=None,
+        keep_when_absent=True,
         check=_positive,
     )
     topic_replicas: int | None = prop(
-        "Number of replicas (sent as 'kafka.replicas'); changing it replaces the entity.",
+        "Number of replicas (sent as 'kafka.replicas'; DeltaStream's default when absent); "
+        "changing it replaces the entity.",
         default=None,
+        keep_when_absent=True,
         check=_positive,
     )
     configs: dict[str, str] | None = prop(
         "Topic configurations (each sent as 'kafka.topic.<name>'); changing them replaces "
-        "the entity.",
+        "the entity. Not read back on import (allConfigs shows every config).",
         default=None,
         check=_configs_problem,
     )
@@ -91,8 +101,10 @@ class EntityKinesisProperties:
 
     TYPE_TOKEN: ClassVar[str] = "deltastream:index:EntityKinesisProperties"
     kinesis_shards: int | None = prop(
-        "Number of shards (sent as 'kinesis.shards'); changing it replaces the entity.",
+        "Number of shards (sent as 'kinesis.shards'; DeltaStream's default when absent); "
+        "changing it replaces the entity.",
         default=None,
+        keep_when_absent=True,
         check=_positive,
     )
     descriptor: str | None = output(
@@ -109,13 +121,17 @@ class EntityInputs:
         check=_path_problem,
     )
     kafka_properties: EntityKafkaProperties | None = prop(
-        "Settings for a Kafka or Confluent Kafka store; changing them replaces the entity.",
+        "Settings for a Kafka or Confluent Kafka store; changing them replaces the entity "
+        "(leaving them out keeps what exists).",
         default=None,
+        keep_when_absent=True,
         replace=True,
     )
     kinesis_properties: EntityKinesisProperties | None = prop(
-        "Settings for a Kinesis store; changing them replaces the entity.",
+        "Settings for a Kinesis store; changing them replaces the entity (leaving them out "
+        "keeps what exists).",
         default=None,
+        keep_when_absent=True,
         replace=True,
     )
 
@@ -156,6 +172,29 @@ def _text(value: Any) -> str | None:
     return None if value in (None, "") else str(value)
 
 
+#: output fields of the blocks, which a program cannot set
+_BLOCK_OUTPUTS = {
+    "kafkaProperties": ("allConfigs", "keyDescriptor", "valueDescriptor"),
+    "kinesisProperties": ("descriptor",),
+}
+
+
+def _block_problems(raw: Mapping[str, Any]) -> list[CheckFailure]:
+    failures: list[CheckFailure] = []
+    if all(raw.get(block) is not None for block in _BLOCK_OUTPUTS):
+        failures.append(
+            CheckFailure("", "set at most one of kafkaProperties and kinesisProperties")
+        )
+    for block, names in _BLOCK_OUTPUTS.items():
+        values = raw.get(block)
+        if not isinstance(values, Mapping):
+            continue
+        for name in names:
+            if values.get(name) is not None:
+                failures.append(CheckFailure(f"{block}.{name}", "is an output; it cannot be set"))
+    return failures
+
+
 class EntityKind(CatalogKind[EntityInputs, EntityOutputs]):
     token: ClassVar[str] = TOKEN
     description: ClassVar[str] = (
@@ -170,29 +209,13 @@ class EntityKind(CatalogKind[EntityInputs, EntityOutputs]):
     key: ClassVar[tuple[Column, ...]] = ()
     owner_field: ClassVar[str | None] = None
 
-    def validate(self, args: EntityInputs) -> list[CheckFailure]:
-        failures: list[CheckFailure] = []
-        if args.kafka_properties is not None and args.kinesis_properties is not None:
-            failures.append(
-                CheckFailure("", "set at most one of kafkaProperties and kinesisProperties")
-            )
-        kafka = args.kafka_properties
-        outputs = {
-            "all_configs": "allConfigs",
-            "key_descriptor": "keyDescriptor",
-            "value_descriptor": "valueDescriptor",
-        }
-        for field, wire in outputs.items():
-            if kafka is not None and getattr(kafka, field) is not None:
-                failures.append(
-                    CheckFailure(f"kafkaProperties.{wire}", "is an output; it cannot be set")
-                )
-        kinesis = args.kinesis_properties
-        if kinesis is not None and kinesis.descriptor is not None:
-            failures.append(
-                CheckFailure("kinesisProperties.descriptor", "is an output; it cannot be set")
-            )
-        return failures
+    async def check(
+        self, ctx: OperationContext, olds: Mapping[str, Any], news: Mapping[str, Any]
+    ) -> CheckResult:
+        """The model's rules, plus the cross-field ones on the raw inputs, so that every
+        problem is reported at once (``validate`` would run only once the fields pass)."""
+        result = await super().check(ctx, olds, news)
+        return attrs.evolve(result, failures=(*result.failures, *_block_problems(news)))
 
     # -- the key: the store, then every path component --------------------------------------
     def key_of(self, values: Any) -> tuple[str, ...]:
@@ -257,6 +280,20 @@ class EntityKind(CatalogKind[EntityInputs, EntityOutputs]):
         previous = self.inputs_from_outputs(state) if state is not None else None
         outputs = self.outputs_from_row({**row, "store": key[0], "path": key[1:]}, previous)
         return ReadResult(resource_id, outputs, self.inputs_from_outputs(outputs))
+
+    def inputs_from_outputs(self, outputs: EntityOutputs) -> EntityInputs:
+        """The inputs without the blocks' output fields (a program cannot set them)."""
+        kafka, kinesis = outputs.kafka_properties, outputs.kinesis_properties
+        return EntityInputs(
+            store=outputs.store,
+            entity_paths=list(outputs.entity_paths),
+            kafka_properties=None
+            if kafka is None
+            else EntityKafkaProperties(kafka.topic_partitions, kafka.topic_replicas, kafka.configs),
+            kinesis_properties=None
+            if kinesis is None
+            else EntityKinesisProperties(kinesis.kinesis_shards),
+        )
 
     def resource_id(self, outputs: EntityOutputs) -> str:
         return encode_id(self.key_of(outputs))
