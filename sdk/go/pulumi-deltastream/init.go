@@ -27,6 +27,10 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &Database{}
 	case "deltastream:index:DeltaStreamObject":
 		r = &DeltaStreamObject{}
+	case "deltastream:index:DescriptorSource":
+		r = &DescriptorSource{}
+	case "deltastream:index:Entity":
+		r = &Entity{}
 	case "deltastream:index:Namespace":
 		r = &Namespace{}
 	case "deltastream:index:Query":

@@ -9,8 +9,14 @@ import typing
 from .application import *
 from .database import *
 from .delta_stream_object import *
+from .descriptor_source import *
+from .entity import *
 from .get_database import *
 from .get_databases import *
+from .get_descriptor_source import *
+from .get_descriptor_sources import *
+from .get_entities import *
+from .get_entity_data import *
 from .get_namespace import *
 from .get_namespaces import *
 from .get_object import *
@@ -50,6 +56,8 @@ _utilities.register(
    "deltastream:index:Application": "Application",
    "deltastream:index:Database": "Database",
    "deltastream:index:DeltaStreamObject": "DeltaStreamObject",
+   "deltastream:index:DescriptorSource": "DescriptorSource",
+   "deltastream:index:Entity": "Entity",
    "deltastream:index:Namespace": "Namespace",
    "deltastream:index:Query": "Query",
    "deltastream:index:SchemaRegistry": "SchemaRegistry",

@@ -96,6 +96,8 @@ class DescriptorSourceKind(CatalogKind[DescriptorSourceInputs, DescriptorSourceO
     inputs = DescriptorSourceInputs
     outputs = DescriptorSourceOutputs
     required_outputs: ClassVar[tuple[str, ...]] = ("name",)
+    #: an imported source has no file path
+    optional_outputs: ClassVar[tuple[str, ...]] = ("file",)
     system_table: ClassVar[str] = "descriptor_sources"
     noun: ClassVar[str] = "descriptor source"
     key: ClassVar[tuple[Column, ...]] = (column("name"),)

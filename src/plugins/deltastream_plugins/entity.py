@@ -204,6 +204,8 @@ class EntityKind(CatalogKind[EntityInputs, EntityOutputs]):
     )
     inputs = EntityInputs
     outputs = EntityOutputs
+    #: a store of another type has neither block
+    optional_outputs: ClassVar[tuple[str, ...]] = ("kafkaProperties", "kinesisProperties")
     system_table: ClassVar[str] = ""  # none: read back with DESCRIBE ENTITY
     noun: ClassVar[str] = "entity"
     key: ClassVar[tuple[Column, ...]] = ()
