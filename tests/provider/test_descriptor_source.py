@@ -85,6 +85,9 @@ def test_an_existing_source_prints_a_working_import_line(
     assert imported.outputs["name"] == name and imported.outputs.get("file") is None
     # the program need not name the file again: it is never read back
     assert other.up([Resource(SOURCE, "again", {"name": name})]).step("again").op == "same"
+    # nor is naming one afterwards (it is not known to differ); changing it then replaces
+    named = Resource(SOURCE, "again", {"name": name, "file": str(desc)})
+    assert other.preview([named]).step("again").op == "same"
     stack.destroy()
 
 

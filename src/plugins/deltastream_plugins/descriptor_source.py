@@ -19,6 +19,7 @@ import attrs
 
 from deltastream_core import hookimpl
 from deltastream_core.catalog import CatalogKind, CatalogListing, CatalogLookup, Column, column
+from deltastream_core.diff import DiffResult
 from deltastream_core.kinds import CheckFailure, CheckResult, OperationContext
 from deltastream_core.model import output, prop
 from deltastream_core.ports import Statement
@@ -123,6 +124,13 @@ class DescriptorSourceKind(CatalogKind[DescriptorSourceInputs, DescriptorSourceO
             missing = CheckFailure("file", "is required (the path of a .desc file)")
             return attrs.evolve(result, failures=(*result.failures, missing))
         return result
+
+    def diff(self, old_inputs: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
+        """An imported source has no known file (DeltaStream never returns it): naming one
+        afterwards is not a change, only replacing a file that was given is."""
+        if old_inputs and old_inputs.get("file") in (None, "") and "file" in news:
+            old_inputs = {**old_inputs, "file": news["file"]}
+        return super().diff(old_inputs, news)
 
     def create_statement(self, args: DescriptorSourceInputs) -> Statement:
         path = Path(str(args.file)).expanduser()
