@@ -21,13 +21,7 @@ from deltastream_core import hookimpl
 from deltastream_core.catalog import CatalogKind, Column, decode_id, encode_id
 from deltastream_core.errors import NotFoundError, StatementError
 from deltastream_core.errors import ValidationError as _ValidationError
-from deltastream_core.kinds import (
-    CheckFailure,
-    CheckResult,
-    Function,
-    OperationContext,
-    ReadResult,
-)
+from deltastream_core.kinds import CheckFailure, CheckResult, Function, OperationContext
 from deltastream_core.model import output, prop
 from deltastream_core.ports import Statement
 from deltastream_core.registry import Registry
@@ -239,7 +233,8 @@ class EntityKind(CatalogKind[EntityInputs, EntityOutputs]):
         return Statement.read(f"DESCRIBE ENTITY {self._target(key)};")
 
     async def lookup(self, ctx: OperationContext, key: Sequence[str]) -> Row | None:
-        """The DESCRIBE row as ``{"columns": [values in order]}``, or None when absent."""
+        """The DESCRIBE row as ``{"store", "path", "columns": [values in order]}``, or None
+        when the entity (or its store) is absent."""
         try:
             result = await ctx.require_runner().run(self.probe_statement(key), ctx.base)
         except NotFoundError:
@@ -249,7 +244,9 @@ class EntityKind(CatalogKind[EntityInputs, EntityOutputs]):
                 return None
             raise
         row = first_or_none(list(result.records()))
-        return None if row is None else {"columns": list(row.values())}
+        if row is None:
+            return None
+        return {"store": key[0], "path": list(key[1:]), "columns": list(row.values())}
 
     def outputs_from_row(self, row: Row, args: EntityInputs | None = None) -> EntityOutputs:
         values: list[Any] = row["columns"]
@@ -267,21 +264,6 @@ class EntityKind(CatalogKind[EntityInputs, EntityOutputs]):
             kafka_properties=kafka,
             kinesis_properties=kinesis,
         )
-
-    async def _wait_ready(self, ctx: OperationContext, key: tuple[str, ...]) -> Row:
-        row = await super()._wait_ready(ctx, key)
-        return {**row, "store": key[0], "path": key[1:]}
-
-    async def read(
-        self, ctx: OperationContext, resource_id: str, state: EntityOutputs | None
-    ) -> ReadResult[EntityInputs, EntityOutputs] | None:
-        key = self.parse_id(resource_id)
-        row = await self.lookup(ctx, key)
-        if row is None:
-            return None
-        previous = self.inputs_from_outputs(state) if state is not None else None
-        outputs = self.outputs_from_row({**row, "store": key[0], "path": key[1:]}, previous)
-        return ReadResult(resource_id, outputs, self.inputs_from_outputs(outputs))
 
     def inputs_from_outputs(self, outputs: EntityOutputs) -> EntityInputs:
         """The inputs without the blocks' output fields (a program cannot set them)."""
