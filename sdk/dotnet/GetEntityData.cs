@@ -46,7 +46,7 @@ namespace Pulumi.Deltastream
         }
 
         /// <summary>
-        /// Read from the first retained record rather than the latest ones.
+        /// Read from the first retained record rather than the latest ones (default false).
         /// </summary>
         [Input("fromBeginning")]
         public bool? FromBeginning { get; set; }
@@ -65,8 +65,6 @@ namespace Pulumi.Deltastream
 
         public GetEntityDataArgs()
         {
-            FromBeginning = false;
-            NumRows = 10;
         }
         public static new GetEntityDataArgs Empty => new GetEntityDataArgs();
     }
@@ -86,7 +84,7 @@ namespace Pulumi.Deltastream
         }
 
         /// <summary>
-        /// Read from the first retained record rather than the latest ones.
+        /// Read from the first retained record rather than the latest ones (default false).
         /// </summary>
         [Input("fromBeginning")]
         public Input<bool>? FromBeginning { get; set; }
@@ -105,8 +103,6 @@ namespace Pulumi.Deltastream
 
         public GetEntityDataInvokeArgs()
         {
-            FromBeginning = false;
-            NumRows = 10;
         }
         public static new GetEntityDataInvokeArgs Empty => new GetEntityDataInvokeArgs();
     }

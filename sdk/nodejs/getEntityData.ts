@@ -11,8 +11,8 @@ export function getEntityData(args: GetEntityDataArgs, opts?: pulumi.InvokeOptio
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
     return pulumi.runtime.invoke("deltastream:index:getEntityData", {
         "entityPaths": args.entityPaths,
-        "fromBeginning": (args.fromBeginning) ?? false,
-        "numRows": (args.numRows) ?? 10,
+        "fromBeginning": args.fromBeginning,
+        "numRows": args.numRows,
         "store": args.store,
     }, opts);
 }
@@ -23,7 +23,7 @@ export interface GetEntityDataArgs {
      */
     entityPaths: string[];
     /**
-     * Read from the first retained record rather than the latest ones.
+     * Read from the first retained record rather than the latest ones (default false).
      */
     fromBeginning?: boolean;
     /**
@@ -65,8 +65,8 @@ export function getEntityDataOutput(args: GetEntityDataOutputArgs, opts?: pulumi
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
     return pulumi.runtime.invokeOutput("deltastream:index:getEntityData", {
         "entityPaths": args.entityPaths,
-        "fromBeginning": (args.fromBeginning) ?? false,
-        "numRows": (args.numRows) ?? 10,
+        "fromBeginning": args.fromBeginning,
+        "numRows": args.numRows,
         "store": args.store,
     }, opts);
 }
@@ -77,7 +77,7 @@ export interface GetEntityDataOutputArgs {
      */
     entityPaths: pulumi.Input<pulumi.Input<string>[]>;
     /**
-     * Read from the first retained record rather than the latest ones.
+     * Read from the first retained record rather than the latest ones (default false).
      */
     fromBeginning?: pulumi.Input<boolean | undefined>;
     /**

@@ -15,7 +15,7 @@ import (
 func GetEntityData(ctx *pulumi.Context, args *GetEntityDataArgs, opts ...pulumi.InvokeOption) (*GetEntityDataResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv GetEntityDataResult
-	err := ctx.Invoke("deltastream:index:getEntityData", args.Defaults(), &rv, opts...)
+	err := ctx.Invoke("deltastream:index:getEntityData", args, &rv, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -25,29 +25,12 @@ func GetEntityData(ctx *pulumi.Context, args *GetEntityDataArgs, opts ...pulumi.
 type GetEntityDataArgs struct {
 	// Path of the entity to read.
 	EntityPaths []string `pulumi:"entityPaths"`
-	// Read from the first retained record rather than the latest ones.
+	// Read from the first retained record rather than the latest ones (default false).
 	FromBeginning *bool `pulumi:"fromBeginning"`
 	// How many records to return: default 10, at most 200.
 	NumRows *int `pulumi:"numRows"`
 	// Name of the store.
 	Store string `pulumi:"store"`
-}
-
-// Defaults sets the appropriate defaults for GetEntityDataArgs
-func (val *GetEntityDataArgs) Defaults() *GetEntityDataArgs {
-	if val == nil {
-		return nil
-	}
-	tmp := *val
-	if tmp.FromBeginning == nil {
-		fromBeginning_ := false
-		tmp.FromBeginning = &fromBeginning_
-	}
-	if tmp.NumRows == nil {
-		numRows_ := 10
-		tmp.NumRows = &numRows_
-	}
-	return &tmp
 }
 
 type GetEntityDataResult struct {
@@ -64,19 +47,14 @@ type GetEntityDataResult struct {
 }
 
 func GetEntityDataOutput(ctx *pulumi.Context, args GetEntityDataOutputArgs, opts ...pulumi.InvokeOption) GetEntityDataResultOutput {
-	outputArgs := pulumi.ToOutputWithContext(ctx.Context(), args).
-		ApplyT(func(v interface{}) *GetEntityDataArgs {
-			args := v.(GetEntityDataArgs)
-			return args.Defaults()
-		})
 	options := pulumi.InvokeOutputOptions{InvokeOptions: internal.PkgInvokeDefaultOpts(opts)}
-	return ctx.InvokeOutput("deltastream:index:getEntityData", outputArgs, GetEntityDataResultOutput{}, options).(GetEntityDataResultOutput)
+	return ctx.InvokeOutput("deltastream:index:getEntityData", args, GetEntityDataResultOutput{}, options).(GetEntityDataResultOutput)
 }
 
 type GetEntityDataOutputArgs struct {
 	// Path of the entity to read.
 	EntityPaths pulumi.StringArrayInput `pulumi:"entityPaths"`
-	// Read from the first retained record rather than the latest ones.
+	// Read from the first retained record rather than the latest ones (default false).
 	FromBeginning pulumi.BoolPtrInput `pulumi:"fromBeginning"`
 	// How many records to return: default 10, at most 200.
 	NumRows pulumi.IntPtrInput `pulumi:"numRows"`

@@ -103,14 +103,10 @@ def get_entity_data(entity_paths: Optional[Sequence[_builtins.str]] = None,
     Read records of an entity with PRINT ENTITY: at most numRows (default 10, at most 200).
 
     :param Sequence[_builtins.str] entity_paths: Path of the entity to read.
-    :param _builtins.bool from_beginning: Read from the first retained record rather than the latest ones.
+    :param _builtins.bool from_beginning: Read from the first retained record rather than the latest ones (default false).
     :param _builtins.int num_rows: How many records to return: default 10, at most 200.
     :param _builtins.str store: Name of the store.
     """
-    if from_beginning is None:
-        from_beginning = False
-    if num_rows is None:
-        num_rows = 10
     __args__ = dict()
     __args__['entityPaths'] = entity_paths
     __args__['fromBeginning'] = from_beginning
@@ -134,14 +130,10 @@ def get_entity_data_output(entity_paths: pulumi.Input[Optional[Sequence[_builtin
     Read records of an entity with PRINT ENTITY: at most numRows (default 10, at most 200).
 
     :param Sequence[_builtins.str] entity_paths: Path of the entity to read.
-    :param _builtins.bool from_beginning: Read from the first retained record rather than the latest ones.
+    :param _builtins.bool from_beginning: Read from the first retained record rather than the latest ones (default false).
     :param _builtins.int num_rows: How many records to return: default 10, at most 200.
     :param _builtins.str store: Name of the store.
     """
-    if from_beginning is None:
-        from_beginning = False
-    if num_rows is None:
-        num_rows = 10
     __args__ = dict()
     __args__['entityPaths'] = entity_paths
     __args__['fromBeginning'] = from_beginning

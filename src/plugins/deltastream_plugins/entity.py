@@ -359,12 +359,15 @@ def _rows_problem(value: int) -> str | None:
 class GetEntityDataArgs:
     store: str = prop("Name of the store.", check=check_name)
     entity_paths: list[str] = prop("Path of the entity to read.", check=_path_problem)
-    from_beginning: bool = prop(
-        "Read from the first retained record rather than the latest ones.", default=False
+    # The defaults are applied here, not declared: a schema default makes the Go SDK's output
+    # form of the lookup send empty arguments.
+    from_beginning: bool | None = prop(
+        "Read from the first retained record rather than the latest ones (default false).",
+        default=None,
     )
-    num_rows: int = prop(
+    num_rows: int | None = prop(
         f"How many records to return: default {DATA_ROWS_DEFAULT}, at most {DATA_ROWS_MAX}.",
-        default=DATA_ROWS_DEFAULT,
+        default=None,
         check=_rows_problem,
     )
 
@@ -398,12 +401,12 @@ class GetEntityData(Function[GetEntityDataArgs, GetEntityDataResult]):
 
     async def invoke(self, ctx: OperationContext, args: GetEntityDataArgs) -> GetEntityDataResult:
         target = f"{qualified(*args.entity_paths)} IN STORE {quote_identifier(args.store)}"
-        sql = f"PRINT ENTITY {target}" + (" WITH ('from_beginning')" if args.from_beginning else "")
+        start = bool(args.from_beginning)
+        count = DATA_ROWS_DEFAULT if args.num_rows is None else args.num_rows
+        sql = f"PRINT ENTITY {target}" + (" WITH ('from_beginning')" if start else "")
         result = await ctx.require_runner().run(Statement.read(sql + ";"), ctx.base)
-        rows = [_row_text(r) for r in result.records()][: args.num_rows]
-        return GetEntityDataResult(
-            args.store, list(args.entity_paths), args.from_beginning, args.num_rows, rows
-        )
+        rows = [_row_text(r) for r in result.records()][:count]
+        return GetEntityDataResult(args.store, list(args.entity_paths), start, count, rows)
 
 
 @hookimpl

@@ -5,7 +5,6 @@ package io.deltastream.pulumi.deltastream.deltastream.inputs;
 
 import com.pulumi.core.Output;
 import com.pulumi.core.annotations.Import;
-import com.pulumi.core.internal.Codegen;
 import com.pulumi.exceptions.MissingRequiredPropertyException;
 import java.lang.Boolean;
 import java.lang.Integer;
@@ -36,14 +35,14 @@ public final class GetEntityDataArgs extends com.pulumi.resources.InvokeArgs {
     }
 
     /**
-     * Read from the first retained record rather than the latest ones.
+     * Read from the first retained record rather than the latest ones (default false).
      * 
      */
     @Import(name="fromBeginning")
     private @Nullable Output<Boolean> fromBeginning;
 
     /**
-     * @return Read from the first retained record rather than the latest ones.
+     * @return Read from the first retained record rather than the latest ones (default false).
      * 
      */
     public Optional<Output<Boolean>> fromBeginning() {
@@ -139,7 +138,7 @@ public final class GetEntityDataArgs extends com.pulumi.resources.InvokeArgs {
         }
 
         /**
-         * @param fromBeginning Read from the first retained record rather than the latest ones.
+         * @param fromBeginning Read from the first retained record rather than the latest ones (default false).
          * 
          * @return builder
          * 
@@ -150,7 +149,7 @@ public final class GetEntityDataArgs extends com.pulumi.resources.InvokeArgs {
         }
 
         /**
-         * @param fromBeginning Read from the first retained record rather than the latest ones.
+         * @param fromBeginning Read from the first retained record rather than the latest ones (default false).
          * 
          * @return builder
          * 
@@ -205,8 +204,6 @@ public final class GetEntityDataArgs extends com.pulumi.resources.InvokeArgs {
             if ($.entityPaths == null) {
                 throw new MissingRequiredPropertyException("GetEntityDataArgs", "entityPaths");
             }
-            $.fromBeginning = Codegen.booleanProp("fromBeginning").output().arg($.fromBeginning).def(false).getNullable();
-            $.numRows = Codegen.integerProp("numRows").output().arg($.numRows).def(10).getNullable();
             if ($.store == null) {
                 throw new MissingRequiredPropertyException("GetEntityDataArgs", "store");
             }

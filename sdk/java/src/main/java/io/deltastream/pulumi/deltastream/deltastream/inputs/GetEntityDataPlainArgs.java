@@ -4,7 +4,6 @@
 package io.deltastream.pulumi.deltastream.deltastream.inputs;
 
 import com.pulumi.core.annotations.Import;
-import com.pulumi.core.internal.Codegen;
 import com.pulumi.exceptions.MissingRequiredPropertyException;
 import java.lang.Boolean;
 import java.lang.Integer;
@@ -35,14 +34,14 @@ public final class GetEntityDataPlainArgs extends com.pulumi.resources.InvokeArg
     }
 
     /**
-     * Read from the first retained record rather than the latest ones.
+     * Read from the first retained record rather than the latest ones (default false).
      * 
      */
     @Import(name="fromBeginning")
     private @Nullable Boolean fromBeginning;
 
     /**
-     * @return Read from the first retained record rather than the latest ones.
+     * @return Read from the first retained record rather than the latest ones (default false).
      * 
      */
     public Optional<Boolean> fromBeginning() {
@@ -128,7 +127,7 @@ public final class GetEntityDataPlainArgs extends com.pulumi.resources.InvokeArg
         }
 
         /**
-         * @param fromBeginning Read from the first retained record rather than the latest ones.
+         * @param fromBeginning Read from the first retained record rather than the latest ones (default false).
          * 
          * @return builder
          * 
@@ -164,8 +163,6 @@ public final class GetEntityDataPlainArgs extends com.pulumi.resources.InvokeArg
             if ($.entityPaths == null) {
                 throw new MissingRequiredPropertyException("GetEntityDataPlainArgs", "entityPaths");
             }
-            $.fromBeginning = Codegen.booleanProp("fromBeginning").arg($.fromBeginning).def(false).getNullable();
-            $.numRows = Codegen.integerProp("numRows").arg($.numRows).def(10).getNullable();
             if ($.store == null) {
                 throw new MissingRequiredPropertyException("GetEntityDataPlainArgs", "store");
             }
