@@ -25,10 +25,6 @@ TOKEN = "deltastream:index:Secret"
 TYPES = ("generic_string",)
 
 
-def _type_problem(value: str) -> str | None:
-    return None if value.lower() in TYPES else f"must be one of {', '.join(TYPES)}"
-
-
 def _custom_problem(value: dict[str, str]) -> str | None:
     reserved = [k for k in value if k.lower() in ("type", "description", "secret_string")]
     return f"may not set {', '.join(reserved)} (a property of its own)" if reserved else None
@@ -39,7 +35,7 @@ class SecretInputs:
     type: str = prop(
         "Type of the secret: generic_string.",
         replace=True,
-        check=_type_problem,
+        choices=TYPES,
         normalize=str.lower,
     )
     name: str | None = prop(
