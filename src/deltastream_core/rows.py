@@ -127,7 +127,11 @@ def describe_state(keys: Sequence[str]) -> Callable[[Row | None], str]:
 
 
 async def wait_for_row(
-    ctx: OperationContext, lookup: Callable[[], Awaitable[Row | None]], what: str
+    ctx: OperationContext,
+    lookup: Callable[[], Awaitable[Row | None]],
+    what: str,
+    *,
+    backoff: Backoff = CATALOG_POLL,
 ) -> Row:
     """Poll ``lookup`` until the object's catalog row exists (done when the catalog says
     so); the first poll is immediate, so a ready object costs one request."""
@@ -138,6 +142,7 @@ async def wait_for_row(
         timeout=ctx.timeout or CATALOG_TIMEOUT,
         what=f"{what} to appear in the catalog",
         log=ctx.log,
+        backoff=backoff,
     )
     assert row is not None
     return row
