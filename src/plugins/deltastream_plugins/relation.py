@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from deltastream_core import hookimpl
+from deltastream_core import registering
 from deltastream_core.catalog import CatalogKind, CatalogListing, CatalogLookup, Column, column
 from deltastream_core.errors import (
     AlreadyExistsError,
@@ -31,7 +31,6 @@ from deltastream_core.kinds import CheckFailure, CheckResult, OperationContext
 from deltastream_core.lexer import LexError, qualified_parts, split_statements
 from deltastream_core.model import output, prop
 from deltastream_core.ports import EffectProbe, ResultSet, Statement, StatementContext
-from deltastream_core.registry import Registry
 from deltastream_core.rows import (
     UNFINISHED,
     Row,
@@ -645,12 +644,6 @@ class GetObjects(CatalogListing[GetObjectsArgs, GetObjectsResult]):
         return _result(row)
 
 
-@hookimpl
-def deltastream_register_resource_kinds(registry: Registry) -> None:
-    registry.add_kind(ObjectKind())
-
-
-@hookimpl
-def deltastream_register_functions(registry: Registry) -> None:
-    registry.add_function(GetObject())
-    registry.add_function(GetObjects())
+deltastream_register_resource_kinds, deltastream_register_functions = registering(
+    kinds=[ObjectKind], functions=[GetObject, GetObjects]
+)

@@ -11,11 +11,10 @@ from typing import ClassVar
 
 import attrs
 
-from deltastream_core import hookimpl
+from deltastream_core import registering
 from deltastream_core.catalog import CatalogKind, CatalogListing, CatalogLookup, Column, column
 from deltastream_core.model import output, prop
 from deltastream_core.ports import Statement
-from deltastream_core.registry import Registry
 from deltastream_core.rows import check_name, rfc3339
 from deltastream_core.secrets import Secret
 from deltastream_core.sql import quote_identifier
@@ -167,12 +166,6 @@ class GetSecrets(CatalogListing[GetSecretsArgs, GetSecretsResult]):
     narrower: ClassVar[str] = "look up a single secret with getSecret"
 
 
-@hookimpl
-def deltastream_register_resource_kinds(registry: Registry) -> None:
-    registry.add_kind(SecretKind())
-
-
-@hookimpl
-def deltastream_register_functions(registry: Registry) -> None:
-    registry.add_function(GetSecret())
-    registry.add_function(GetSecrets())
+deltastream_register_resource_kinds, deltastream_register_functions = registering(
+    kinds=[SecretKind], functions=[GetSecret, GetSecrets]
+)
