@@ -105,19 +105,9 @@ class RequestHandler(BaseHTTPRequestHandler):
             phrase = HTTPStatus(code).phrase
         except ValueError:
             phrase = "error"
-        self._send_json(code, {"message": message or phrase}, close=True)
+        self._send(json_response(code, {"message": message or phrase}, close=True))
 
     # -- response writing ----------------------------------------------------------------
-    def _send_json(
-        self,
-        status: int,
-        body: Any,
-        *,
-        headers: Mapping[str, str] | None = None,
-        close: bool = False,
-    ) -> None:
-        self._send(json_response(status, body, headers=headers, close=close))
-
     def _send(self, response: Response) -> None:
         status, payload = response.status, response.body
         try:
@@ -244,7 +234,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             self._send(error_response(exc))
         except Exception:
             log.exception("unhandled error", method=self.command, route=route)
-            self._send_json(500, {"message": "internal server error"}, close=True)
+            self._send(json_response(500, {"message": "internal server error"}, close=True))
         finally:
             if counted:
                 app.stats.end()
