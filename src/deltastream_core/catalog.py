@@ -26,7 +26,12 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import attrs
 
-from deltastream_core.errors import AlreadyExistsError, NotFoundError, ObjectFailedError
+from deltastream_core.errors import (
+    AlreadyExistsError,
+    DependentObjectsError,
+    NotFoundError,
+    ObjectFailedError,
+)
 from deltastream_core.errors import ValidationError as _ValidationError
 from deltastream_core.kinds import (
     CheckFailure,
@@ -36,9 +41,10 @@ from deltastream_core.kinds import (
     ReadResult,
     ResourceKind,
 )
-from deltastream_core.ports import EffectProbe, Statement
+from deltastream_core.ports import EffectProbe, ResultSet, Statement, StatementContext
 from deltastream_core.rows import (
     CAPPED_LIMIT,
+    CATALOG_POLL,
     UNFINISHED,
     Row,
     capped,
@@ -53,7 +59,7 @@ from deltastream_core.rows import (
     wait_for_row,
 )
 from deltastream_core.sql import quote_identifier, quote_literal
-from deltastream_core.waiting import wait_until
+from deltastream_core.waiting import Backoff, wait_until
 
 A = TypeVar("A")
 S = TypeVar("S")
@@ -152,6 +158,14 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
     :meth:`create_statement` and :meth:`drop_statement`. Optional: ``state_column`` with
     ``ready_states`` / ``failed_states`` (create waits for readiness), ``owner_field`` (the
     input naming the role to create as), :meth:`update_statements` (in-place updates).
+
+    Extension points, for kinds whose shape is not quite a plain row (the relation kind uses
+    them; see ``docs/plugins.md``): ``id_hint`` / :meth:`encode_key` / :meth:`decode_key`
+    (another id form), ``canonical_ids``, :meth:`describe_key` (how messages name one object),
+    ``poll`` (the waits' backoff), :meth:`create_key` / :meth:`create_context` /
+    :meth:`created_key` (a key learnt from the server before the CREATE, a statement run in
+    another context), :meth:`read_outputs` (outputs that need more than the row) and
+    :meth:`dependents_hint` (what to do when a drop is refused for dependents).
     """
 
     #: the ``deltastream.sys`` table listing these objects, e.g. ``"databases"``
@@ -175,6 +189,14 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
     #: autonaming): the resource name plus a suffix derived from the URN, so preview and up
     #: agree, and a name once given stays
     autoname_field: ClassVar[str | None] = None
+    #: how an id that does not parse is told to be written (e.g. ``'the quoted FQN
+    #: "database"."namespace"."name"'``); empty: the key fields joined by ``/``
+    id_hint: ClassVar[str] = ""
+    #: read answers with the id of what it read (:meth:`encode_key`), not the id it was given
+    #: (for id forms with several spellings)
+    canonical_ids: ClassVar[bool] = False
+    #: how the waits for a row (readiness, absence) poll the catalog
+    poll: ClassVar[Backoff] = CATALOG_POLL
 
     async def check(
         self, ctx: OperationContext, olds: Mapping[str, Any], news: Mapping[str, Any]
@@ -198,18 +220,61 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
         default, so every change must be a replacement."""
         return []
 
+    # -- extension points (defaults: a plain row with a ``/``-joined id) --------------------
+    def encode_key(self, key: Sequence[str]) -> str:
+        """The id of the object with these key values (default: :func:`encode_id`)."""
+        return encode_id(key)
+
+    def decode_key(self, resource_id: str) -> tuple[str, ...] | None:
+        """The key values of an id; None when it has another shape (default:
+        :func:`decode_id`)."""
+        return decode_id(resource_id, len(self.key))
+
+    def describe_key(self, key: Sequence[str]) -> str:
+        """How messages name one object, e.g. ``database 'analytics'``."""
+        return f"{self.noun} {'.'.join(key)!r}"
+
+    async def create_key(self, ctx: OperationContext, args: A) -> tuple[str, ...]:
+        """The key of the object ``args`` creates, before anything is written (default: the
+        key fields of ``args``). A kind whose key the server decides (a name inside a
+        statement) asks it here, and may refuse ``args`` with a ``ValidationError``."""
+        return self.key_of(args)
+
+    def create_context(self, ctx: OperationContext, args: A) -> StatementContext:
+        """The context the CREATE runs in (default: as the ``owner_field`` role)."""
+        owner = getattr(args, self.owner_field, None) if self.owner_field else None
+        return ctx.as_role(owner)
+
+    def created_key(self, result: ResultSet, key: tuple[str, ...]) -> tuple[str, ...]:
+        """The key of what the CREATE made, from its result (default: ``key``)."""
+        return key
+
+    async def read_outputs(
+        self, ctx: OperationContext, key: tuple[str, ...], row: Row, previous: A | None
+    ) -> S:
+        """Read's outputs for the object whose row is ``row``; ``previous`` are the inputs of
+        the prior state (None on import). Override to read more than the row, or to recover
+        inputs the row lacks. Default: :meth:`outputs_from_row`."""
+        return self.outputs_from_row(row, previous)
+
+    def dependents_hint(self, key: tuple[str, ...]) -> str | None:
+        """What the user should do when the DROP is refused for dependent objects (added to
+        the error); None: the server's error as it is."""
+        return None
+
     # -- derived ----------------------------------------------------------------------------
     def key_of(self, values: Any) -> tuple[str, ...]:
-        """The key values of an inputs or outputs object."""
-        return tuple(str(getattr(values, c.attribute)) for c in self.key)
+        """The key values of an inputs or outputs object (a missing value is ``""``)."""
+        values = [getattr(values, c.attribute) for c in self.key]
+        return tuple("" if v is None else str(v) for v in values)
 
     def resource_id(self, outputs: S) -> str:
-        return encode_id(self.key_of(outputs))
+        return self.encode_key(self.key_of(outputs))
 
     def parse_id(self, resource_id: str) -> tuple[str, ...]:
-        parts = decode_id(resource_id, len(self.key))
+        parts = self.decode_key(resource_id)
         if parts is None:
-            shape = ID_SEPARATOR.join(c.attribute for c in self.key)
+            shape = self.id_hint or ID_SEPARATOR.join(c.attribute for c in self.key)
             raise _ValidationError(
                 [CheckFailure("id", f"{resource_id!r} is not a {self.noun} id; use {shape}")],
                 resource=self.token,
@@ -259,27 +324,26 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
         return statement if statement.probe else attrs.evolve(statement, probe=probe)
 
     def _describe(self, key: Sequence[str]) -> str:
-        return f"{self.noun} {'.'.join(key)!r}"
+        return self.describe_key(key)
 
     # -- the inherited lifecycle ------------------------------------------------------------
     async def create(self, ctx: OperationContext, args: A) -> S:
-        key = self.key_of(args)
+        key = await self.create_key(ctx, args)
         lookup = self.select_sql(self.key_filter(key))
-        owner = getattr(args, self.owner_field, None) if self.owner_field else None
         try:
-            await run_settled(
+            result = await run_settled(
                 ctx,
                 self._statement(self.create_statement(args), EffectProbe(Statement.read(lookup))),
-                ctx.as_role(owner),
+                self.create_context(ctx, args),
                 lookup=lambda: self.lookup(ctx, key),
                 applied=lambda row: row is not None,
                 what=self._describe(key),
             )
         except AlreadyExistsError as exc:
             raise exc.adopt_with(
-                import_command(self.token, ctx.resource_name, encode_id(key))
+                import_command(self.token, ctx.resource_name, self.encode_key(key))
             ) from None
-        return await self._finish(ctx, key, args)
+        return await self._finish(ctx, self.created_key(result, key), args)
 
     async def _finish(self, ctx: OperationContext, key: tuple[str, ...], args: A) -> S:
         """Wait until the object written for ``args`` is ready; a wait that cannot end (a
@@ -291,13 +355,13 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
             raise
         except UNFINISHED as exc:
             partial = self.outputs(**attrs.asdict(args, recurse=False))  # type: ignore[arg-type]
-            raise left_in_place(exc, self._describe(key), encode_id(key), partial) from exc
+            raise left_in_place(exc, self._describe(key), self.encode_key(key), partial) from exc
         return self.outputs_from_row(row, args)
 
     async def _wait_ready(self, ctx: OperationContext, key: tuple[str, ...]) -> Row:
         what = self._describe(key)
         if self.state_column is None:
-            return await wait_for_row(ctx, lambda: self.lookup(ctx, key), what)
+            return await wait_for_row(ctx, lambda: self.lookup(ctx, key), what, backoff=self.poll)
         state = self.state_column
         done = self.ready_states | self.failed_states
         row = await wait_until(
@@ -307,6 +371,7 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
             timeout=ctx.timeout or 300.0,
             what=f"{what} to become ready",
             log=ctx.log,
+            backoff=self.poll,
         )
         assert row is not None
         if str(row.get(state) or "").lower() in self.failed_states:
@@ -322,8 +387,9 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
         if row is None:
             return None
         previous = self.inputs_from_outputs(state) if state is not None else None
-        outputs = self.outputs_from_row(row, previous)
-        return ReadResult(resource_id, outputs, self.inputs_from_outputs(outputs))
+        outputs = await self.read_outputs(ctx, key, row, previous)
+        found = self.encode_key(key) if self.canonical_ids else resource_id
+        return ReadResult(found, outputs, self.inputs_from_outputs(outputs))
 
     async def update(self, ctx: OperationContext, resource_id: str, olds: S, news: A) -> S:
         """Apply :meth:`update_statements`; with none (every input replaces), only a create
@@ -352,7 +418,16 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
             )
         except NotFoundError:
             return  # already gone (or its parent is): deletes are idempotent
-        await wait_for_no_row(ctx, lambda: self.lookup(ctx, key), self._describe(key))
+        except DependentObjectsError as exc:
+            hint = self.dependents_hint(key)
+            if hint is None:
+                raise
+            raise DependentObjectsError(
+                exc.sql_state, exc.server_message, statement_id=exc.statement_id, hint=hint
+            ) from None
+        await wait_for_no_row(
+            ctx, lambda: self.lookup(ctx, key), self._describe(key), backoff=self.poll
+        )
 
 
 class _Lookup(Function[A, R], Generic[A, R]):
@@ -369,6 +444,11 @@ class _Lookup(Function[A, R], Generic[A, R]):
             if name in fields and value is not None
         }
 
+    def what(self, args: A, where: Mapping[str, str]) -> str:
+        """How messages name what was looked up (the singular lookup's "not found", the
+        plural one's cap warning)."""
+        return f"{self.kind.noun} " + ", ".join(f"{k}={v!r}" for k, v in where.items())
+
     def item(self, row: Row, model: type[Any]) -> Any:
         names = {f.name for f in attrs.fields(model)}
         return model(**{k: v for k, v in self.kind.row_values(row).items() if k in names})
@@ -382,8 +462,7 @@ class CatalogLookup(_Lookup[A, R]):
     async def invoke(self, ctx: OperationContext, args: A) -> R:
         where = self.where(args)
         rows = await select(ctx, self.kind.select_sql(where, limit=2))
-        what = f"{self.kind.noun} " + ", ".join(f"{k}={v!r}" for k, v in where.items())
-        result: R = self.item(exactly_one(rows, what), self.result)
+        result: R = self.item(exactly_one(rows, self.what(args, where)), self.result)
         return result
 
 
@@ -399,9 +478,12 @@ class CatalogListing(_Lookup[A, R]):
     #: what narrows the lookup, for the cap's warning, e.g. ``"use getDatabase"``
     narrower: ClassVar[str] = "add a filter"
 
+    def what(self, args: A, where: Mapping[str, str]) -> str:
+        return self.token.rsplit(":", 1)[-1]
+
     async def invoke(self, ctx: OperationContext, args: A) -> R:
-        rows = await select(ctx, self.kind.select_sql(self.where(args), limit=CAPPED_LIMIT))
-        name = self.token.rsplit(":", 1)[-1]
-        rows = capped(ctx, rows, name, self.narrower)
+        where = self.where(args)
+        rows = await select(ctx, self.kind.select_sql(where, limit=CAPPED_LIMIT))
+        rows = capped(ctx, rows, self.what(args, where), self.narrower)
         result: R = self.result(**{self.items: [self.item(r, self.item_model) for r in rows]})
         return result

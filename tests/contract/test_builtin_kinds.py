@@ -10,6 +10,10 @@ import pytest
 from hypothesis import strategies as st
 
 from deltastream_local.testing import LocalServer
+from deltastream_plugins.database import DatabaseInputs
+from deltastream_plugins.namespace import NamespaceInputs
+from deltastream_plugins.schema_registry import SchemaRegistryInputs
+from deltastream_plugins.secret import SecretInputs
 from deltastream_pulumi.testing import EngineLogServer, ProviderProcess, Resource, Secret
 from deltastream_pulumi.testing.contract import (
     Invalid,
@@ -17,6 +21,7 @@ from deltastream_pulumi.testing.contract import (
     Mutation,
     check_contract,
     names,
+    strategies_for,
 )
 from deltastream_pulumi.testing.local import run_sql, unique_name
 
@@ -33,7 +38,7 @@ def _drop(statement: str) -> Any:
 def _database() -> KindContract:
     return KindContract(
         token="deltastream:index:Database",
-        inputs=lambda env: st.fixed_dictionaries({"name": names("db")}),
+        inputs=lambda env: strategies_for(DatabaseInputs, prefix="db"),
         replaces=[Mutation("name", names("db"))],
         invalid=[Invalid("name", lambda i: {**i, "name": ""}, "an empty name")],
         drop=_drop('DROP DATABASE "{name}";'),
@@ -45,8 +50,9 @@ def _namespace() -> KindContract:
     return KindContract(
         token="deltastream:index:Namespace",
         prerequisites=lambda: [Resource("deltastream:index:Database", "db", {"name": db})],
-        inputs=lambda env: st.fixed_dictionaries(
-            {"database": st.just(env["db"]["name"]), "name": names("ns")}
+        # the database refers to the prerequisite: the one input to say
+        inputs=lambda env: strategies_for(
+            NamespaceInputs, {"database": st.just(env["db"]["name"])}, prefix="ns"
         ),
         replaces=[Mutation("name", names("ns"))],
         invalid=[Invalid("database", lambda i: {**i, "database": ""}, "no database")],
@@ -195,14 +201,9 @@ def _secret() -> KindContract:
     values = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=4)
     return KindContract(
         token="deltastream:index:Secret",
-        inputs=lambda env: st.fixed_dictionaries(
-            {"name": names("sec"), "type": st.sampled_from(["generic_string", "GENERIC_STRING"])},
-            optional={
-                "description": st.sampled_from(["for the orders store", "it's quoted"]),
-                "stringValue": values.map(Secret),
-                "customProperties": st.just({"rotation.days": "30"}),
-            },
-        ),
+        # all derived: the type from its choices (both cases), the optional description,
+        # value and custom properties (their check keeps reserved keys out)
+        inputs=lambda env: strategies_for(SecretInputs, prefix="sec"),
         replaces=[
             Mutation("name", names("sec")),
             Mutation("description", st.just("another description")),
@@ -229,8 +230,11 @@ def _schema_registry() -> KindContract:
     users = st.one_of(st.none(), st.sampled_from(["svc", "it's me"]))
     return KindContract(
         token="deltastream:index:SchemaRegistry",
-        inputs=lambda env: st.fixed_dictionaries(
-            {"name": names("sr"), "confluent": st.builds(_confluent, uris, users)}
+        # a username needs its password (Check's rule across fields): the block is given
+        inputs=lambda env: strategies_for(
+            SchemaRegistryInputs,
+            {"confluent": st.builds(_confluent, uris, users), "confluentCloud": None},
+            prefix="sr",
         ),
         updates=[Mutation("confluent", st.just(_confluent("https://moved:8081", "rotated")))],
         replaces=[Mutation("name", names("sr"))],
