@@ -196,6 +196,8 @@ class StoreKind(CatalogKind[StoreInputs, StoreOutputs]):
         created: it is dropped (and confirmed gone); if the drop cannot finish it is kept.
         After an update it is kept: a partial failure with its settings and errored state."""
         name = key[0]
+        if row is None and not created:
+            raise NotFoundError("3D006", f"store {name!r} no longer exists; run a refresh")
         secrets = type_of(args).secret_values(block_of(args))
         kept = None if row is None else self.outputs_from_row(dict(row), args)
         if created:
