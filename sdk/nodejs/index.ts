@@ -85,7 +85,7 @@ export const getStore: typeof import("./getStore").getStore = null as any;
 export const getStoreOutput: typeof import("./getStore").getStoreOutput = null as any;
 utilities.lazyLoad(exports, ["getStore","getStoreOutput"], () => require("./getStore"));
 
-export { GetStoresArgs, GetStoresResult } from "./getStores";
+export { GetStoresArgs, GetStoresResult, GetStoresOutputArgs } from "./getStores";
 export const getStores: typeof import("./getStores").getStores = null as any;
 export const getStoresOutput: typeof import("./getStores").getStoresOutput = null as any;
 utilities.lazyLoad(exports, ["getStores","getStoresOutput"], () => require("./getStores"));

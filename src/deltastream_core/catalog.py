@@ -15,6 +15,14 @@ owes the engine (see ``docs/plugins.md``):
   the row is gone;
 - the singular and plural lookups (:class:`CatalogLookup`, :class:`CatalogListing`): one
   SELECT, ordered by key, the 200-row cap with its warning.
+
+Optional extension points (each off by default, so a kind that does not declare it behaves
+as before): ``variants`` (exactly one of several input blocks, a switch replaces),
+``unreturned`` (inputs DeltaStream never reads back, forgiven at Check once the object
+exists), ``ready_timeout`` / ``poll`` / :meth:`CatalogKind.describe_row` (how the waits poll
+and report), ``fail_when_gone`` and :meth:`CatalogKind.object_failed` (what a failed or
+vanished object means), :meth:`CatalogLookup.describe` and :meth:`CatalogLookup.complete`
+(the not-found message; a second read that adds to a singular lookup's result).
 """
 
 from __future__ import annotations
@@ -22,10 +30,11 @@ from __future__ import annotations
 import abc
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, NoReturn, TypeVar
 
 import attrs
 
+from deltastream_core.diff import DiffResult
 from deltastream_core.errors import (
     AlreadyExistsError,
     DependentObjectsError,
@@ -45,6 +54,7 @@ from deltastream_core.ports import EffectProbe, ResultSet, Statement, StatementC
 from deltastream_core.rows import (
     CAPPED_LIMIT,
     CATALOG_POLL,
+    CATALOG_TIMEOUT,
     UNFINISHED,
     Row,
     capped,
@@ -195,8 +205,22 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
     #: read answers with the id of what it read (:meth:`encode_key`), not the id it was given
     #: (for id forms with several spellings)
     canonical_ids: ClassVar[bool] = False
-    #: how the waits for a row (readiness, absence) poll the catalog
+    #: wire names of input blocks of which exactly one must be set (a store's type blocks);
+    #: Check says so (naming them), and switching to another block is a replacement
+    variants: ClassVar[tuple[str, ...]] = ()
+    #: what one of ``variants`` is called in messages
+    variant_noun: ClassVar[str] = "block"
+    #: wire paths (``block.field``) of inputs DeltaStream keeps but never reads back (secrets,
+    #: hidden settings): once the object exists (``olds``), their "is required" failures are
+    #: dropped when the old inputs lack them too (an import), and nothing is sent for them
+    unreturned: ClassVar[frozenset[str]] = frozenset()
+    #: the readiness (and absence) wait's deadline when customTimeouts sets none
+    ready_timeout: ClassVar[float] = CATALOG_TIMEOUT
+    #: the polling schedule of the readiness and absence waits
     poll: ClassVar[Backoff] = CATALOG_POLL
+    #: whether a row that disappears during the readiness wait ends it as a failure
+    #: (:meth:`object_failed` with no row) instead of waiting for it to come back
+    fail_when_gone: ClassVar[bool] = False
 
     async def check(
         self, ctx: OperationContext, olds: Mapping[str, Any], news: Mapping[str, Any]
@@ -204,7 +228,59 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
         field = self.autoname_field
         if field and news.get(field) in (None, ""):
             news = {**news, field: olds.get(field) or autoname(ctx.resource_name, ctx.urn)}
-        return await super().check(ctx, olds, news)
+        result = await super().check(ctx, olds, news)
+        extra = [*self.variant_failures(news), *self.check_raw(ctx, news)]
+        if not extra and not self.unreturned:
+            return result
+        failures = [*result.failures, *extra]
+        if olds:
+            failures = [f for f in failures if not self._forgiven(f, olds)]
+        return CheckResult(inputs=result.inputs, failures=tuple(dict.fromkeys(failures)))
+
+    def check_raw(self, ctx: OperationContext, raw: Mapping[str, Any]) -> list[CheckFailure]:
+        """Cross-field rules on the raw inputs (unknowns allowed, so they run in every
+        preview, unlike :meth:`validate`); every failure at once. Default: none."""
+        return []
+
+    def variants_set(self, raw: Mapping[str, Any]) -> list[str]:
+        """The ``variants`` blocks present in raw inputs (an unknown block counts)."""
+        return [b for b in self.variants if raw.get(b) not in (None, "", {})]
+
+    def variant_failures(self, raw: Mapping[str, Any]) -> list[CheckFailure]:
+        """Check's failure when not exactly one of ``variants`` is set."""
+        if not self.variants:
+            return []
+        present = self.variants_set(raw)
+        noun = self.variant_noun
+        if not present:
+            return [CheckFailure("", f"set exactly one {noun}: one of {', '.join(self.variants)}")]
+        if len(present) > 1:
+            both = " and ".join(present)
+            reason = f"only one {noun} may be set, but {both} are both set"
+            return [CheckFailure("", f"{reason}; a {self.noun} has exactly one {noun}")]
+        return []
+
+    def _forgiven(self, failure: CheckFailure, olds: Mapping[str, Any]) -> bool:
+        if failure.property not in self.unreturned or not failure.reason.startswith("is required"):
+            return False
+        value: Any = olds
+        for part in failure.property.split("."):
+            if not isinstance(value, Mapping):
+                return False
+            value = value.get(part)
+        return value in (None, "")
+
+    def diff(self, old_inputs: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
+        result = super().diff(old_inputs, news)
+        if (
+            self.variants
+            and old_inputs
+            and self.variants_set(old_inputs) != self.variants_set(news)
+        ):
+            # another variant is another object: DeltaStream cannot change an object's type
+            detailed = {path: kind.with_replace() for path, kind in result.detailed.items()}
+            return DiffResult(detailed, delete_before_replace=self.delete_before_replace)
+        return result
 
     # -- what a kind declares ---------------------------------------------------------------
     @abc.abstractmethod
@@ -326,6 +402,30 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
     def _describe(self, key: Sequence[str]) -> str:
         return self.describe_key(key)
 
+    def describe_row(self, row: Row | None) -> str:
+        """How the waits' progress and timeout messages show the last row seen."""
+        return repr(row)
+
+    async def object_failed(
+        self,
+        ctx: OperationContext,
+        key: tuple[str, ...],
+        row: Row | None,
+        args: A,
+        *,
+        created: bool,
+    ) -> NoReturn:
+        """The object reached a failed state (or vanished, with ``fail_when_gone``) after a
+        create (``created``) or an update. Default: drop it, so nothing failed is left
+        behind, and raise :class:`ObjectFailedError`. A kind may report otherwise (e.g. keep
+        an object that an update broke, as a partial failure carrying its outputs)."""
+        what = self._describe(key)
+        if row is None:
+            raise ObjectFailedError(f"{what} disappeared from the catalog while becoming ready")
+        await self._drop(ctx, key)  # atomic: a failed create leaves nothing behind
+        state = self.state_column or ""
+        raise ObjectFailedError(f"{what} failed: {state} is {row.get(state)!r}")
+
     # -- the inherited lifecycle ------------------------------------------------------------
     async def create(self, ctx: OperationContext, args: A) -> S:
         key = await self.create_key(ctx, args)
@@ -345,12 +445,14 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
             ) from None
         return await self._finish(ctx, self.created_key(result, key), args)
 
-    async def _finish(self, ctx: OperationContext, key: tuple[str, ...], args: A) -> S:
+    async def _finish(
+        self, ctx: OperationContext, key: tuple[str, ...], args: A, *, created: bool = True
+    ) -> S:
         """Wait until the object written for ``args`` is ready; a wait that cannot end (a
         deadline, errors that kept coming, a cancel) leaves it recorded as partial state for
         the next ``up`` to finish, never forgotten. A failed object was already undone."""
         try:
-            row = await self._wait_ready(ctx, key)
+            row = await self._wait_ready(ctx, key, args, created=created)
         except ObjectFailedError:
             raise
         except UNFINISHED as exc:
@@ -358,25 +460,27 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
             raise left_in_place(exc, self._describe(key), self.encode_key(key), partial) from exc
         return self.outputs_from_row(row, args)
 
-    async def _wait_ready(self, ctx: OperationContext, key: tuple[str, ...]) -> Row:
+    async def _wait_ready(
+        self, ctx: OperationContext, key: tuple[str, ...], args: A, *, created: bool = True
+    ) -> Row:
         what = self._describe(key)
         if self.state_column is None:
             return await wait_for_row(ctx, lambda: self.lookup(ctx, key), what, backoff=self.poll)
         state = self.state_column
         done = self.ready_states | self.failed_states
+        gone_ends = self.fail_when_gone
         row = await wait_until(
             lambda: self.lookup(ctx, key),
-            lambda r: r is not None and str(r.get(state) or "").lower() in done,
+            lambda r: gone_ends if r is None else str(r.get(state) or "").lower() in done,
             clock=ctx.clock,
-            timeout=ctx.timeout or 300.0,
+            timeout=ctx.timeout or self.ready_timeout,
             what=f"{what} to become ready",
+            describe=self.describe_row,
             log=ctx.log,
             backoff=self.poll,
         )
-        assert row is not None
-        if str(row.get(state) or "").lower() in self.failed_states:
-            await self._drop(ctx, key)  # atomic: a failed create leaves nothing behind
-            raise ObjectFailedError(f"{what} failed: {state} is {row.get(state)!r}")
+        if row is None or str(row.get(state) or "").lower() in self.failed_states:
+            await self.object_failed(ctx, key, row, args, created=created)
         return row
 
     async def read(
@@ -398,7 +502,7 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
         for made in self.update_statements(key, olds, news):
             # an update sets values: sending it again after a lost answer is safe
             await run_idempotent(ctx, self._statement(made, None), ctx.base)
-        return await self._finish(ctx, key, news)
+        return await self._finish(ctx, key, news, created=False)
 
     async def delete(self, ctx: OperationContext, resource_id: str, state: S) -> None:
         await self._drop(ctx, self.parse_id(resource_id))
@@ -426,7 +530,12 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
                 exc.sql_state, exc.server_message, statement_id=exc.statement_id, hint=hint
             ) from None
         await wait_for_no_row(
-            ctx, lambda: self.lookup(ctx, key), self._describe(key), backoff=self.poll
+            ctx,
+            lambda: self.lookup(ctx, key),
+            self._describe(key),
+            timeout=self.ready_timeout,
+            backoff=self.poll,
+            describe=self.describe_row,
         )
 
 
@@ -462,7 +571,12 @@ class CatalogLookup(_Lookup[A, R]):
     async def invoke(self, ctx: OperationContext, args: A) -> R:
         where = self.where(args)
         rows = await select(ctx, self.kind.select_sql(where, limit=2))
-        result: R = self.item(exactly_one(rows, self.what(args, where)), self.result)
+        row = exactly_one(rows, self.what(args, where))
+        return await self.complete(ctx, args, row, self.item(row, self.result))
+
+    async def complete(self, ctx: OperationContext, args: A, row: Row, result: R) -> R:
+        """The result of the object found in ``row``; override to add what a second,
+        read-only statement reports (e.g. a ``DESCRIBE``). Default: ``result`` as is."""
         return result
 
 

@@ -78,6 +78,77 @@ def _store() -> KindContract:
     )
 
 
+def _databricks(warehouse: str, port: int | None = None) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "uris": "https://dbc-1.cloud.databricks.com",
+        "appToken": Secret("dapi-contract-5f1"),
+        "warehouseId": warehouse,
+        "accessKeyId": Secret("AKIACONTRACT3b7"),
+        "secretAccessKey": Secret("contract-aws-9e2"),
+        "cloudS3Bucket": "staging",
+        "cloudRegion": "AWS us-west-2",
+    }
+    return block if port is None else {**block, "warehousePort": port}
+
+
+def _store_databricks() -> KindContract:
+    """An experimental store type: a required secret, a bare number, DESCRIBE details."""
+    ports = st.one_of(st.none(), st.integers(1, 65535))
+    return KindContract(
+        token="deltastream:index:Store",
+        inputs=lambda env: st.fixed_dictionaries(
+            {"name": names("dbx"), "databricks": st.builds(_databricks, names("wh"), ports)}
+        ),
+        updates=[Mutation("databricks", st.just(_databricks("wh_moved", 8443)))],
+        replaces=[Mutation("name", names("dbx"))],
+        invalid=[
+            Invalid(
+                "databricks.appToken",
+                lambda i: {**i, "databricks": {**i["databricks"], "appToken": None}},
+                "no app token",
+            ),
+            Invalid(
+                "databricks.warehousePort",
+                lambda i: {**i, "databricks": {**i["databricks"], "warehousePort": 0}},
+                "port 0",
+            ),
+        ],
+        drop=_drop('DROP STORE "{name}";'),
+        unreadable=(
+            "databricks.appToken",
+            "databricks.accessKeyId",
+            "databricks.secretAccessKey",
+        ),
+    )
+
+
+def _store_iceberg_rest() -> KindContract:
+    def block(catalog: str) -> dict[str, Any]:
+        return {
+            "uris": "https://catalog.example.com/api",
+            "catalogId": catalog,
+            "clientId": "ds",
+            "clientSecret": Secret("ice-contract-4d0"),
+        }
+
+    return KindContract(
+        token="deltastream:index:Store",
+        inputs=lambda env: st.fixed_dictionaries(
+            {"name": names("ice"), "icebergRest": names("cat").map(block)}
+        ),
+        updates=[Mutation("icebergRest", st.just({**block("moved"), "clientScope": "ALL"}))],
+        replaces=[Mutation("name", names("ice"))],
+        invalid=[
+            Invalid(
+                "icebergRest.clientId",
+                lambda i: {**i, "icebergRest": {**i["icebergRest"], "clientId": None}},
+            )
+        ],
+        drop=_drop('DROP STORE "{name}";'),
+        unreadable=("icebergRest.clientSecret",),
+    )
+
+
 OWNERS = st.sampled_from(["public", "orgadmin"])
 
 
@@ -260,6 +331,8 @@ CONTRACTS = {
     "Database": _database,
     "Namespace": _namespace,
     "Store": _store,
+    "StoreDatabricks": _store_databricks,
+    "StoreIcebergRest": _store_iceberg_rest,
 }
 
 

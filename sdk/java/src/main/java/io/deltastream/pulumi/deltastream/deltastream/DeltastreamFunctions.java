@@ -531,84 +531,84 @@ public final class DeltastreamFunctions {
         return Deployment.getInstance().invokeAsync("deltastream:index:getSecrets", TypeShape.of(GetSecretsResult.class), args, Utilities.withVersion(options));
     }
     /**
-     * Look up one store by name. Fails if it does not exist.
+     * Look up one store by name, with the type-specific settings DESCRIBE STORE reports (never a secret). Fails if it does not exist.
      * 
      */
     public static Output<GetStoreInvokeResult> getStore(GetStoreArgs args) {
         return getStore(args, InvokeOptions.Empty);
     }
     /**
-     * Look up one store by name. Fails if it does not exist.
+     * Look up one store by name, with the type-specific settings DESCRIBE STORE reports (never a secret). Fails if it does not exist.
      * 
      */
     public static CompletableFuture<GetStoreInvokeResult> getStorePlain(GetStorePlainArgs args) {
         return getStorePlain(args, InvokeOptions.Empty);
     }
     /**
-     * Look up one store by name. Fails if it does not exist.
+     * Look up one store by name, with the type-specific settings DESCRIBE STORE reports (never a secret). Fails if it does not exist.
      * 
      */
     public static Output<GetStoreInvokeResult> getStore(GetStoreArgs args, InvokeOptions options) {
         return Deployment.getInstance().invoke("deltastream:index:getStore", TypeShape.of(GetStoreInvokeResult.class), args, Utilities.withVersion(options));
     }
     /**
-     * Look up one store by name. Fails if it does not exist.
+     * Look up one store by name, with the type-specific settings DESCRIBE STORE reports (never a secret). Fails if it does not exist.
      * 
      */
     public static Output<GetStoreInvokeResult> getStore(GetStoreArgs args, InvokeOutputOptions options) {
         return Deployment.getInstance().invoke("deltastream:index:getStore", TypeShape.of(GetStoreInvokeResult.class), args, Utilities.withVersion(options));
     }
     /**
-     * Look up one store by name. Fails if it does not exist.
+     * Look up one store by name, with the type-specific settings DESCRIBE STORE reports (never a secret). Fails if it does not exist.
      * 
      */
     public static CompletableFuture<GetStoreInvokeResult> getStorePlain(GetStorePlainArgs args, InvokeOptions options) {
         return Deployment.getInstance().invokeAsync("deltastream:index:getStore", TypeShape.of(GetStoreInvokeResult.class), args, Utilities.withVersion(options));
     }
     /**
-     * List stores ordered by name, at most 200 (a warning is logged when there are more).
+     * List stores ordered by name, optionally of one type, at most 200 (a warning is logged when there are more).
      * 
      */
     public static Output<GetStoresResult> getStores() {
         return getStores(GetStoresArgs.Empty, InvokeOptions.Empty);
     }
     /**
-     * List stores ordered by name, at most 200 (a warning is logged when there are more).
+     * List stores ordered by name, optionally of one type, at most 200 (a warning is logged when there are more).
      * 
      */
     public static CompletableFuture<GetStoresResult> getStoresPlain() {
         return getStoresPlain(GetStoresPlainArgs.Empty, InvokeOptions.Empty);
     }
     /**
-     * List stores ordered by name, at most 200 (a warning is logged when there are more).
+     * List stores ordered by name, optionally of one type, at most 200 (a warning is logged when there are more).
      * 
      */
     public static Output<GetStoresResult> getStores(GetStoresArgs args) {
         return getStores(args, InvokeOptions.Empty);
     }
     /**
-     * List stores ordered by name, at most 200 (a warning is logged when there are more).
+     * List stores ordered by name, optionally of one type, at most 200 (a warning is logged when there are more).
      * 
      */
     public static CompletableFuture<GetStoresResult> getStoresPlain(GetStoresPlainArgs args) {
         return getStoresPlain(args, InvokeOptions.Empty);
     }
     /**
-     * List stores ordered by name, at most 200 (a warning is logged when there are more).
+     * List stores ordered by name, optionally of one type, at most 200 (a warning is logged when there are more).
      * 
      */
     public static Output<GetStoresResult> getStores(GetStoresArgs args, InvokeOptions options) {
         return Deployment.getInstance().invoke("deltastream:index:getStores", TypeShape.of(GetStoresResult.class), args, Utilities.withVersion(options));
     }
     /**
-     * List stores ordered by name, at most 200 (a warning is logged when there are more).
+     * List stores ordered by name, optionally of one type, at most 200 (a warning is logged when there are more).
      * 
      */
     public static Output<GetStoresResult> getStores(GetStoresArgs args, InvokeOutputOptions options) {
         return Deployment.getInstance().invoke("deltastream:index:getStores", TypeShape.of(GetStoresResult.class), args, Utilities.withVersion(options));
     }
     /**
-     * List stores ordered by name, at most 200 (a warning is logged when there are more).
+     * List stores ordered by name, optionally of one type, at most 200 (a warning is logged when there are more).
      * 
      */
     public static CompletableFuture<GetStoresResult> getStoresPlain(GetStoresPlainArgs args, InvokeOptions options) {
