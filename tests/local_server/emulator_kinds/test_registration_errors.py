@@ -136,7 +136,9 @@ def test_a_broken_kind_stops_the_server_with_one_line(
 
 def test_a_broken_kind_can_be_disabled_by_name(tmp_path: Path) -> None:
     site = install(
-        tmp_path, {"corp_warehouses": "raise ImportError('broken')"}, {"warehouse": "corp_warehouses:KIND"}
+        tmp_path,
+        {"corp_warehouses": "raise ImportError('broken')"},
+        {"warehouse": "corp_warehouses:KIND"},
     )
     done = run_cli(site, "kinds", disabled="warehouse")
     assert done.returncode == 0, done.stderr
