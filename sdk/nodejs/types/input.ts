@@ -32,6 +32,20 @@ export interface ConfluentKafkaInputsArgs {
 }
 
 /**
+ * One argument of the function.
+ */
+export interface FunctionArgumentArgs {
+    /**
+     * Name of the argument (a lower-case identifier).
+     */
+    name: pulumi.Input<string>;
+    /**
+     * SQL type of the argument, e.g. VARCHAR or ARRAY<INTEGER>.
+     */
+    type: pulumi.Input<string>;
+}
+
+/**
  * Settings of a Kafka store (SASL, AWS MSK IAM or no authentication; TLS options).
  */
 export interface KafkaInputsArgs {
