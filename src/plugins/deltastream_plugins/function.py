@@ -21,11 +21,10 @@ from deltastream_core.kinds import CheckFailure, CheckResult, OperationContext
 from deltastream_core.model import output, prop
 from deltastream_core.ports import Statement
 from deltastream_core.registry import Registry
-from deltastream_core.rows import Row, rfc3339
-from deltastream_core.sql import quote_identifier
+from deltastream_core.rows import Row, first_or_none, rfc3339, select
+from deltastream_core.sql import quote_identifier, quote_literal
 from deltastream_core.waiting import Backoff, wait_until
 from deltastream_core.withclause import Pair, with_statement
-from deltastream_plugins.function_source import FunctionSourceKind
 
 TOKEN = "deltastream:index:Function"
 LANGUAGES = ("JAVA",)
@@ -33,6 +32,8 @@ LANGUAGES = ("JAVA",)
 SOURCE_NOT_READY = "3D018"
 #: dbt-deltastream's retry: from 2 s, times 1.5, at most 10 s apart (here from 1 s, and until
 #: the step's deadline rather than 30 s: a big jar may take longer)
+#: the states of a source that will never be ready (the function source kind's)
+SOURCE_FAILED = frozenset({"error", "errored", "failed"})
 RETRY = Backoff(first=1.0, factor=1.5, cap=10.0)
 
 _NAME = re.compile(r"[a-z_][a-z0-9_]*\Z")
@@ -291,14 +292,19 @@ class FunctionKind(CatalogKind[FunctionInputs, FunctionOutputs]):
 
     async def _check_source(self, ctx: OperationContext, source: str, exc: Exception) -> None:
         """Fail at once when the source will never be ready: it does not exist, or failed."""
-        row = await FunctionSourceKind().lookup(ctx, (source,))
+        rows = await select(
+            ctx,
+            'SELECT "status" FROM deltastream.sys."function_sources"'
+            f' WHERE "name" = {quote_literal(source)};',
+        )
+        row = first_or_none(rows)
         if row is None:
             raise ObjectFailedError(
                 f"function source {source!r} does not exist ({exc}); create it first (give "
                 "sourceName a FunctionSource's name output to order them)"
             ) from exc
         status = str(row.get("status") or "").lower()
-        if status in FunctionSourceKind.failed_states:
+        if status in SOURCE_FAILED:
             raise ObjectFailedError(
                 f"function source {source!r} is in status {status!r}: its jar could not be "
                 "loaded, so no function can be created on it"
