@@ -9,7 +9,7 @@ import time
 import pytest
 
 from deltastream_local.engine import create_engine
-from deltastream_local.engine.api import EngineOptions
+from deltastream_local.engine.api import ORGANIZATION_ID, EngineOptions
 from deltastream_local.engine.session import EngineSession
 
 JAR = b"PK\x03\x04 any bytes"
@@ -85,18 +85,19 @@ def test_function_source_takes_its_jar_as_an_attachment(session: EngineSession) 
         ' FROM deltastream.sys."function_sources"'
     )
     assert rows == [
-        ["udfs", "java", "ready", "it's", f"/v2/download/function_source/{_org()}/udfs", "sysadmin"]
+        [
+            "udfs",
+            "java",
+            "ready",
+            "it's",
+            f"/v2/download/function_source/{ORGANIZATION_ID}/udfs",
+            "sysadmin",
+        ]
     ]
     assert session.rows("LIST FUNCTION_SOURCES")[0][:3] == ["udfs", "ready", "java"]
     again = session.run("CREATE FUNCTION_SOURCE \"udfs\" WITH ('file' = 'a.jar')", {"a.jar": JAR})
     assert again.sql_state == "42P016"
     assert session.rows('DESCRIBE FUNCTION_SOURCE "udfs"')[2] == ["status", "ready"]
-
-
-def _org() -> str:
-    from deltastream_local.engine.api import ORGANIZATION_ID
-
-    return ORGANIZATION_ID
 
 
 @pytest.mark.parametrize(("jar", "content"), [("broken-udfs.jar", JAR), ("empty.jar", b"")])

@@ -21,7 +21,7 @@ from deltastream_core.kinds import CheckFailure, CheckResult, OperationContext
 from deltastream_core.model import output, prop
 from deltastream_core.ports import Statement
 from deltastream_core.registry import Registry
-from deltastream_core.rows import Row, first_or_none, rfc3339, select
+from deltastream_core.rows import Row, check_name, first_or_none, rfc3339, select
 from deltastream_core.sql import quote_identifier, quote_literal
 from deltastream_core.waiting import Backoff, wait_until
 from deltastream_core.withclause import Pair, with_statement
@@ -128,6 +128,7 @@ class FunctionInputs:
         "Owning role; the function is created as this role. Changing it replaces it.",
         default=None,
         replace=True,
+        check=check_name,
         keep_when_absent=True,
     )
 
