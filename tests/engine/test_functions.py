@@ -1,6 +1,7 @@
 """A compute pool, a function source with a jar from the test's folder and a function on it,
 through the real Pulumi CLI and YAML language host against the embedded deltastream-local:
-preview, up, a no-change preview, an in-place pool update, a function replacement, destroy."""
+preview, up, a no-change preview, an in-place pool update, a function replacement, a source
+replacement that takes its function along, destroy."""
 
 from __future__ import annotations
 
@@ -35,6 +36,13 @@ def test_pool_source_and_function_through_the_cli(
         types = {r["type"]: r for r in project.resources()}
         assert types["deltastream:index:ComputePool"]["outputs"]["size"] == "large"
         assert types["deltastream:index:Function"]["outputs"]["returns"] == "BIGINT"
+
+        # a new source replaces it, and the function on it with it (the source cannot be
+        # dropped while a function uses it: the engine replaces the dependent first)
+        project.edit("description: string helpers", "description: string helpers v2")
+        out = project.up().expect().output
+        assert "2 replaced" in out, out
+        assert project.outputs()["sourceStatus"] == "ready"
     finally:
         project.pulumi("destroy", "--yes", "--skip-preview").expect()
     assert [r for r in project.resources() if r["type"].startswith("deltastream:index:")] == []
