@@ -10,6 +10,11 @@ export type Application = import("./application").Application;
 export const Application: typeof import("./application").Application = null as any;
 utilities.lazyLoad(exports, ["Application"], () => require("./application"));
 
+export { ComputePoolArgs } from "./computePool";
+export type ComputePool = import("./computePool").ComputePool;
+export const ComputePool: typeof import("./computePool").ComputePool = null as any;
+utilities.lazyLoad(exports, ["ComputePool"], () => require("./computePool"));
+
 export { DatabaseArgs } from "./database";
 export type Database = import("./database").Database;
 export const Database: typeof import("./database").Database = null as any;
@@ -20,6 +25,26 @@ export type DeltaStreamObject = import("./deltaStreamObject").DeltaStreamObject;
 export const DeltaStreamObject: typeof import("./deltaStreamObject").DeltaStreamObject = null as any;
 utilities.lazyLoad(exports, ["DeltaStreamObject"], () => require("./deltaStreamObject"));
 
+export { FunctionArgs } from "./function";
+export type Function = import("./function").Function;
+export const Function: typeof import("./function").Function = null as any;
+utilities.lazyLoad(exports, ["Function"], () => require("./function"));
+
+export { FunctionSourceArgs } from "./functionSource";
+export type FunctionSource = import("./functionSource").FunctionSource;
+export const FunctionSource: typeof import("./functionSource").FunctionSource = null as any;
+utilities.lazyLoad(exports, ["FunctionSource"], () => require("./functionSource"));
+
+export { GetComputePoolArgs, GetComputePoolResult, GetComputePoolOutputArgs } from "./getComputePool";
+export const getComputePool: typeof import("./getComputePool").getComputePool = null as any;
+export const getComputePoolOutput: typeof import("./getComputePool").getComputePoolOutput = null as any;
+utilities.lazyLoad(exports, ["getComputePool","getComputePoolOutput"], () => require("./getComputePool"));
+
+export { GetComputePoolsArgs, GetComputePoolsResult } from "./getComputePools";
+export const getComputePools: typeof import("./getComputePools").getComputePools = null as any;
+export const getComputePoolsOutput: typeof import("./getComputePools").getComputePoolsOutput = null as any;
+utilities.lazyLoad(exports, ["getComputePools","getComputePoolsOutput"], () => require("./getComputePools"));
+
 export { GetDatabaseArgs, GetDatabaseResult, GetDatabaseOutputArgs } from "./getDatabase";
 export const getDatabase: typeof import("./getDatabase").getDatabase = null as any;
 export const getDatabaseOutput: typeof import("./getDatabase").getDatabaseOutput = null as any;
@@ -29,6 +54,26 @@ export { GetDatabasesArgs, GetDatabasesResult } from "./getDatabases";
 export const getDatabases: typeof import("./getDatabases").getDatabases = null as any;
 export const getDatabasesOutput: typeof import("./getDatabases").getDatabasesOutput = null as any;
 utilities.lazyLoad(exports, ["getDatabases","getDatabasesOutput"], () => require("./getDatabases"));
+
+export { GetFunctionArgs, GetFunctionResult, GetFunctionOutputArgs } from "./getFunction";
+export const getFunction: typeof import("./getFunction").getFunction = null as any;
+export const getFunctionOutput: typeof import("./getFunction").getFunctionOutput = null as any;
+utilities.lazyLoad(exports, ["getFunction","getFunctionOutput"], () => require("./getFunction"));
+
+export { GetFunctionSourceArgs, GetFunctionSourceResult, GetFunctionSourceOutputArgs } from "./getFunctionSource";
+export const getFunctionSource: typeof import("./getFunctionSource").getFunctionSource = null as any;
+export const getFunctionSourceOutput: typeof import("./getFunctionSource").getFunctionSourceOutput = null as any;
+utilities.lazyLoad(exports, ["getFunctionSource","getFunctionSourceOutput"], () => require("./getFunctionSource"));
+
+export { GetFunctionSourcesArgs, GetFunctionSourcesResult } from "./getFunctionSources";
+export const getFunctionSources: typeof import("./getFunctionSources").getFunctionSources = null as any;
+export const getFunctionSourcesOutput: typeof import("./getFunctionSources").getFunctionSourcesOutput = null as any;
+utilities.lazyLoad(exports, ["getFunctionSources","getFunctionSourcesOutput"], () => require("./getFunctionSources"));
+
+export { GetFunctionsArgs, GetFunctionsResult, GetFunctionsOutputArgs } from "./getFunctions";
+export const getFunctions: typeof import("./getFunctions").getFunctions = null as any;
+export const getFunctionsOutput: typeof import("./getFunctions").getFunctionsOutput = null as any;
+utilities.lazyLoad(exports, ["getFunctions","getFunctionsOutput"], () => require("./getFunctions"));
 
 export { GetNamespaceArgs, GetNamespaceResult, GetNamespaceOutputArgs } from "./getNamespace";
 export const getNamespace: typeof import("./getNamespace").getNamespace = null as any;
@@ -136,10 +181,16 @@ const _module = {
         switch (type) {
             case "deltastream:index:Application":
                 return new Application(name, <any>undefined, { urn })
+            case "deltastream:index:ComputePool":
+                return new ComputePool(name, <any>undefined, { urn })
             case "deltastream:index:Database":
                 return new Database(name, <any>undefined, { urn })
             case "deltastream:index:DeltaStreamObject":
                 return new DeltaStreamObject(name, <any>undefined, { urn })
+            case "deltastream:index:Function":
+                return new Function(name, <any>undefined, { urn })
+            case "deltastream:index:FunctionSource":
+                return new FunctionSource(name, <any>undefined, { urn })
             case "deltastream:index:Namespace":
                 return new Namespace(name, <any>undefined, { urn })
             case "deltastream:index:Query":

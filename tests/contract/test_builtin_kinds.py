@@ -3,7 +3,9 @@ real deltastream-local, hypothesis-generated inputs)."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -322,7 +324,96 @@ def _schema_registry() -> KindContract:
     )
 
 
+def _pool() -> KindContract:
+    sizes = st.sampled_from(["small", "MEDIUM", "large"])
+    return KindContract(
+        token="deltastream:index:ComputePool",
+        inputs=lambda env: st.fixed_dictionaries(
+            {"name": names("pool"), "size": sizes},
+            optional={"timeoutMinutes": st.integers(1, 120)},
+        ),
+        updates=[
+            Mutation("size", st.just("large")),
+            Mutation("timeoutMinutes", st.integers(121, 240)),
+        ],
+        replaces=[Mutation("name", names("pool"))],
+        invalid=[
+            Invalid("size", lambda i: {**i, "size": "xl"}, "an unknown size"),
+            Invalid("timeoutMinutes", lambda i: {**i, "timeoutMinutes": -1}),
+        ],
+        drop=_drop('STOP COMPUTE_POOL "{name}"; DROP COMPUTE_POOL "{name}";'),
+    )
+
+
+def _jar(stem: str) -> str:
+    """A jar file (any bytes do for deltastream-local) that lives as long as the run."""
+    folder = Path(tempfile.mkdtemp(prefix="contract-jars-"))
+    path = folder / f"{stem}.jar"
+    path.write_bytes(b"PK\x03\x04 " + stem.encode())
+    return str(path)
+
+
+def _function_source() -> KindContract:
+    jars = [_jar("udfs"), _jar("udfs-v2")]
+    return KindContract(
+        token="deltastream:index:FunctionSource",
+        inputs=lambda env: st.fixed_dictionaries(
+            {"name": names("src"), "file": st.just(jars[0])},
+            optional={"description": st.sampled_from(["string helpers", "it's quoted"])},
+        ),
+        replaces=[
+            Mutation("name", names("src")),
+            Mutation("file", st.just(jars[1])),
+            Mutation("description", st.just("another description")),
+        ],
+        invalid=[
+            Invalid("file", lambda i: {**i, "file": jars[0] + ".missing"}, "a missing jar"),
+        ],
+        drop=_drop('DROP FUNCTION_SOURCE "{name}";'),
+    )
+
+
+def _function() -> KindContract:
+    source = unique_name("fsrc")
+    jar = _jar("functions")
+    arguments = st.sampled_from(
+        [[], [{"name": "s", "type": "varchar"}], [{"name": "a", "type": "ARRAY<INTEGER>"}]]
+    )
+
+    def inputs(env: Env) -> st.SearchStrategy[dict[str, Any]]:
+        return st.fixed_dictionaries(
+            {
+                "name": names("fn"),
+                "sourceName": st.just(env["src"]["name"]),
+                "className": st.sampled_from(["com.example.Upper", "Lower"]),
+                "arguments": arguments,
+            },
+            optional={"returns": st.sampled_from(["VARCHAR", "bigint"])},
+        )
+
+    return KindContract(
+        token="deltastream:index:Function",
+        prerequisites=lambda: [
+            Resource("deltastream:index:FunctionSource", "src", {"name": source, "file": jar})
+        ],
+        inputs=inputs,
+        replaces=[
+            Mutation("name", names("fn")),
+            Mutation("className", st.just("com.example.Other")),
+            Mutation("returns", st.just("DOUBLE")),
+        ],
+        invalid=[
+            Invalid("className", lambda i: {**i, "className": "not a class"}),
+            Invalid("language", lambda i: {**i, "language": "PYTHON"}, "an unknown language"),
+        ],
+        drop=_drop("DROP FUNCTION {signature};"),
+    )
+
+
 CONTRACTS = {
+    "ComputePool": _pool,
+    "FunctionSource": _function_source,
+    "Function": _function,
     "SchemaRegistry": _schema_registry,
     "Secret": _secret,
     "Application": _application,

@@ -23,10 +23,16 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 	switch typ {
 	case "deltastream:index:Application":
 		r = &Application{}
+	case "deltastream:index:ComputePool":
+		r = &ComputePool{}
 	case "deltastream:index:Database":
 		r = &Database{}
 	case "deltastream:index:DeltaStreamObject":
 		r = &DeltaStreamObject{}
+	case "deltastream:index:Function":
+		r = &Function{}
+	case "deltastream:index:FunctionSource":
+		r = &FunctionSource{}
 	case "deltastream:index:Namespace":
 		r = &Namespace{}
 	case "deltastream:index:Query":

@@ -680,6 +680,210 @@ func (o DatabricksInputsPtrOutput) WarehousePort() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
+// One argument of the function.
+type FunctionArgument struct {
+	// Name of the argument (a lower-case identifier).
+	Name string `pulumi:"name"`
+	// SQL type of the argument, e.g. VARCHAR or ARRAY<INTEGER>.
+	Type string `pulumi:"type"`
+}
+
+// FunctionArgumentInput is an input type that accepts FunctionArgumentArgs and FunctionArgumentOutput values.
+// You can construct a concrete instance of `FunctionArgumentInput` via:
+//
+//	FunctionArgumentArgs{...}
+type FunctionArgumentInput interface {
+	pulumi.Input
+
+	ToFunctionArgumentOutput() FunctionArgumentOutput
+	ToFunctionArgumentOutputWithContext(context.Context) FunctionArgumentOutput
+}
+
+// One argument of the function.
+type FunctionArgumentArgs struct {
+	// Name of the argument (a lower-case identifier).
+	Name pulumi.StringInput `pulumi:"name"`
+	// SQL type of the argument, e.g. VARCHAR or ARRAY<INTEGER>.
+	Type pulumi.StringInput `pulumi:"type"`
+}
+
+func (FunctionArgumentArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*FunctionArgument)(nil)).Elem()
+}
+
+func (i FunctionArgumentArgs) ToFunctionArgumentOutput() FunctionArgumentOutput {
+	return i.ToFunctionArgumentOutputWithContext(context.Background())
+}
+
+func (i FunctionArgumentArgs) ToFunctionArgumentOutputWithContext(ctx context.Context) FunctionArgumentOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(FunctionArgumentOutput)
+}
+
+// FunctionArgumentArrayInput is an input type that accepts FunctionArgumentArray and FunctionArgumentArrayOutput values.
+// You can construct a concrete instance of `FunctionArgumentArrayInput` via:
+//
+//	FunctionArgumentArray{ FunctionArgumentArgs{...} }
+type FunctionArgumentArrayInput interface {
+	pulumi.Input
+
+	ToFunctionArgumentArrayOutput() FunctionArgumentArrayOutput
+	ToFunctionArgumentArrayOutputWithContext(context.Context) FunctionArgumentArrayOutput
+}
+
+type FunctionArgumentArray []FunctionArgumentInput
+
+func (FunctionArgumentArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]FunctionArgument)(nil)).Elem()
+}
+
+func (i FunctionArgumentArray) ToFunctionArgumentArrayOutput() FunctionArgumentArrayOutput {
+	return i.ToFunctionArgumentArrayOutputWithContext(context.Background())
+}
+
+func (i FunctionArgumentArray) ToFunctionArgumentArrayOutputWithContext(ctx context.Context) FunctionArgumentArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(FunctionArgumentArrayOutput)
+}
+
+// One argument of the function.
+type FunctionArgumentOutput struct{ *pulumi.OutputState }
+
+func (FunctionArgumentOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*FunctionArgument)(nil)).Elem()
+}
+
+func (o FunctionArgumentOutput) ToFunctionArgumentOutput() FunctionArgumentOutput {
+	return o
+}
+
+func (o FunctionArgumentOutput) ToFunctionArgumentOutputWithContext(ctx context.Context) FunctionArgumentOutput {
+	return o
+}
+
+// Name of the argument (a lower-case identifier).
+func (o FunctionArgumentOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v FunctionArgument) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// SQL type of the argument, e.g. VARCHAR or ARRAY<INTEGER>.
+func (o FunctionArgumentOutput) Type() pulumi.StringOutput {
+	return o.ApplyT(func(v FunctionArgument) string { return v.Type }).(pulumi.StringOutput)
+}
+
+type FunctionArgumentArrayOutput struct{ *pulumi.OutputState }
+
+func (FunctionArgumentArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]FunctionArgument)(nil)).Elem()
+}
+
+func (o FunctionArgumentArrayOutput) ToFunctionArgumentArrayOutput() FunctionArgumentArrayOutput {
+	return o
+}
+
+func (o FunctionArgumentArrayOutput) ToFunctionArgumentArrayOutputWithContext(ctx context.Context) FunctionArgumentArrayOutput {
+	return o
+}
+
+func (o FunctionArgumentArrayOutput) Index(i pulumi.IntInput) FunctionArgumentOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) FunctionArgument {
+		return vs[0].([]FunctionArgument)[vs[1].(int)]
+	}).(FunctionArgumentOutput)
+}
+
+// The GetComputePoolResult settings.
+type GetComputePoolResult struct {
+	// The state the pool is in.
+	ActualState string `pulumi:"actualState"`
+	// When the pool was created (RFC 3339).
+	CreatedAt string `pulumi:"createdAt"`
+	// The state the pool was asked to be in.
+	IntendedState string `pulumi:"intendedState"`
+	// Name of the compute pool.
+	Name string `pulumi:"name"`
+	// Owning role of the pool.
+	Owner string `pulumi:"owner"`
+	// Size of the pool.
+	Size string `pulumi:"size"`
+	// Minutes of inactivity before the pool suspends.
+	TimeoutMinutes *int `pulumi:"timeoutMinutes"`
+	// When the pool was last changed (RFC 3339).
+	UpdatedAt string `pulumi:"updatedAt"`
+}
+
+// The GetComputePoolResult settings.
+type GetComputePoolResultOutput struct{ *pulumi.OutputState }
+
+func (GetComputePoolResultOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetComputePoolResult)(nil)).Elem()
+}
+
+func (o GetComputePoolResultOutput) ToGetComputePoolResultOutput() GetComputePoolResultOutput {
+	return o
+}
+
+func (o GetComputePoolResultOutput) ToGetComputePoolResultOutputWithContext(ctx context.Context) GetComputePoolResultOutput {
+	return o
+}
+
+// The state the pool is in.
+func (o GetComputePoolResultOutput) ActualState() pulumi.StringOutput {
+	return o.ApplyT(func(v GetComputePoolResult) string { return v.ActualState }).(pulumi.StringOutput)
+}
+
+// When the pool was created (RFC 3339).
+func (o GetComputePoolResultOutput) CreatedAt() pulumi.StringOutput {
+	return o.ApplyT(func(v GetComputePoolResult) string { return v.CreatedAt }).(pulumi.StringOutput)
+}
+
+// The state the pool was asked to be in.
+func (o GetComputePoolResultOutput) IntendedState() pulumi.StringOutput {
+	return o.ApplyT(func(v GetComputePoolResult) string { return v.IntendedState }).(pulumi.StringOutput)
+}
+
+// Name of the compute pool.
+func (o GetComputePoolResultOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetComputePoolResult) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Owning role of the pool.
+func (o GetComputePoolResultOutput) Owner() pulumi.StringOutput {
+	return o.ApplyT(func(v GetComputePoolResult) string { return v.Owner }).(pulumi.StringOutput)
+}
+
+// Size of the pool.
+func (o GetComputePoolResultOutput) Size() pulumi.StringOutput {
+	return o.ApplyT(func(v GetComputePoolResult) string { return v.Size }).(pulumi.StringOutput)
+}
+
+// Minutes of inactivity before the pool suspends.
+func (o GetComputePoolResultOutput) TimeoutMinutes() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v GetComputePoolResult) *int { return v.TimeoutMinutes }).(pulumi.IntPtrOutput)
+}
+
+// When the pool was last changed (RFC 3339).
+func (o GetComputePoolResultOutput) UpdatedAt() pulumi.StringOutput {
+	return o.ApplyT(func(v GetComputePoolResult) string { return v.UpdatedAt }).(pulumi.StringOutput)
+}
+
+type GetComputePoolResultArrayOutput struct{ *pulumi.OutputState }
+
+func (GetComputePoolResultArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetComputePoolResult)(nil)).Elem()
+}
+
+func (o GetComputePoolResultArrayOutput) ToGetComputePoolResultArrayOutput() GetComputePoolResultArrayOutput {
+	return o
+}
+
+func (o GetComputePoolResultArrayOutput) ToGetComputePoolResultArrayOutputWithContext(ctx context.Context) GetComputePoolResultArrayOutput {
+	return o
+}
+
+func (o GetComputePoolResultArrayOutput) Index(i pulumi.IntInput) GetComputePoolResultOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetComputePoolResult {
+		return vs[0].([]GetComputePoolResult)[vs[1].(int)]
+	}).(GetComputePoolResultOutput)
+}
+
 // The GetDatabaseResult settings.
 type GetDatabaseResult struct {
 	// When the database was created (RFC 3339).
@@ -738,6 +942,203 @@ func (o GetDatabaseResultArrayOutput) Index(i pulumi.IntInput) GetDatabaseResult
 	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetDatabaseResult {
 		return vs[0].([]GetDatabaseResult)[vs[1].(int)]
 	}).(GetDatabaseResultOutput)
+}
+
+// The GetFunctionResult settings.
+type GetFunctionResult struct {
+	// Java class implementing the function.
+	ClassName string `pulumi:"className"`
+	// When the function was created (RFC 3339).
+	CreatedAt string `pulumi:"createdAt"`
+	// Language of the implementation.
+	Language string `pulumi:"language"`
+	// Name of the function.
+	Name string `pulumi:"name"`
+	// Owning role of the function.
+	Owner string `pulumi:"owner"`
+	// SQL type the function returns.
+	Returns string `pulumi:"returns"`
+	// Signature of the function, name(arg TYPE, ...).
+	Signature string `pulumi:"signature"`
+	// Function source whose jar holds the class.
+	SourceName string `pulumi:"sourceName"`
+	// When the function was last changed (RFC 3339).
+	UpdatedAt string `pulumi:"updatedAt"`
+}
+
+// The GetFunctionResult settings.
+type GetFunctionResultOutput struct{ *pulumi.OutputState }
+
+func (GetFunctionResultOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetFunctionResult)(nil)).Elem()
+}
+
+func (o GetFunctionResultOutput) ToGetFunctionResultOutput() GetFunctionResultOutput {
+	return o
+}
+
+func (o GetFunctionResultOutput) ToGetFunctionResultOutputWithContext(ctx context.Context) GetFunctionResultOutput {
+	return o
+}
+
+// Java class implementing the function.
+func (o GetFunctionResultOutput) ClassName() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionResult) string { return v.ClassName }).(pulumi.StringOutput)
+}
+
+// When the function was created (RFC 3339).
+func (o GetFunctionResultOutput) CreatedAt() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionResult) string { return v.CreatedAt }).(pulumi.StringOutput)
+}
+
+// Language of the implementation.
+func (o GetFunctionResultOutput) Language() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionResult) string { return v.Language }).(pulumi.StringOutput)
+}
+
+// Name of the function.
+func (o GetFunctionResultOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionResult) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Owning role of the function.
+func (o GetFunctionResultOutput) Owner() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionResult) string { return v.Owner }).(pulumi.StringOutput)
+}
+
+// SQL type the function returns.
+func (o GetFunctionResultOutput) Returns() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionResult) string { return v.Returns }).(pulumi.StringOutput)
+}
+
+// Signature of the function, name(arg TYPE, ...).
+func (o GetFunctionResultOutput) Signature() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionResult) string { return v.Signature }).(pulumi.StringOutput)
+}
+
+// Function source whose jar holds the class.
+func (o GetFunctionResultOutput) SourceName() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionResult) string { return v.SourceName }).(pulumi.StringOutput)
+}
+
+// When the function was last changed (RFC 3339).
+func (o GetFunctionResultOutput) UpdatedAt() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionResult) string { return v.UpdatedAt }).(pulumi.StringOutput)
+}
+
+type GetFunctionResultArrayOutput struct{ *pulumi.OutputState }
+
+func (GetFunctionResultArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetFunctionResult)(nil)).Elem()
+}
+
+func (o GetFunctionResultArrayOutput) ToGetFunctionResultArrayOutput() GetFunctionResultArrayOutput {
+	return o
+}
+
+func (o GetFunctionResultArrayOutput) ToGetFunctionResultArrayOutputWithContext(ctx context.Context) GetFunctionResultArrayOutput {
+	return o
+}
+
+func (o GetFunctionResultArrayOutput) Index(i pulumi.IntInput) GetFunctionResultOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetFunctionResult {
+		return vs[0].([]GetFunctionResult)[vs[1].(int)]
+	}).(GetFunctionResultOutput)
+}
+
+// The GetFunctionSourceResult settings.
+type GetFunctionSourceResult struct {
+	// When the source was created (RFC 3339).
+	CreatedAt string `pulumi:"createdAt"`
+	// Description of the source.
+	Description *string `pulumi:"description"`
+	// Where DeltaStream serves the jar back.
+	DownloadUrl string `pulumi:"downloadUrl"`
+	// Language of the functions in the jar.
+	Language string `pulumi:"language"`
+	// Name of the function source.
+	Name string `pulumi:"name"`
+	// Owning role of the source.
+	Owner string `pulumi:"owner"`
+	// Status of the source.
+	Status string `pulumi:"status"`
+	// When the source was last changed (RFC 3339).
+	UpdatedAt string `pulumi:"updatedAt"`
+}
+
+// The GetFunctionSourceResult settings.
+type GetFunctionSourceResultOutput struct{ *pulumi.OutputState }
+
+func (GetFunctionSourceResultOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetFunctionSourceResult)(nil)).Elem()
+}
+
+func (o GetFunctionSourceResultOutput) ToGetFunctionSourceResultOutput() GetFunctionSourceResultOutput {
+	return o
+}
+
+func (o GetFunctionSourceResultOutput) ToGetFunctionSourceResultOutputWithContext(ctx context.Context) GetFunctionSourceResultOutput {
+	return o
+}
+
+// When the source was created (RFC 3339).
+func (o GetFunctionSourceResultOutput) CreatedAt() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionSourceResult) string { return v.CreatedAt }).(pulumi.StringOutput)
+}
+
+// Description of the source.
+func (o GetFunctionSourceResultOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetFunctionSourceResult) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+// Where DeltaStream serves the jar back.
+func (o GetFunctionSourceResultOutput) DownloadUrl() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionSourceResult) string { return v.DownloadUrl }).(pulumi.StringOutput)
+}
+
+// Language of the functions in the jar.
+func (o GetFunctionSourceResultOutput) Language() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionSourceResult) string { return v.Language }).(pulumi.StringOutput)
+}
+
+// Name of the function source.
+func (o GetFunctionSourceResultOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionSourceResult) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Owning role of the source.
+func (o GetFunctionSourceResultOutput) Owner() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionSourceResult) string { return v.Owner }).(pulumi.StringOutput)
+}
+
+// Status of the source.
+func (o GetFunctionSourceResultOutput) Status() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionSourceResult) string { return v.Status }).(pulumi.StringOutput)
+}
+
+// When the source was last changed (RFC 3339).
+func (o GetFunctionSourceResultOutput) UpdatedAt() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionSourceResult) string { return v.UpdatedAt }).(pulumi.StringOutput)
+}
+
+type GetFunctionSourceResultArrayOutput struct{ *pulumi.OutputState }
+
+func (GetFunctionSourceResultArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetFunctionSourceResult)(nil)).Elem()
+}
+
+func (o GetFunctionSourceResultArrayOutput) ToGetFunctionSourceResultArrayOutput() GetFunctionSourceResultArrayOutput {
+	return o
+}
+
+func (o GetFunctionSourceResultArrayOutput) ToGetFunctionSourceResultArrayOutputWithContext(ctx context.Context) GetFunctionSourceResultArrayOutput {
+	return o
+}
+
+func (o GetFunctionSourceResultArrayOutput) Index(i pulumi.IntInput) GetFunctionSourceResultOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetFunctionSourceResult {
+		return vs[0].([]GetFunctionSourceResult)[vs[1].(int)]
+	}).(GetFunctionSourceResultOutput)
 }
 
 // The GetNamespaceResult settings.
@@ -3106,6 +3507,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ConfluentKafkaInputsPtrInput)(nil)).Elem(), ConfluentKafkaInputsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*DatabricksInputsInput)(nil)).Elem(), DatabricksInputsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*DatabricksInputsPtrInput)(nil)).Elem(), DatabricksInputsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*FunctionArgumentInput)(nil)).Elem(), FunctionArgumentArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*FunctionArgumentArrayInput)(nil)).Elem(), FunctionArgumentArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*IcebergRestInputsInput)(nil)).Elem(), IcebergRestInputsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*IcebergRestInputsPtrInput)(nil)).Elem(), IcebergRestInputsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*KafkaInputsInput)(nil)).Elem(), KafkaInputsArgs{})
@@ -3128,8 +3531,16 @@ func init() {
 	pulumi.RegisterOutputType(ConfluentKafkaInputsPtrOutput{})
 	pulumi.RegisterOutputType(DatabricksInputsOutput{})
 	pulumi.RegisterOutputType(DatabricksInputsPtrOutput{})
+	pulumi.RegisterOutputType(FunctionArgumentOutput{})
+	pulumi.RegisterOutputType(FunctionArgumentArrayOutput{})
+	pulumi.RegisterOutputType(GetComputePoolResultOutput{})
+	pulumi.RegisterOutputType(GetComputePoolResultArrayOutput{})
 	pulumi.RegisterOutputType(GetDatabaseResultOutput{})
 	pulumi.RegisterOutputType(GetDatabaseResultArrayOutput{})
+	pulumi.RegisterOutputType(GetFunctionResultOutput{})
+	pulumi.RegisterOutputType(GetFunctionResultArrayOutput{})
+	pulumi.RegisterOutputType(GetFunctionSourceResultOutput{})
+	pulumi.RegisterOutputType(GetFunctionSourceResultArrayOutput{})
 	pulumi.RegisterOutputType(GetNamespaceResultOutput{})
 	pulumi.RegisterOutputType(GetNamespaceResultArrayOutput{})
 	pulumi.RegisterOutputType(GetObjectResultOutput{})

@@ -88,6 +88,20 @@ export interface DatabricksInputsArgs {
 }
 
 /**
+ * One argument of the function.
+ */
+export interface FunctionArgumentArgs {
+    /**
+     * Name of the argument (a lower-case identifier).
+     */
+    name: pulumi.Input<string>;
+    /**
+     * SQL type of the argument, e.g. VARCHAR or ARRAY<INTEGER>.
+     */
+    type: pulumi.Input<string>;
+}
+
+/**
  * Experimental: settings of an Iceberg REST catalog store; keys from a Python SDK test     only.
  */
 export interface IcebergRestInputsArgs {

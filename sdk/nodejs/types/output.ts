@@ -88,6 +88,58 @@ export interface DatabricksInputs {
 }
 
 /**
+ * One argument of the function.
+ */
+export interface FunctionArgument {
+    /**
+     * Name of the argument (a lower-case identifier).
+     */
+    name: string;
+    /**
+     * SQL type of the argument, e.g. VARCHAR or ARRAY<INTEGER>.
+     */
+    type: string;
+}
+
+/**
+ * The GetComputePoolResult settings.
+ */
+export interface GetComputePoolResult {
+    /**
+     * The state the pool is in.
+     */
+    actualState: string;
+    /**
+     * When the pool was created (RFC 3339).
+     */
+    createdAt: string;
+    /**
+     * The state the pool was asked to be in.
+     */
+    intendedState: string;
+    /**
+     * Name of the compute pool.
+     */
+    name: string;
+    /**
+     * Owning role of the pool.
+     */
+    owner: string;
+    /**
+     * Size of the pool.
+     */
+    size: string;
+    /**
+     * Minutes of inactivity before the pool suspends.
+     */
+    timeoutMinutes?: number;
+    /**
+     * When the pool was last changed (RFC 3339).
+     */
+    updatedAt: string;
+}
+
+/**
  * The GetDatabaseResult settings.
  */
 export interface GetDatabaseResult {
@@ -103,6 +155,86 @@ export interface GetDatabaseResult {
      * The role that owns the database.
      */
     owner: string;
+}
+
+/**
+ * The GetFunctionResult settings.
+ */
+export interface GetFunctionResult {
+    /**
+     * Java class implementing the function.
+     */
+    className: string;
+    /**
+     * When the function was created (RFC 3339).
+     */
+    createdAt: string;
+    /**
+     * Language of the implementation.
+     */
+    language: string;
+    /**
+     * Name of the function.
+     */
+    name: string;
+    /**
+     * Owning role of the function.
+     */
+    owner: string;
+    /**
+     * SQL type the function returns.
+     */
+    returns: string;
+    /**
+     * Signature of the function, name(arg TYPE, ...).
+     */
+    signature: string;
+    /**
+     * Function source whose jar holds the class.
+     */
+    sourceName: string;
+    /**
+     * When the function was last changed (RFC 3339).
+     */
+    updatedAt: string;
+}
+
+/**
+ * The GetFunctionSourceResult settings.
+ */
+export interface GetFunctionSourceResult {
+    /**
+     * When the source was created (RFC 3339).
+     */
+    createdAt: string;
+    /**
+     * Description of the source.
+     */
+    description?: string;
+    /**
+     * Where DeltaStream serves the jar back.
+     */
+    downloadUrl: string;
+    /**
+     * Language of the functions in the jar.
+     */
+    language: string;
+    /**
+     * Name of the function source.
+     */
+    name: string;
+    /**
+     * Owning role of the source.
+     */
+    owner: string;
+    /**
+     * Status of the source.
+     */
+    status: string;
+    /**
+     * When the source was last changed (RFC 3339).
+     */
+    updatedAt: string;
 }
 
 /**

@@ -7,10 +7,19 @@ from . import _utilities
 import typing
 # Export this package's modules as members:
 from .application import *
+from .compute_pool import *
 from .database import *
 from .delta_stream_object import *
+from .function import *
+from .function_source import *
+from .get_compute_pool import *
+from .get_compute_pools import *
 from .get_database import *
 from .get_databases import *
+from .get_function import *
+from .get_function_source import *
+from .get_function_sources import *
+from .get_functions import *
 from .get_namespace import *
 from .get_namespaces import *
 from .get_object import *
@@ -48,8 +57,11 @@ _utilities.register(
   "fqn": "pulumi_deltastream",
   "classes": {
    "deltastream:index:Application": "Application",
+   "deltastream:index:ComputePool": "ComputePool",
    "deltastream:index:Database": "Database",
    "deltastream:index:DeltaStreamObject": "DeltaStreamObject",
+   "deltastream:index:Function": "Function",
+   "deltastream:index:FunctionSource": "FunctionSource",
    "deltastream:index:Namespace": "Namespace",
    "deltastream:index:Query": "Query",
    "deltastream:index:SchemaRegistry": "SchemaRegistry",

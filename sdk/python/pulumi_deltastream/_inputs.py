@@ -21,6 +21,8 @@ __all__ = [
     'ConfluentKafkaInputsArgsDict',
     'DatabricksInputsArgs',
     'DatabricksInputsArgsDict',
+    'FunctionArgumentArgs',
+    'FunctionArgumentArgsDict',
     'IcebergRestInputsArgs',
     'IcebergRestInputsArgsDict',
     'KafkaInputsArgs',
@@ -385,6 +387,58 @@ class DatabricksInputsArgs:
     @warehouse_port.setter
     def warehouse_port(self, value: pulumi.Input[Optional[_builtins.int]]):
         pulumi.set(self, "warehouse_port", value)
+
+
+class FunctionArgumentArgsDict(TypedDict):
+    """
+    One argument of the function.
+    """
+    name: pulumi.Input[_builtins.str]
+    """
+    Name of the argument (a lower-case identifier).
+    """
+    type: pulumi.Input[_builtins.str]
+    """
+    SQL type of the argument, e.g. VARCHAR or ARRAY<INTEGER>.
+    """
+
+@pulumi.input_type
+class FunctionArgumentArgs:
+    def __init__(__self__, *,
+                 name: pulumi.Input[_builtins.str],
+                 type: pulumi.Input[_builtins.str]):
+        """
+        One argument of the function.
+
+        :param pulumi.Input[_builtins.str] name: Name of the argument (a lower-case identifier).
+        :param pulumi.Input[_builtins.str] type: SQL type of the argument, e.g. VARCHAR or ARRAY<INTEGER>.
+        """
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "type", type)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> pulumi.Input[_builtins.str]:
+        """
+        Name of the argument (a lower-case identifier).
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> pulumi.Input[_builtins.str]:
+        """
+        SQL type of the argument, e.g. VARCHAR or ARRAY<INTEGER>.
+        """
+        return pulumi.get(self, "type")
+
+    @type.setter
+    def type(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "type", value)
 
 
 class IcebergRestInputsArgsDict(TypedDict):

@@ -18,7 +18,11 @@ __all__ = [
     'ClickhouseInputs',
     'ConfluentKafkaInputs',
     'DatabricksInputs',
+    'FunctionArgument',
+    'GetComputePoolResult',
     'GetDatabaseResult',
+    'GetFunctionResult',
+    'GetFunctionSourceResult',
     'GetNamespaceResult',
     'GetObjectResult',
     'GetQueryResult',
@@ -303,6 +307,141 @@ class DatabricksInputs(dict):
 
 
 @pulumi.output_type
+class FunctionArgument(dict):
+    """
+    One argument of the function.
+    """
+    def __init__(__self__, *,
+                 name: _builtins.str,
+                 type: _builtins.str):
+        """
+        One argument of the function.
+
+        :param _builtins.str name: Name of the argument (a lower-case identifier).
+        :param _builtins.str type: SQL type of the argument, e.g. VARCHAR or ARRAY<INTEGER>.
+        """
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "type", type)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Name of the argument (a lower-case identifier).
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> _builtins.str:
+        """
+        SQL type of the argument, e.g. VARCHAR or ARRAY<INTEGER>.
+        """
+        return pulumi.get(self, "type")
+
+
+@pulumi.output_type
+class GetComputePoolResult(dict):
+    """
+    The GetComputePoolResult settings.
+    """
+    def __init__(__self__, *,
+                 actual_state: _builtins.str,
+                 created_at: _builtins.str,
+                 intended_state: _builtins.str,
+                 name: _builtins.str,
+                 owner: _builtins.str,
+                 size: _builtins.str,
+                 updated_at: _builtins.str,
+                 timeout_minutes: Optional[_builtins.int] = None):
+        """
+        The GetComputePoolResult settings.
+
+        :param _builtins.str actual_state: The state the pool is in.
+        :param _builtins.str created_at: When the pool was created (RFC 3339).
+        :param _builtins.str intended_state: The state the pool was asked to be in.
+        :param _builtins.str name: Name of the compute pool.
+        :param _builtins.str owner: Owning role of the pool.
+        :param _builtins.str size: Size of the pool.
+        :param _builtins.str updated_at: When the pool was last changed (RFC 3339).
+        :param _builtins.int timeout_minutes: Minutes of inactivity before the pool suspends.
+        """
+        pulumi.set(__self__, "actual_state", actual_state)
+        pulumi.set(__self__, "created_at", created_at)
+        pulumi.set(__self__, "intended_state", intended_state)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "owner", owner)
+        pulumi.set(__self__, "size", size)
+        pulumi.set(__self__, "updated_at", updated_at)
+        if timeout_minutes is not None:
+            pulumi.set(__self__, "timeout_minutes", timeout_minutes)
+
+    @_builtins.property
+    @pulumi.getter(name="actualState")
+    def actual_state(self) -> _builtins.str:
+        """
+        The state the pool is in.
+        """
+        return pulumi.get(self, "actual_state")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> _builtins.str:
+        """
+        When the pool was created (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter(name="intendedState")
+    def intended_state(self) -> _builtins.str:
+        """
+        The state the pool was asked to be in.
+        """
+        return pulumi.get(self, "intended_state")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Name of the compute pool.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def owner(self) -> _builtins.str:
+        """
+        Owning role of the pool.
+        """
+        return pulumi.get(self, "owner")
+
+    @_builtins.property
+    @pulumi.getter
+    def size(self) -> _builtins.str:
+        """
+        Size of the pool.
+        """
+        return pulumi.get(self, "size")
+
+    @_builtins.property
+    @pulumi.getter(name="updatedAt")
+    def updated_at(self) -> _builtins.str:
+        """
+        When the pool was last changed (RFC 3339).
+        """
+        return pulumi.get(self, "updated_at")
+
+    @_builtins.property
+    @pulumi.getter(name="timeoutMinutes")
+    def timeout_minutes(self) -> Optional[_builtins.int]:
+        """
+        Minutes of inactivity before the pool suspends.
+        """
+        return pulumi.get(self, "timeout_minutes")
+
+
+@pulumi.output_type
 class GetDatabaseResult(dict):
     """
     The GetDatabaseResult settings.
@@ -345,6 +484,218 @@ class GetDatabaseResult(dict):
         The role that owns the database.
         """
         return pulumi.get(self, "owner")
+
+
+@pulumi.output_type
+class GetFunctionResult(dict):
+    """
+    The GetFunctionResult settings.
+    """
+    def __init__(__self__, *,
+                 class_name: _builtins.str,
+                 created_at: _builtins.str,
+                 language: _builtins.str,
+                 name: _builtins.str,
+                 owner: _builtins.str,
+                 returns: _builtins.str,
+                 signature: _builtins.str,
+                 source_name: _builtins.str,
+                 updated_at: _builtins.str):
+        """
+        The GetFunctionResult settings.
+
+        :param _builtins.str class_name: Java class implementing the function.
+        :param _builtins.str created_at: When the function was created (RFC 3339).
+        :param _builtins.str language: Language of the implementation.
+        :param _builtins.str name: Name of the function.
+        :param _builtins.str owner: Owning role of the function.
+        :param _builtins.str returns: SQL type the function returns.
+        :param _builtins.str signature: Signature of the function, name(arg TYPE, ...).
+        :param _builtins.str source_name: Function source whose jar holds the class.
+        :param _builtins.str updated_at: When the function was last changed (RFC 3339).
+        """
+        pulumi.set(__self__, "class_name", class_name)
+        pulumi.set(__self__, "created_at", created_at)
+        pulumi.set(__self__, "language", language)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "owner", owner)
+        pulumi.set(__self__, "returns", returns)
+        pulumi.set(__self__, "signature", signature)
+        pulumi.set(__self__, "source_name", source_name)
+        pulumi.set(__self__, "updated_at", updated_at)
+
+    @_builtins.property
+    @pulumi.getter(name="className")
+    def class_name(self) -> _builtins.str:
+        """
+        Java class implementing the function.
+        """
+        return pulumi.get(self, "class_name")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> _builtins.str:
+        """
+        When the function was created (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def language(self) -> _builtins.str:
+        """
+        Language of the implementation.
+        """
+        return pulumi.get(self, "language")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Name of the function.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def owner(self) -> _builtins.str:
+        """
+        Owning role of the function.
+        """
+        return pulumi.get(self, "owner")
+
+    @_builtins.property
+    @pulumi.getter
+    def returns(self) -> _builtins.str:
+        """
+        SQL type the function returns.
+        """
+        return pulumi.get(self, "returns")
+
+    @_builtins.property
+    @pulumi.getter
+    def signature(self) -> _builtins.str:
+        """
+        Signature of the function, name(arg TYPE, ...).
+        """
+        return pulumi.get(self, "signature")
+
+    @_builtins.property
+    @pulumi.getter(name="sourceName")
+    def source_name(self) -> _builtins.str:
+        """
+        Function source whose jar holds the class.
+        """
+        return pulumi.get(self, "source_name")
+
+    @_builtins.property
+    @pulumi.getter(name="updatedAt")
+    def updated_at(self) -> _builtins.str:
+        """
+        When the function was last changed (RFC 3339).
+        """
+        return pulumi.get(self, "updated_at")
+
+
+@pulumi.output_type
+class GetFunctionSourceResult(dict):
+    """
+    The GetFunctionSourceResult settings.
+    """
+    def __init__(__self__, *,
+                 created_at: _builtins.str,
+                 download_url: _builtins.str,
+                 language: _builtins.str,
+                 name: _builtins.str,
+                 owner: _builtins.str,
+                 status: _builtins.str,
+                 updated_at: _builtins.str,
+                 description: Optional[_builtins.str] = None):
+        """
+        The GetFunctionSourceResult settings.
+
+        :param _builtins.str created_at: When the source was created (RFC 3339).
+        :param _builtins.str download_url: Where DeltaStream serves the jar back.
+        :param _builtins.str language: Language of the functions in the jar.
+        :param _builtins.str name: Name of the function source.
+        :param _builtins.str owner: Owning role of the source.
+        :param _builtins.str status: Status of the source.
+        :param _builtins.str updated_at: When the source was last changed (RFC 3339).
+        :param _builtins.str description: Description of the source.
+        """
+        pulumi.set(__self__, "created_at", created_at)
+        pulumi.set(__self__, "download_url", download_url)
+        pulumi.set(__self__, "language", language)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "owner", owner)
+        pulumi.set(__self__, "status", status)
+        pulumi.set(__self__, "updated_at", updated_at)
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> _builtins.str:
+        """
+        When the source was created (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter(name="downloadUrl")
+    def download_url(self) -> _builtins.str:
+        """
+        Where DeltaStream serves the jar back.
+        """
+        return pulumi.get(self, "download_url")
+
+    @_builtins.property
+    @pulumi.getter
+    def language(self) -> _builtins.str:
+        """
+        Language of the functions in the jar.
+        """
+        return pulumi.get(self, "language")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Name of the function source.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def owner(self) -> _builtins.str:
+        """
+        Owning role of the source.
+        """
+        return pulumi.get(self, "owner")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> _builtins.str:
+        """
+        Status of the source.
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter(name="updatedAt")
+    def updated_at(self) -> _builtins.str:
+        """
+        When the source was last changed (RFC 3339).
+        """
+        return pulumi.get(self, "updated_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> Optional[_builtins.str]:
+        """
+        Description of the source.
+        """
+        return pulumi.get(self, "description")
 
 
 @pulumi.output_type

@@ -31,11 +31,10 @@ _IDENT_TYPES = frozenset({"NAME", "QUOTED_IDENT", "BACKTICK_IDENT"})
 
 #: The service's object keywords the grammar knows (docs/reference/object-statements.md);
 #: unless a kind claims one, its statements answer 0A000 "not supported" (the grammar's
-#: ``unsupported`` rule).
+#: ``unsupported`` rule). FUNCTION is not one of them: its statements have rules of their own.
 SERVICE_OBJECT_KEYWORDS = (
     "secret",
     "entity",
-    "function",
     "function_source",
     "descriptor_source",
     "schema_registry",
@@ -272,6 +271,10 @@ class _ObjectWord(str):
     """The object word of an unsupported statement (``SECRET`` in ``CREATE SECRET``)."""
 
 
+class _Signature(tuple[ast.FunctionArgument, ...]):
+    """Marker for a function's ``(arg TYPE, ...)``."""
+
+
 class _NotNull:
     """Marker for a ``NOT NULL`` column constraint."""
 
@@ -388,6 +391,33 @@ class _AstBuilder(Transformer[Token, Any]):
 
     def object_owner(self, meta: Meta, children: list[Any]) -> _Owner:
         return _Owner(_ident(children[-1]))
+
+    # -- functions (catalog/functions.py)
+
+    def create_function(self, meta: Meta, children: list[Any]) -> ast.CreateFunction:
+        names = _idents(children)
+        return ast.CreateFunction(
+            names[0],
+            _find(children, _Signature),
+            str(children[5]),
+            names[-1].upper(),
+            _find(children, ast.Properties) or ast.Properties(),
+            text=self._text(meta),
+        )
+
+    def drop_function(self, meta: Meta, children: list[Any]) -> ast.DropFunction:
+        return ast.DropFunction(
+            _idents(children)[0], _find(children, _Signature), text=self._text(meta)
+        )
+
+    def function_signature(self, meta: Meta, children: list[Any]) -> _Signature:
+        return _Signature(c for c in children if isinstance(c, ast.FunctionArgument))
+
+    def function_argument(self, meta: Meta, children: list[Any]) -> ast.FunctionArgument:
+        return ast.FunctionArgument(_ident(children[0]), str(children[1]))
+
+    def unsupported_function(self, meta: Meta, children: list[Any]) -> ast.Unsupported:
+        return ast.Unsupported(f"{str(children[0].value).upper()} FUNCTION", text=self._text(meta))
 
     # -- databases, schemas, ownership, context
 

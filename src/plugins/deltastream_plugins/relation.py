@@ -422,7 +422,14 @@ class ObjectKind(CatalogKind[ObjectInputs, ObjectOutputs]):
             ) from exc
         return _outputs(args, row, columns)
 
-    async def _wait_ready(self, ctx: OperationContext, key: tuple[str, ...]) -> Row:
+    async def _wait_ready(
+        self,
+        ctx: OperationContext,
+        key: tuple[str, ...],
+        args: ObjectInputs | None = None,
+        *,
+        created: bool = True,
+    ) -> Row:
         path = _path(key)
 
         async def probe() -> Row | None:
