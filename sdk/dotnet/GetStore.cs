@@ -12,19 +12,19 @@ namespace Pulumi.Deltastream
     public static class GetStore
     {
         /// <summary>
-        /// Look up one store by name. Fails if it does not exist.
+        /// Look up one store by name, with the type-specific settings DESCRIBE STORE reports (never a secret). Fails if it does not exist.
         /// </summary>
         public static Task<GetStoreResult> InvokeAsync(GetStoreArgs args, InvokeOptions? options = null)
             => global::Pulumi.Deployment.Instance.InvokeAsync<GetStoreResult>("deltastream:index:getStore", args ?? new GetStoreArgs(), options.WithDefaults());
 
         /// <summary>
-        /// Look up one store by name. Fails if it does not exist.
+        /// Look up one store by name, with the type-specific settings DESCRIBE STORE reports (never a secret). Fails if it does not exist.
         /// </summary>
         public static Output<GetStoreResult> Invoke(GetStoreInvokeArgs args, InvokeOptions? options = null)
             => global::Pulumi.Deployment.Instance.Invoke<GetStoreResult>("deltastream:index:getStore", args ?? new GetStoreInvokeArgs(), options.WithDefaults());
 
         /// <summary>
-        /// Look up one store by name. Fails if it does not exist.
+        /// Look up one store by name, with the type-specific settings DESCRIBE STORE reports (never a secret). Fails if it does not exist.
         /// </summary>
         public static Output<GetStoreResult> Invoke(GetStoreInvokeArgs args, InvokeOutputOptions options)
             => global::Pulumi.Deployment.Instance.Invoke<GetStoreResult>("deltastream:index:getStore", args ?? new GetStoreInvokeArgs(), options.WithDefaults());
@@ -68,6 +68,10 @@ namespace Pulumi.Deltastream
         /// </summary>
         public readonly string CreatedAt;
         /// <summary>
+        /// DESCRIBE STORE's details object as reported (short keys, e.g. warehouse_name); never a secret.
+        /// </summary>
+        public readonly ImmutableDictionary<string, string> Details;
+        /// <summary>
         /// The name of the store.
         /// </summary>
         public readonly string Name;
@@ -76,9 +80,29 @@ namespace Pulumi.Deltastream
         /// </summary>
         public readonly string Owner;
         /// <summary>
+        /// The store's path as DeltaStream reports it.
+        /// </summary>
+        public readonly ImmutableArray<string> Path;
+        /// <summary>
+        /// The schema registry the store names, if any.
+        /// </summary>
+        public readonly string? SchemaRegistryName;
+        /// <summary>
+        /// The type's non-secret settings DeltaStream reports, keyed by the Store resource's property names of its type block (e.g. warehouseName); never a secret.
+        /// </summary>
+        public readonly ImmutableDictionary<string, string> Settings;
+        /// <summary>
         /// Provisioning state of the store (ready once usable).
         /// </summary>
         public readonly string State;
+        /// <summary>
+        /// Whether connections use TLS.
+        /// </summary>
+        public readonly bool? TlsEnabled;
+        /// <summary>
+        /// Whether the servers' certificates must match their host names.
+        /// </summary>
+        public readonly bool? TlsVerifyServerHostname;
         /// <summary>
         /// Type of the store as DeltaStream reports it (e.g. Kafka).
         /// </summary>
@@ -87,27 +111,52 @@ namespace Pulumi.Deltastream
         /// When the store was last changed (RFC 3339).
         /// </summary>
         public readonly string UpdatedAt;
+        /// <summary>
+        /// The store's URIs (any user info removed by DeltaStream).
+        /// </summary>
+        public readonly string? Uris;
 
         [OutputConstructor]
         private GetStoreResult(
             string createdAt,
 
+            ImmutableDictionary<string, string> details,
+
             string name,
 
             string owner,
 
+            ImmutableArray<string> path,
+
+            string? schemaRegistryName,
+
+            ImmutableDictionary<string, string> settings,
+
             string state,
+
+            bool? tlsEnabled,
+
+            bool? tlsVerifyServerHostname,
 
             string type,
 
-            string updatedAt)
+            string updatedAt,
+
+            string? uris)
         {
             CreatedAt = createdAt;
+            Details = details;
             Name = name;
             Owner = owner;
+            Path = path;
+            SchemaRegistryName = schemaRegistryName;
+            Settings = settings;
             State = state;
+            TlsEnabled = tlsEnabled;
+            TlsVerifyServerHostname = tlsVerifyServerHostname;
             Type = type;
             UpdatedAt = updatedAt;
+            Uris = uris;
         }
     }
 }

@@ -12,31 +12,51 @@ namespace Pulumi.Deltastream
     public static class GetStores
     {
         /// <summary>
-        /// List stores ordered by name, at most 200 (a warning is logged when there are more).
+        /// List stores ordered by name, optionally of one type, at most 200 (a warning is logged when there are more).
         /// </summary>
         public static Task<GetStoresResult> InvokeAsync(GetStoresArgs? args = null, InvokeOptions? options = null)
             => global::Pulumi.Deployment.Instance.InvokeAsync<GetStoresResult>("deltastream:index:getStores", args ?? new GetStoresArgs(), options.WithDefaults());
 
         /// <summary>
-        /// List stores ordered by name, at most 200 (a warning is logged when there are more).
+        /// List stores ordered by name, optionally of one type, at most 200 (a warning is logged when there are more).
         /// </summary>
-        public static Output<GetStoresResult> Invoke(InvokeOptions? options = null)
-            => global::Pulumi.Deployment.Instance.Invoke<GetStoresResult>("deltastream:index:getStores", InvokeArgs.Empty, options.WithDefaults());
+        public static Output<GetStoresResult> Invoke(GetStoresInvokeArgs? args = null, InvokeOptions? options = null)
+            => global::Pulumi.Deployment.Instance.Invoke<GetStoresResult>("deltastream:index:getStores", args ?? new GetStoresInvokeArgs(), options.WithDefaults());
 
         /// <summary>
-        /// List stores ordered by name, at most 200 (a warning is logged when there are more).
+        /// List stores ordered by name, optionally of one type, at most 200 (a warning is logged when there are more).
         /// </summary>
-        public static Output<GetStoresResult> Invoke(InvokeOutputOptions options)
-            => global::Pulumi.Deployment.Instance.Invoke<GetStoresResult>("deltastream:index:getStores", InvokeArgs.Empty, options.WithDefaults());
+        public static Output<GetStoresResult> Invoke(GetStoresInvokeArgs args, InvokeOutputOptions options)
+            => global::Pulumi.Deployment.Instance.Invoke<GetStoresResult>("deltastream:index:getStores", args ?? new GetStoresInvokeArgs(), options.WithDefaults());
     }
 
 
     public sealed class GetStoresArgs : global::Pulumi.InvokeArgs
     {
+        /// <summary>
+        /// Only stores of this type: a type block name or type keyword, case-insensitive (kafka (KAFKA), confluentKafka (CONFLUENT_KAFKA), kinesis (KINESIS), postgres (POSTGRESQL), snowflake (SNOWFLAKE), databricks (DATABRICKS), s3 (S3), clickhouse (CLICKHOUSE), icebergRest (ICEBERG_REST)).
+        /// </summary>
+        [Input("type")]
+        public string? Type { get; set; }
+
         public GetStoresArgs()
         {
         }
         public static new GetStoresArgs Empty => new GetStoresArgs();
+    }
+
+    public sealed class GetStoresInvokeArgs : global::Pulumi.InvokeArgs
+    {
+        /// <summary>
+        /// Only stores of this type: a type block name or type keyword, case-insensitive (kafka (KAFKA), confluentKafka (CONFLUENT_KAFKA), kinesis (KINESIS), postgres (POSTGRESQL), snowflake (SNOWFLAKE), databricks (DATABRICKS), s3 (S3), clickhouse (CLICKHOUSE), icebergRest (ICEBERG_REST)).
+        /// </summary>
+        [Input("type")]
+        public Input<string>? Type { get; set; }
+
+        public GetStoresInvokeArgs()
+        {
+        }
+        public static new GetStoresInvokeArgs Empty => new GetStoresInvokeArgs();
     }
 
 

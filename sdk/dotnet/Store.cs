@@ -10,11 +10,17 @@ using Pulumi.Serialization;
 namespace Pulumi.Deltastream
 {
     /// <summary>
-    /// A DeltaStream store: the connection to a Kafka, Confluent Kafka, Kinesis, PostgreSQL or Snowflake system that streams and tables read from and write to. Set exactly one type block. Import with the store's name.
+    /// A DeltaStream store: the connection to a Kafka, Confluent Kafka, Kinesis, PostgreSQL, Snowflake, Databricks, S3, ClickHouse or Iceberg REST system that streams and tables read from and write to (the last four are experimental). Set exactly one type block. Import with the store's name.
     /// </summary>
     [DeltastreamResourceType("deltastream:index:Store")]
     public partial class Store : global::Pulumi.CustomResource
     {
+        /// <summary>
+        /// Experimental (keys from a Python SDK test only): settings of a ClickHouse store.
+        /// </summary>
+        [Output("clickhouse")]
+        public Output<Outputs.ClickhouseInputs?> Clickhouse { get; private set; } = null!;
+
         /// <summary>
         /// Settings of a Confluent Kafka store.
         /// </summary>
@@ -26,6 +32,18 @@ namespace Pulumi.Deltastream
         /// </summary>
         [Output("createdAt")]
         public Output<string> CreatedAt { get; private set; } = null!;
+
+        /// <summary>
+        /// Experimental (keys from the Terraform provider before 1.0 and an SDK test): settings of a Databricks store.
+        /// </summary>
+        [Output("databricks")]
+        public Output<Outputs.DatabricksInputs?> Databricks { get; private set; } = null!;
+
+        /// <summary>
+        /// Experimental (keys from a Python SDK test only): settings of an Iceberg REST catalog store.
+        /// </summary>
+        [Output("icebergRest")]
+        public Output<Outputs.IcebergRestInputs?> IcebergRest { get; private set; } = null!;
 
         /// <summary>
         /// Settings of a Kafka store.
@@ -56,6 +74,12 @@ namespace Pulumi.Deltastream
         /// </summary>
         [Output("postgres")]
         public Output<Outputs.PostgresInputs?> Postgres { get; private set; } = null!;
+
+        /// <summary>
+        /// Experimental (keys from the Python SDK only): settings of an Amazon S3 store.
+        /// </summary>
+        [Output("s3")]
+        public Output<Outputs.S3Inputs?> S3 { get; private set; } = null!;
 
         /// <summary>
         /// Settings of a Snowflake store.
@@ -132,10 +156,28 @@ namespace Pulumi.Deltastream
     public sealed class StoreArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
+        /// Experimental (keys from a Python SDK test only): settings of a ClickHouse store.
+        /// </summary>
+        [Input("clickhouse")]
+        public Input<Inputs.ClickhouseInputsArgs>? Clickhouse { get; set; }
+
+        /// <summary>
         /// Settings of a Confluent Kafka store.
         /// </summary>
         [Input("confluentKafka")]
         public Input<Inputs.ConfluentKafkaInputsArgs>? ConfluentKafka { get; set; }
+
+        /// <summary>
+        /// Experimental (keys from the Terraform provider before 1.0 and an SDK test): settings of a Databricks store.
+        /// </summary>
+        [Input("databricks")]
+        public Input<Inputs.DatabricksInputsArgs>? Databricks { get; set; }
+
+        /// <summary>
+        /// Experimental (keys from a Python SDK test only): settings of an Iceberg REST catalog store.
+        /// </summary>
+        [Input("icebergRest")]
+        public Input<Inputs.IcebergRestInputsArgs>? IcebergRest { get; set; }
 
         /// <summary>
         /// Settings of a Kafka store.
@@ -166,6 +208,12 @@ namespace Pulumi.Deltastream
         /// </summary>
         [Input("postgres")]
         public Input<Inputs.PostgresInputsArgs>? Postgres { get; set; }
+
+        /// <summary>
+        /// Experimental (keys from the Python SDK only): settings of an Amazon S3 store.
+        /// </summary>
+        [Input("s3")]
+        public Input<Inputs.S3InputsArgs>? S3 { get; set; }
 
         /// <summary>
         /// Settings of a Snowflake store.

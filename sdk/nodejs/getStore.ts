@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 /**
- * Look up one store by name. Fails if it does not exist.
+ * Look up one store by name, with the type-specific settings DESCRIBE STORE reports (never a secret). Fails if it does not exist.
  */
 export function getStore(args: GetStoreArgs, opts?: pulumi.InvokeOptions): Promise<GetStoreResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
@@ -27,6 +27,10 @@ export interface GetStoreResult {
      */
     readonly createdAt: string;
     /**
+     * DESCRIBE STORE's details object as reported (short keys, e.g. warehouse_name); never a secret.
+     */
+    readonly details: {[key: string]: string};
+    /**
      * The name of the store.
      */
     readonly name: string;
@@ -35,9 +39,29 @@ export interface GetStoreResult {
      */
     readonly owner: string;
     /**
+     * The store's path as DeltaStream reports it.
+     */
+    readonly path?: string[];
+    /**
+     * The schema registry the store names, if any.
+     */
+    readonly schemaRegistryName?: string;
+    /**
+     * The type's non-secret settings DeltaStream reports, keyed by the Store resource's property names of its type block (e.g. warehouseName); never a secret.
+     */
+    readonly settings: {[key: string]: string};
+    /**
      * Provisioning state of the store (ready once usable).
      */
     readonly state: string;
+    /**
+     * Whether connections use TLS.
+     */
+    readonly tlsEnabled?: boolean;
+    /**
+     * Whether the servers' certificates must match their host names.
+     */
+    readonly tlsVerifyServerHostname?: boolean;
     /**
      * Type of the store as DeltaStream reports it (e.g. Kafka).
      */
@@ -46,9 +70,13 @@ export interface GetStoreResult {
      * When the store was last changed (RFC 3339).
      */
     readonly updatedAt: string;
+    /**
+     * The store's URIs (any user info removed by DeltaStream).
+     */
+    readonly uris?: string;
 }
 /**
- * Look up one store by name. Fails if it does not exist.
+ * Look up one store by name, with the type-specific settings DESCRIBE STORE reports (never a secret). Fails if it does not exist.
  */
 export function getStoreOutput(args: GetStoreOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetStoreResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});

@@ -7,16 +7,21 @@ import * as outputs from "./types/output";
 import * as utilities from "./utilities";
 
 /**
- * List stores ordered by name, at most 200 (a warning is logged when there are more).
+ * List stores ordered by name, optionally of one type, at most 200 (a warning is logged when there are more).
  */
 export function getStores(args?: GetStoresArgs, opts?: pulumi.InvokeOptions): Promise<GetStoresResult> {
     args = args || {};
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
     return pulumi.runtime.invoke("deltastream:index:getStores", {
+        "type": args.type,
     }, opts);
 }
 
 export interface GetStoresArgs {
+    /**
+     * Only stores of this type: a type block name or type keyword, case-insensitive (kafka (KAFKA), confluentKafka (CONFLUENT_KAFKA), kinesis (KINESIS), postgres (POSTGRESQL), snowflake (SNOWFLAKE), databricks (DATABRICKS), s3 (S3), clickhouse (CLICKHOUSE), icebergRest (ICEBERG_REST)).
+     */
+    type?: string;
 }
 
 export interface GetStoresResult {
@@ -26,11 +31,19 @@ export interface GetStoresResult {
     readonly stores: outputs.GetStoreResult[];
 }
 /**
- * List stores ordered by name, at most 200 (a warning is logged when there are more).
+ * List stores ordered by name, optionally of one type, at most 200 (a warning is logged when there are more).
  */
-export function getStoresOutput(opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetStoresResult> {
+export function getStoresOutput(args?: GetStoresOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetStoresResult> {
+    args = args || {};
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
     return pulumi.runtime.invokeOutput("deltastream:index:getStores", {
+        "type": args.type,
     }, opts);
 }
 
+export interface GetStoresOutputArgs {
+    /**
+     * Only stores of this type: a type block name or type keyword, case-insensitive (kafka (KAFKA), confluentKafka (CONFLUENT_KAFKA), kinesis (KINESIS), postgres (POSTGRESQL), snowflake (SNOWFLAKE), databricks (DATABRICKS), s3 (S3), clickhouse (CLICKHOUSE), icebergRest (ICEBERG_REST)).
+     */
+    type?: pulumi.Input<string | undefined>;
+}

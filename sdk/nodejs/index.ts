@@ -10,6 +10,11 @@ export type Application = import("./application").Application;
 export const Application: typeof import("./application").Application = null as any;
 utilities.lazyLoad(exports, ["Application"], () => require("./application"));
 
+export { ComputePoolArgs } from "./computePool";
+export type ComputePool = import("./computePool").ComputePool;
+export const ComputePool: typeof import("./computePool").ComputePool = null as any;
+utilities.lazyLoad(exports, ["ComputePool"], () => require("./computePool"));
+
 export { DatabaseArgs } from "./database";
 export type Database = import("./database").Database;
 export const Database: typeof import("./database").Database = null as any;
@@ -29,6 +34,26 @@ export { EntityArgs } from "./entity";
 export type Entity = import("./entity").Entity;
 export const Entity: typeof import("./entity").Entity = null as any;
 utilities.lazyLoad(exports, ["Entity"], () => require("./entity"));
+
+export { FunctionArgs } from "./function";
+export type Function = import("./function").Function;
+export const Function: typeof import("./function").Function = null as any;
+utilities.lazyLoad(exports, ["Function"], () => require("./function"));
+
+export { FunctionSourceArgs } from "./functionSource";
+export type FunctionSource = import("./functionSource").FunctionSource;
+export const FunctionSource: typeof import("./functionSource").FunctionSource = null as any;
+utilities.lazyLoad(exports, ["FunctionSource"], () => require("./functionSource"));
+
+export { GetComputePoolArgs, GetComputePoolResult, GetComputePoolOutputArgs } from "./getComputePool";
+export const getComputePool: typeof import("./getComputePool").getComputePool = null as any;
+export const getComputePoolOutput: typeof import("./getComputePool").getComputePoolOutput = null as any;
+utilities.lazyLoad(exports, ["getComputePool","getComputePoolOutput"], () => require("./getComputePool"));
+
+export { GetComputePoolsArgs, GetComputePoolsResult } from "./getComputePools";
+export const getComputePools: typeof import("./getComputePools").getComputePools = null as any;
+export const getComputePoolsOutput: typeof import("./getComputePools").getComputePoolsOutput = null as any;
+utilities.lazyLoad(exports, ["getComputePools","getComputePoolsOutput"], () => require("./getComputePools"));
 
 export { GetDatabaseArgs, GetDatabaseResult, GetDatabaseOutputArgs } from "./getDatabase";
 export const getDatabase: typeof import("./getDatabase").getDatabase = null as any;
@@ -59,6 +84,26 @@ export { GetEntityDataArgs, GetEntityDataResult, GetEntityDataOutputArgs } from 
 export const getEntityData: typeof import("./getEntityData").getEntityData = null as any;
 export const getEntityDataOutput: typeof import("./getEntityData").getEntityDataOutput = null as any;
 utilities.lazyLoad(exports, ["getEntityData","getEntityDataOutput"], () => require("./getEntityData"));
+
+export { GetFunctionArgs, GetFunctionResult, GetFunctionOutputArgs } from "./getFunction";
+export const getFunction: typeof import("./getFunction").getFunction = null as any;
+export const getFunctionOutput: typeof import("./getFunction").getFunctionOutput = null as any;
+utilities.lazyLoad(exports, ["getFunction","getFunctionOutput"], () => require("./getFunction"));
+
+export { GetFunctionSourceArgs, GetFunctionSourceResult, GetFunctionSourceOutputArgs } from "./getFunctionSource";
+export const getFunctionSource: typeof import("./getFunctionSource").getFunctionSource = null as any;
+export const getFunctionSourceOutput: typeof import("./getFunctionSource").getFunctionSourceOutput = null as any;
+utilities.lazyLoad(exports, ["getFunctionSource","getFunctionSourceOutput"], () => require("./getFunctionSource"));
+
+export { GetFunctionSourcesArgs, GetFunctionSourcesResult } from "./getFunctionSources";
+export const getFunctionSources: typeof import("./getFunctionSources").getFunctionSources = null as any;
+export const getFunctionSourcesOutput: typeof import("./getFunctionSources").getFunctionSourcesOutput = null as any;
+utilities.lazyLoad(exports, ["getFunctionSources","getFunctionSourcesOutput"], () => require("./getFunctionSources"));
+
+export { GetFunctionsArgs, GetFunctionsResult, GetFunctionsOutputArgs } from "./getFunctions";
+export const getFunctions: typeof import("./getFunctions").getFunctions = null as any;
+export const getFunctionsOutput: typeof import("./getFunctions").getFunctionsOutput = null as any;
+utilities.lazyLoad(exports, ["getFunctions","getFunctionsOutput"], () => require("./getFunctions"));
 
 export { GetNamespaceArgs, GetNamespaceResult, GetNamespaceOutputArgs } from "./getNamespace";
 export const getNamespace: typeof import("./getNamespace").getNamespace = null as any;
@@ -115,7 +160,7 @@ export const getStore: typeof import("./getStore").getStore = null as any;
 export const getStoreOutput: typeof import("./getStore").getStoreOutput = null as any;
 utilities.lazyLoad(exports, ["getStore","getStoreOutput"], () => require("./getStore"));
 
-export { GetStoresArgs, GetStoresResult } from "./getStores";
+export { GetStoresArgs, GetStoresResult, GetStoresOutputArgs } from "./getStores";
 export const getStores: typeof import("./getStores").getStores = null as any;
 export const getStoresOutput: typeof import("./getStores").getStoresOutput = null as any;
 utilities.lazyLoad(exports, ["getStores","getStoresOutput"], () => require("./getStores"));
@@ -166,6 +211,8 @@ const _module = {
         switch (type) {
             case "deltastream:index:Application":
                 return new Application(name, <any>undefined, { urn })
+            case "deltastream:index:ComputePool":
+                return new ComputePool(name, <any>undefined, { urn })
             case "deltastream:index:Database":
                 return new Database(name, <any>undefined, { urn })
             case "deltastream:index:DeltaStreamObject":
@@ -174,6 +221,10 @@ const _module = {
                 return new DescriptorSource(name, <any>undefined, { urn })
             case "deltastream:index:Entity":
                 return new Entity(name, <any>undefined, { urn })
+            case "deltastream:index:Function":
+                return new Function(name, <any>undefined, { urn })
+            case "deltastream:index:FunctionSource":
+                return new FunctionSource(name, <any>undefined, { urn })
             case "deltastream:index:Namespace":
                 return new Namespace(name, <any>undefined, { urn })
             case "deltastream:index:Query":

@@ -7,7 +7,7 @@ import * as outputs from "./types/output";
 import * as utilities from "./utilities";
 
 /**
- * A DeltaStream store: the connection to a Kafka, Confluent Kafka, Kinesis, PostgreSQL or Snowflake system that streams and tables read from and write to. Set exactly one type block. Import with the store's name.
+ * A DeltaStream store: the connection to a Kafka, Confluent Kafka, Kinesis, PostgreSQL, Snowflake, Databricks, S3, ClickHouse or Iceberg REST system that streams and tables read from and write to (the last four are experimental). Set exactly one type block. Import with the store's name.
  */
 export class Store extends pulumi.CustomResource {
     /**
@@ -47,6 +47,10 @@ export class Store extends pulumi.CustomResource {
     }
 
     /**
+     * Experimental (keys from a Python SDK test only): settings of a ClickHouse store.
+     */
+    declare public readonly clickhouse: pulumi.Output<outputs.ClickhouseInputs | undefined>;
+    /**
      * Settings of a Confluent Kafka store.
      */
     declare public readonly confluentKafka: pulumi.Output<outputs.ConfluentKafkaInputs | undefined>;
@@ -54,6 +58,14 @@ export class Store extends pulumi.CustomResource {
      * When the store was created (RFC 3339).
      */
     declare public /*out*/ readonly createdAt: pulumi.Output<string>;
+    /**
+     * Experimental (keys from the Terraform provider before 1.0 and an SDK test): settings of a Databricks store.
+     */
+    declare public readonly databricks: pulumi.Output<outputs.DatabricksInputs | undefined>;
+    /**
+     * Experimental (keys from a Python SDK test only): settings of an Iceberg REST catalog store.
+     */
+    declare public readonly icebergRest: pulumi.Output<outputs.IcebergRestInputs | undefined>;
     /**
      * Settings of a Kafka store.
      */
@@ -74,6 +86,10 @@ export class Store extends pulumi.CustomResource {
      * Settings of a PostgreSQL store.
      */
     declare public readonly postgres: pulumi.Output<outputs.PostgresInputs | undefined>;
+    /**
+     * Experimental (keys from the Python SDK only): settings of an Amazon S3 store.
+     */
+    declare public readonly s3: pulumi.Output<outputs.S3Inputs | undefined>;
     /**
      * Settings of a Snowflake store.
      */
@@ -105,25 +121,33 @@ export class Store extends pulumi.CustomResource {
             if (args?.name === undefined && !opts.urn) {
                 throw new Error("Missing required property 'name'");
             }
+            resourceInputs["clickhouse"] = args?.clickhouse;
             resourceInputs["confluentKafka"] = args?.confluentKafka;
+            resourceInputs["databricks"] = args?.databricks;
+            resourceInputs["icebergRest"] = args?.icebergRest;
             resourceInputs["kafka"] = args?.kafka;
             resourceInputs["kinesis"] = args?.kinesis;
             resourceInputs["name"] = args?.name;
             resourceInputs["owner"] = args?.owner;
             resourceInputs["postgres"] = args?.postgres;
+            resourceInputs["s3"] = args?.s3;
             resourceInputs["snowflake"] = args?.snowflake;
             resourceInputs["createdAt"] = undefined /*out*/;
             resourceInputs["state"] = undefined /*out*/;
             resourceInputs["type"] = undefined /*out*/;
             resourceInputs["updatedAt"] = undefined /*out*/;
         } else {
+            resourceInputs["clickhouse"] = undefined /*out*/;
             resourceInputs["confluentKafka"] = undefined /*out*/;
             resourceInputs["createdAt"] = undefined /*out*/;
+            resourceInputs["databricks"] = undefined /*out*/;
+            resourceInputs["icebergRest"] = undefined /*out*/;
             resourceInputs["kafka"] = undefined /*out*/;
             resourceInputs["kinesis"] = undefined /*out*/;
             resourceInputs["name"] = undefined /*out*/;
             resourceInputs["owner"] = undefined /*out*/;
             resourceInputs["postgres"] = undefined /*out*/;
+            resourceInputs["s3"] = undefined /*out*/;
             resourceInputs["snowflake"] = undefined /*out*/;
             resourceInputs["state"] = undefined /*out*/;
             resourceInputs["type"] = undefined /*out*/;
@@ -141,9 +165,21 @@ export class Store extends pulumi.CustomResource {
  */
 export interface StoreArgs {
     /**
+     * Experimental (keys from a Python SDK test only): settings of a ClickHouse store.
+     */
+    clickhouse?: pulumi.Input<inputs.ClickhouseInputsArgs | undefined>;
+    /**
      * Settings of a Confluent Kafka store.
      */
     confluentKafka?: pulumi.Input<inputs.ConfluentKafkaInputsArgs | undefined>;
+    /**
+     * Experimental (keys from the Terraform provider before 1.0 and an SDK test): settings of a Databricks store.
+     */
+    databricks?: pulumi.Input<inputs.DatabricksInputsArgs | undefined>;
+    /**
+     * Experimental (keys from a Python SDK test only): settings of an Iceberg REST catalog store.
+     */
+    icebergRest?: pulumi.Input<inputs.IcebergRestInputsArgs | undefined>;
     /**
      * Settings of a Kafka store.
      */
@@ -164,6 +200,10 @@ export interface StoreArgs {
      * Settings of a PostgreSQL store.
      */
     postgres?: pulumi.Input<inputs.PostgresInputsArgs | undefined>;
+    /**
+     * Experimental (keys from the Python SDK only): settings of an Amazon S3 store.
+     */
+    s3?: pulumi.Input<inputs.S3InputsArgs | undefined>;
     /**
      * Settings of a Snowflake store.
      */

@@ -21,7 +21,7 @@ from deltastream_core.errors import (
     TimeoutError_,
     ValidationError,
 )
-from deltastream_core.hookspecs import hookimpl
+from deltastream_core.hookspecs import hookimpl, registering
 from deltastream_core.kinds import (
     CheckFailure,
     CheckResult,
@@ -30,7 +30,7 @@ from deltastream_core.kinds import (
     ReadResult,
     ResourceKind,
 )
-from deltastream_core.model import output, prop
+from deltastream_core.model import one_of, output, prop
 from deltastream_core.ports import (
     Access,
     EffectProbe,
@@ -83,12 +83,14 @@ __all__ = [
     "hookimpl",
     "import_command",
     "is_known",
+    "one_of",
     "output",
     "pairs_of",
     "prop",
     "qualified",
     "quote_identifier",
     "quote_literal",
+    "registering",
     "rfc3339",
     "select",
     "wait_until",

@@ -15,6 +15,14 @@ owes the engine (see ``docs/plugins.md``):
   the row is gone;
 - the singular and plural lookups (:class:`CatalogLookup`, :class:`CatalogListing`): one
   SELECT, ordered by key, the 200-row cap with its warning.
+
+Optional extension points (each off by default, so a kind that does not declare it behaves
+as before): ``variants`` (exactly one of several input blocks, a switch replaces),
+``unreturned`` (inputs DeltaStream never reads back, forgiven at Check once the object
+exists), ``ready_timeout`` / ``poll`` / :meth:`CatalogKind.describe_row` (how the waits poll
+and report), ``fail_when_gone`` and :meth:`CatalogKind.object_failed` (what a failed or
+vanished object means), :meth:`CatalogLookup.describe` and :meth:`CatalogLookup.complete`
+(the not-found message; a second read that adds to a singular lookup's result).
 """
 
 from __future__ import annotations
@@ -22,11 +30,17 @@ from __future__ import annotations
 import abc
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, NoReturn, TypeVar
 
 import attrs
 
-from deltastream_core.errors import AlreadyExistsError, NotFoundError, ObjectFailedError
+from deltastream_core.diff import DiffResult
+from deltastream_core.errors import (
+    AlreadyExistsError,
+    DependentObjectsError,
+    NotFoundError,
+    ObjectFailedError,
+)
 from deltastream_core.errors import ValidationError as _ValidationError
 from deltastream_core.kinds import (
     CheckFailure,
@@ -36,9 +50,11 @@ from deltastream_core.kinds import (
     ReadResult,
     ResourceKind,
 )
-from deltastream_core.ports import EffectProbe, Statement
+from deltastream_core.ports import EffectProbe, ResultSet, Statement, StatementContext
 from deltastream_core.rows import (
     CAPPED_LIMIT,
+    CATALOG_POLL,
+    CATALOG_TIMEOUT,
     UNFINISHED,
     Row,
     capped,
@@ -53,7 +69,7 @@ from deltastream_core.rows import (
     wait_for_row,
 )
 from deltastream_core.sql import quote_identifier, quote_literal
-from deltastream_core.waiting import wait_until
+from deltastream_core.waiting import Backoff, wait_until
 
 A = TypeVar("A")
 S = TypeVar("S")
@@ -156,6 +172,14 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
     :meth:`create_statement` and :meth:`drop_statement`. Optional: ``state_column`` with
     ``ready_states`` / ``failed_states`` (create waits for readiness), ``owner_field`` (the
     input naming the role to create as), :meth:`update_statements` (in-place updates).
+
+    Extension points, for kinds whose shape is not quite a plain row (the relation kind uses
+    them; see ``docs/plugins.md``): ``id_hint`` / :meth:`encode_key` / :meth:`decode_key`
+    (another id form), ``canonical_ids``, :meth:`describe_key` (how messages name one object),
+    ``poll`` (the waits' backoff), :meth:`create_key` / :meth:`create_context` /
+    :meth:`created_key` (a key learnt from the server before the CREATE, a statement run in
+    another context), :meth:`read_outputs` (outputs that need more than the row) and
+    :meth:`dependents_hint` (what to do when a drop is refused for dependents).
     """
 
     #: the ``deltastream.sys`` table listing these objects, e.g. ``"databases"``
@@ -179,6 +203,28 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
     #: autonaming): the resource name plus a suffix derived from the URN, so preview and up
     #: agree, and a name once given stays
     autoname_field: ClassVar[str | None] = None
+    #: how an id that does not parse is told to be written (e.g. ``'the quoted FQN
+    #: "database"."namespace"."name"'``); empty: the key fields joined by ``/``
+    id_hint: ClassVar[str] = ""
+    #: read answers with the id of what it read (:meth:`encode_key`), not the id it was given
+    #: (for id forms with several spellings)
+    canonical_ids: ClassVar[bool] = False
+    #: wire names of input blocks of which exactly one must be set (a store's type blocks);
+    #: Check says so (naming them), and switching to another block is a replacement
+    variants: ClassVar[tuple[str, ...]] = ()
+    #: what one of ``variants`` is called in messages
+    variant_noun: ClassVar[str] = "block"
+    #: wire paths (``block.field``) of inputs DeltaStream keeps but never reads back (secrets,
+    #: hidden settings): once the object exists (``olds``), their "is required" failures are
+    #: dropped when the old inputs lack them too (an import), and nothing is sent for them
+    unreturned: ClassVar[frozenset[str]] = frozenset()
+    #: the readiness (and absence) wait's deadline when customTimeouts sets none
+    ready_timeout: ClassVar[float] = CATALOG_TIMEOUT
+    #: the polling schedule of the readiness and absence waits
+    poll: ClassVar[Backoff] = CATALOG_POLL
+    #: whether a row that disappears during the readiness wait ends it as a failure
+    #: (:meth:`object_failed` with no row) instead of waiting for it to come back
+    fail_when_gone: ClassVar[bool] = False
 
     async def check(
         self, ctx: OperationContext, olds: Mapping[str, Any], news: Mapping[str, Any]
@@ -186,7 +232,59 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
         field = self.autoname_field
         if field and news.get(field) in (None, ""):
             news = {**news, field: olds.get(field) or autoname(ctx.resource_name, ctx.urn)}
-        return await super().check(ctx, olds, news)
+        result = await super().check(ctx, olds, news)
+        extra = [*self.variant_failures(news), *self.check_raw(ctx, news)]
+        if not extra and not self.unreturned:
+            return result
+        failures = [*result.failures, *extra]
+        if olds:
+            failures = [f for f in failures if not self._forgiven(f, olds)]
+        return CheckResult(inputs=result.inputs, failures=tuple(dict.fromkeys(failures)))
+
+    def check_raw(self, ctx: OperationContext, raw: Mapping[str, Any]) -> list[CheckFailure]:
+        """Cross-field rules on the raw inputs (unknowns allowed, so they run in every
+        preview, unlike :meth:`validate`); every failure at once. Default: none."""
+        return []
+
+    def variants_set(self, raw: Mapping[str, Any]) -> list[str]:
+        """The ``variants`` blocks present in raw inputs (an unknown block counts)."""
+        return [b for b in self.variants if raw.get(b) not in (None, "", {})]
+
+    def variant_failures(self, raw: Mapping[str, Any]) -> list[CheckFailure]:
+        """Check's failure when not exactly one of ``variants`` is set."""
+        if not self.variants:
+            return []
+        present = self.variants_set(raw)
+        noun = self.variant_noun
+        if not present:
+            return [CheckFailure("", f"set exactly one {noun}: one of {', '.join(self.variants)}")]
+        if len(present) > 1:
+            both = " and ".join(present)
+            reason = f"only one {noun} may be set, but {both} are both set"
+            return [CheckFailure("", f"{reason}; a {self.noun} has exactly one {noun}")]
+        return []
+
+    def _forgiven(self, failure: CheckFailure, olds: Mapping[str, Any]) -> bool:
+        if failure.property not in self.unreturned or not failure.reason.startswith("is required"):
+            return False
+        value: Any = olds
+        for part in failure.property.split("."):
+            if not isinstance(value, Mapping):
+                return False
+            value = value.get(part)
+        return value in (None, "")
+
+    def diff(self, old_inputs: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
+        result = super().diff(old_inputs, news)
+        if (
+            self.variants
+            and old_inputs
+            and self.variants_set(old_inputs) != self.variants_set(news)
+        ):
+            # another variant is another object: DeltaStream cannot change an object's type
+            detailed = {path: kind.with_replace() for path, kind in result.detailed.items()}
+            return DiffResult(detailed, delete_before_replace=self.delete_before_replace)
+        return result
 
     # -- what a kind declares ---------------------------------------------------------------
     @abc.abstractmethod
@@ -202,18 +300,61 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
         default, so every change must be a replacement."""
         return []
 
+    # -- extension points (defaults: a plain row with a ``/``-joined id) --------------------
+    def encode_key(self, key: Sequence[str]) -> str:
+        """The id of the object with these key values (default: :func:`encode_id`)."""
+        return encode_id(key)
+
+    def decode_key(self, resource_id: str) -> tuple[str, ...] | None:
+        """The key values of an id; None when it has another shape (default:
+        :func:`decode_id`)."""
+        return decode_id(resource_id, len(self.key))
+
+    def describe_key(self, key: Sequence[str]) -> str:
+        """How messages name one object, e.g. ``database 'analytics'``."""
+        return f"{self.noun} {'.'.join(key)!r}"
+
+    async def create_key(self, ctx: OperationContext, args: A) -> tuple[str, ...]:
+        """The key of the object ``args`` creates, before anything is written (default: the
+        key fields of ``args``). A kind whose key the server decides (a name inside a
+        statement) asks it here, and may refuse ``args`` with a ``ValidationError``."""
+        return self.key_of(args)
+
+    def create_context(self, ctx: OperationContext, args: A) -> StatementContext:
+        """The context the CREATE runs in (default: as the ``owner_field`` role)."""
+        owner = getattr(args, self.owner_field, None) if self.owner_field else None
+        return ctx.as_role(owner)
+
+    def created_key(self, result: ResultSet, key: tuple[str, ...]) -> tuple[str, ...]:
+        """The key of what the CREATE made, from its result (default: ``key``)."""
+        return key
+
+    async def read_outputs(
+        self, ctx: OperationContext, key: tuple[str, ...], row: Row, previous: A | None
+    ) -> S:
+        """Read's outputs for the object whose row is ``row``; ``previous`` are the inputs of
+        the prior state (None on import). Override to read more than the row, or to recover
+        inputs the row lacks. Default: :meth:`outputs_from_row`."""
+        return self.outputs_from_row(row, previous)
+
+    def dependents_hint(self, key: tuple[str, ...]) -> str | None:
+        """What the user should do when the DROP is refused for dependent objects (added to
+        the error); None: the server's error as it is."""
+        return None
+
     # -- derived ----------------------------------------------------------------------------
     def key_of(self, values: Any) -> tuple[str, ...]:
-        """The key values of an inputs or outputs object."""
-        return tuple(str(getattr(values, c.attribute)) for c in self.key)
+        """The key values of an inputs or outputs object (a missing value is ``""``)."""
+        values = [getattr(values, c.attribute) for c in self.key]
+        return tuple("" if v is None else str(v) for v in values)
 
     def resource_id(self, outputs: S) -> str:
-        return encode_id(self.key_of(outputs))
+        return self.encode_key(self.key_of(outputs))
 
     def parse_id(self, resource_id: str) -> tuple[str, ...]:
-        parts = decode_id(resource_id, len(self.key))
+        parts = self.decode_key(resource_id)
         if parts is None:
-            shape = ID_SEPARATOR.join(c.attribute for c in self.key)
+            shape = self.id_hint or ID_SEPARATOR.join(c.attribute for c in self.key)
             raise _ValidationError(
                 [CheckFailure("id", f"{resource_id!r} is not a {self.noun} id; use {shape}")],
                 resource=self.token,
@@ -270,60 +411,88 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
         return statement if statement.probe else attrs.evolve(statement, probe=probe)
 
     def _describe(self, key: Sequence[str]) -> str:
-        return f"{self.noun} {'.'.join(key)!r}"
+        return self.describe_key(key)
+
+    def describe_row(self, row: Row | None) -> str:
+        """How the waits' progress and timeout messages show the last row seen."""
+        return repr(row)
+
+    async def object_failed(
+        self,
+        ctx: OperationContext,
+        key: tuple[str, ...],
+        row: Row | None,
+        args: A,
+        *,
+        created: bool,
+    ) -> NoReturn:
+        """The object reached a failed state (or vanished, with ``fail_when_gone``) after a
+        create (``created``) or an update. Default: drop it, so nothing failed is left
+        behind, and raise :class:`ObjectFailedError`. A kind may report otherwise (e.g. keep
+        an object that an update broke, as a partial failure carrying its outputs)."""
+        what = self._describe(key)
+        if row is None:
+            raise ObjectFailedError(f"{what} disappeared from the catalog while becoming ready")
+        await self._drop(ctx, key)  # atomic: a failed create leaves nothing behind
+        state = self.state_column or ""
+        raise ObjectFailedError(f"{what} failed: {state} is {row.get(state)!r}")
 
     # -- the inherited lifecycle ------------------------------------------------------------
     async def create(self, ctx: OperationContext, args: A) -> S:
-        key = self.key_of(args)
-        owner = getattr(args, self.owner_field, None) if self.owner_field else None
+        key = await self.create_key(ctx, args)
         try:
-            await run_settled(
+            result = await run_settled(
                 ctx,
                 self._statement(
                     self.create_statement(args), EffectProbe(self.probe_statement(key))
                 ),
-                ctx.as_role(owner),
+                self.create_context(ctx, args),
                 lookup=lambda: self.lookup(ctx, key),
                 applied=lambda row: row is not None,
                 what=self._describe(key),
             )
         except AlreadyExistsError as exc:
             raise exc.adopt_with(
-                import_command(self.token, ctx.resource_name, encode_id(key))
+                import_command(self.token, ctx.resource_name, self.encode_key(key))
             ) from None
-        return await self._finish(ctx, key, args)
+        return await self._finish(ctx, self.created_key(result, key), args)
 
-    async def _finish(self, ctx: OperationContext, key: tuple[str, ...], args: A) -> S:
+    async def _finish(
+        self, ctx: OperationContext, key: tuple[str, ...], args: A, *, created: bool = True
+    ) -> S:
         """Wait until the object written for ``args`` is ready; a wait that cannot end (a
         deadline, errors that kept coming, a cancel) leaves it recorded as partial state for
         the next ``up`` to finish, never forgotten. A failed object was already undone."""
         try:
-            row = await self._wait_ready(ctx, key)
+            row = await self._wait_ready(ctx, key, args, created=created)
         except ObjectFailedError:
             raise
         except UNFINISHED as exc:
             partial = self.outputs(**attrs.asdict(args, recurse=False))  # type: ignore[arg-type]
-            raise left_in_place(exc, self._describe(key), encode_id(key), partial) from exc
+            raise left_in_place(exc, self._describe(key), self.encode_key(key), partial) from exc
         return self.outputs_from_row(row, args)
 
-    async def _wait_ready(self, ctx: OperationContext, key: tuple[str, ...]) -> Row:
+    async def _wait_ready(
+        self, ctx: OperationContext, key: tuple[str, ...], args: A, *, created: bool = True
+    ) -> Row:
         what = self._describe(key)
         if self.state_column is None:
-            return await wait_for_row(ctx, lambda: self.lookup(ctx, key), what)
+            return await wait_for_row(ctx, lambda: self.lookup(ctx, key), what, backoff=self.poll)
         state = self.state_column
         done = self.ready_states | self.failed_states
+        gone_ends = self.fail_when_gone
         row = await wait_until(
             lambda: self.lookup(ctx, key),
-            lambda r: r is not None and str(r.get(state) or "").lower() in done,
+            lambda r: gone_ends if r is None else str(r.get(state) or "").lower() in done,
             clock=ctx.clock,
-            timeout=ctx.timeout or 300.0,
+            timeout=ctx.timeout or self.ready_timeout,
             what=f"{what} to become ready",
+            describe=self.describe_row,
             log=ctx.log,
+            backoff=self.poll,
         )
-        assert row is not None
-        if str(row.get(state) or "").lower() in self.failed_states:
-            await self._drop(ctx, key)  # atomic: a failed create leaves nothing behind
-            raise ObjectFailedError(f"{what} failed: {state} is {row.get(state)!r}")
+        if row is None or str(row.get(state) or "").lower() in self.failed_states:
+            await self.object_failed(ctx, key, row, args, created=created)
         return row
 
     async def read(
@@ -334,8 +503,9 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
         if row is None:
             return None
         previous = self.inputs_from_outputs(state) if state is not None else None
-        outputs = self.outputs_from_row(row, previous)
-        return ReadResult(resource_id, outputs, self.inputs_from_outputs(outputs))
+        outputs = await self.read_outputs(ctx, key, row, previous)
+        found = self.encode_key(key) if self.canonical_ids else resource_id
+        return ReadResult(found, outputs, self.inputs_from_outputs(outputs))
 
     async def update(self, ctx: OperationContext, resource_id: str, olds: S, news: A) -> S:
         """Apply :meth:`update_statements`; with none (every input replaces), only a create
@@ -344,7 +514,7 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
         for made in self.update_statements(key, olds, news):
             # an update sets values: sending it again after a lost answer is safe
             await run_idempotent(ctx, self._statement(made, None), ctx.base)
-        return await self._finish(ctx, key, news)
+        return await self._finish(ctx, key, news, created=False)
 
     async def delete(self, ctx: OperationContext, resource_id: str, state: S) -> None:
         await self._drop(ctx, self.parse_id(resource_id))
@@ -362,7 +532,21 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
             )
         except NotFoundError:
             return  # already gone (or its parent is): deletes are idempotent
-        await wait_for_no_row(ctx, lambda: self.lookup(ctx, key), self._describe(key))
+        except DependentObjectsError as exc:
+            hint = self.dependents_hint(key)
+            if hint is None:
+                raise
+            raise DependentObjectsError(
+                exc.sql_state, exc.server_message, statement_id=exc.statement_id, hint=hint
+            ) from None
+        await wait_for_no_row(
+            ctx,
+            lambda: self.lookup(ctx, key),
+            self._describe(key),
+            timeout=self.ready_timeout,
+            backoff=self.poll,
+            describe=self.describe_row,
+        )
 
 
 class _Lookup(Function[A, R], Generic[A, R]):
@@ -379,6 +563,11 @@ class _Lookup(Function[A, R], Generic[A, R]):
             if name in fields and value is not None
         }
 
+    def what(self, args: A, where: Mapping[str, str]) -> str:
+        """How messages name what was looked up (the singular lookup's "not found", the
+        plural one's cap warning)."""
+        return f"{self.kind.noun} " + ", ".join(f"{k}={v!r}" for k, v in where.items())
+
     def item(self, row: Row, model: type[Any]) -> Any:
         names = {f.name for f in attrs.fields(model)}
         return model(**{k: v for k, v in self.kind.row_values(row).items() if k in names})
@@ -392,8 +581,12 @@ class CatalogLookup(_Lookup[A, R]):
     async def invoke(self, ctx: OperationContext, args: A) -> R:
         where = self.where(args)
         rows = await select(ctx, self.kind.select_sql(where, limit=2))
-        what = f"{self.kind.noun} " + ", ".join(f"{k}={v!r}" for k, v in where.items())
-        result: R = self.item(exactly_one(rows, what), self.result)
+        row = exactly_one(rows, self.what(args, where))
+        return await self.complete(ctx, args, row, self.item(row, self.result))
+
+    async def complete(self, ctx: OperationContext, args: A, row: Row, result: R) -> R:
+        """The result of the object found in ``row``; override to add what a second,
+        read-only statement reports (e.g. a ``DESCRIBE``). Default: ``result`` as is."""
         return result
 
 
@@ -409,9 +602,12 @@ class CatalogListing(_Lookup[A, R]):
     #: what narrows the lookup, for the cap's warning, e.g. ``"use getDatabase"``
     narrower: ClassVar[str] = "add a filter"
 
+    def what(self, args: A, where: Mapping[str, str]) -> str:
+        return self.token.rsplit(":", 1)[-1]
+
     async def invoke(self, ctx: OperationContext, args: A) -> R:
-        rows = await select(ctx, self.kind.select_sql(self.where(args), limit=CAPPED_LIMIT))
-        name = self.token.rsplit(":", 1)[-1]
-        rows = capped(ctx, rows, name, self.narrower)
+        where = self.where(args)
+        rows = await select(ctx, self.kind.select_sql(where, limit=CAPPED_LIMIT))
+        rows = capped(ctx, rows, self.what(args, where), self.narrower)
         result: R = self.result(**{self.items: [self.item(r, self.item_model) for r in rows]})
         return result

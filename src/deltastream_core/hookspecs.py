@@ -8,11 +8,13 @@ hook's arguments.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 if TYPE_CHECKING:
+    from deltastream_core.kinds import Function, ResourceKind
     from deltastream_core.registry import Registry
 
 PROJECT = "deltastream"
@@ -55,3 +57,32 @@ def deltastream_register_functions(registry: Registry) -> None:
 
     .. versionadded:: 0.1
     """
+
+
+def registering(
+    *,
+    kinds: Sequence[Callable[[], ResourceKind[Any, Any]]] = (),
+    functions: Sequence[Callable[[], Function[Any, Any]]] = (),
+) -> tuple[Callable[[Registry], None], Callable[[Registry], None]]:
+    """Both hook implementations of a plugin that registers fixed kinds and functions::
+
+        deltastream_register_resource_kinds, deltastream_register_functions = registering(
+            kinds=[SecretKind], functions=[GetSecret, GetSecrets]
+        )
+
+    Each entry is called (a class, or any factory) when its hook runs, so every registry
+    gets fresh instances, as a hand-written ``@hookimpl`` does. Assign both names at module
+    level: pluggy finds hooks by attribute name.
+    """
+
+    @hookimpl
+    def deltastream_register_resource_kinds(registry: Registry) -> None:
+        for make in kinds:
+            registry.add_kind(make())
+
+    @hookimpl
+    def deltastream_register_functions(registry: Registry) -> None:
+        for make in functions:
+            registry.add_function(make())
+
+    return deltastream_register_resource_kinds, deltastream_register_functions

@@ -9,6 +9,7 @@ Python (camelCase dicts, :data:`~deltastream_core.unknown.UNKNOWN` for unknowns,
 from __future__ import annotations
 
 import abc
+import typing
 from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -87,6 +88,14 @@ class ReadResult(Generic[A, S]):
     inputs: A
 
 
+def _model_items(tp: Any) -> type | None:
+    """The model of a ``list[Model]`` annotation, else None."""
+    if typing.get_origin(tp) is not list:
+        return None
+    args = typing.get_args(tp)
+    return args[0] if args and is_model(args[0]) else None
+
+
 def _field_problems(model: type, values: Mapping[str, Any], prefix: str) -> list[CheckFailure]:
     problems: list[CheckFailure] = []
     for field in input_fields(model):
@@ -106,6 +115,15 @@ def _field_problems(model: type, values: Mapping[str, Any], prefix: str) -> list
                 problems.extend(_field_problems(inner, value, f"{path}."))
             else:
                 problems.append(CheckFailure(path, "must be an object"))
+            continue
+        item = _model_items(inner)
+        if item is not None and isinstance(value, list):
+            # a list of blocks (a function's arguments): each block's rules, by index
+            for i, element in enumerate(value):
+                if isinstance(element, Mapping):
+                    problems.extend(_field_problems(item, element, f"{path}[{i}]."))
+                elif element is not UNKNOWN:
+                    problems.append(CheckFailure(f"{path}[{i}]", "must be an object"))
             continue
         if not is_known(value):
             continue

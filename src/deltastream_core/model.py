@@ -56,6 +56,10 @@ class Prop:
     #: an absent new value means "keep what exists" rather than a change (e.g. ``owner``,
     #: which DeltaStream fills with the creating role)
     keep_when_absent: bool = False
+    #: the allowed values of a keyword-like input (compared after ``normalize``); a prop
+    #: declared with choices and no ``check`` gets a "must be one of …" check, and the
+    #: contract kit's :func:`~deltastream_pulumi.testing.contract.strategies_for` draws from them
+    choices: tuple[str, ...] = ()
 
 
 def camel(name: str) -> str:
@@ -77,8 +81,12 @@ def prop(
     required: bool | None = None,
     check: Callable[[Any], str | None] | None = None,
     keep_when_absent: bool = False,
+    choices: tuple[str, ...] | list[str] = (),
 ) -> Any:
     """An input property (also echoed as an output)."""
+    choices = tuple(choices)
+    if choices and check is None:
+        check = one_of(choices, normalize)
     meta = Prop(
         description,
         replace=replace,
@@ -89,6 +97,7 @@ def prop(
         required=required,
         check=check,
         keep_when_absent=keep_when_absent,
+        choices=choices,
     )
     kwargs: dict[str, Any] = {"metadata": {_META_KEY: meta}}
     if factory is not None:
@@ -98,6 +107,22 @@ def prop(
     if secret:
         kwargs["repr"] = False
     return attrs.field(**kwargs)
+
+
+def one_of(
+    choices: tuple[str, ...], normalize: Callable[[Any], Any] | None = None
+) -> Callable[[Any], str | None]:
+    """A ``prop(check=...)`` rule: the value (after ``normalize``) is one of ``choices``."""
+    same = normalize or (lambda value: value)
+    allowed = frozenset(same(c) for c in choices)
+    message = f"must be one of {', '.join(choices)}"
+
+    def check(value: Any) -> str | None:
+        if not isinstance(value, str):
+            return None  # the wrong type is the converter's error
+        return None if same(value) in allowed else message
+
+    return check
 
 
 def output(description: str, *, default: Any = None, secret: bool = False, wire: str = "") -> Any:

@@ -126,19 +126,16 @@ def describe_state(keys: Sequence[str]) -> Callable[[Row | None], str]:
     return describe
 
 
+#: reads one object's catalog row (None: not there)
+RowLookup = Callable[[], Awaitable[Row | None]]
+
+
 async def wait_for_row(
-    ctx: OperationContext, lookup: Callable[[], Awaitable[Row | None]], what: str
+    ctx: OperationContext, lookup: RowLookup, what: str, *, backoff: Backoff = CATALOG_POLL
 ) -> Row:
     """Poll ``lookup`` until the object's catalog row exists (done when the catalog says
     so); the first poll is immediate, so a ready object costs one request."""
-    row = await wait_until(
-        lookup,
-        lambda r: r is not None,
-        clock=ctx.clock,
-        timeout=ctx.timeout or CATALOG_TIMEOUT,
-        what=f"{what} to appear in the catalog",
-        log=ctx.log,
-    )
+    row = await _poll(ctx, lookup, f"{what} to appear in the catalog", True, backoff=backoff)
     assert row is not None
     return row
 
@@ -154,16 +151,25 @@ async def wait_for_no_row(
 ) -> None:
     """Poll ``lookup`` until the object's catalog row is gone (deletes confirm absence);
     ``timeout`` applies unless customTimeouts sets one."""
-    await wait_until(
+    await _poll(
+        ctx,
         lookup,
-        lambda r: r is None,
-        clock=ctx.clock,
-        timeout=ctx.timeout or timeout,
-        what=f"{what} to disappear",
-        describe=describe,
-        log=ctx.log,
+        f"{what} to disappear",
+        False,
+        timeout=timeout,
         backoff=backoff,
+        describe=describe,
     )
+
+
+async def _poll(
+    ctx: OperationContext, lookup: RowLookup, what: str, present: bool, **options: Any
+) -> Row | None:
+    """Poll until the row is there (``present``) or gone, within the step's deadline (else
+    ``options["timeout"]``); other ``options`` go to :func:`wait_until`."""
+    options["timeout"] = ctx.timeout or options.get("timeout", CATALOG_TIMEOUT)
+    done: Callable[[Row | None], bool] = lambda r: (r is not None) == present  # noqa: E731
+    return await wait_until(lookup, done, clock=ctx.clock, what=what, log=ctx.log, **options)
 
 
 async def read_until_answered(

@@ -3,8 +3,9 @@
 A kind declares an ordered tuple of :class:`KeySpec` (input attribute → WITH key and value
 form); :func:`pairs_of` turns a configured model into :class:`Pair` values in that fixed
 order, and :func:`with_statement` renders them with the attachments and secrets that travel
-along. Value forms: keywords (a type, a hash function) and booleans go bare, ``NULL`` unsets a
-key in an update, everything else is a string literal escaped by
+along. Value forms: keywords (a type, a hash function), booleans and numbers
+(:attr:`Form.NUMBER`) go bare, ``NULL`` unsets a key in an update, everything else is a
+string literal escaped by
 :func:`deltastream_core.sql.quote_literal`, the only place literals are escaped. A keyword is
 only ever rendered from a fixed allow-list, so no user text reaches the SQL unquoted. Part of
 the public authoring API.
@@ -30,6 +31,7 @@ class Form(enum.Enum):
     BOOL = "bool"  # TRUE / FALSE
     KEYWORD = "keyword"  # bare word from an allow-list (SHA512, KAFKA)
     ATTACHMENT = "attachment"  # '@name' naming a multipart attachment
+    NUMBER = "number"  # a bare integer (a port)
 
 
 @attrs.frozen
@@ -55,6 +57,10 @@ class Pair:
     @classmethod
     def boolean(cls, key: str, value: bool) -> Pair:
         return cls(key, "TRUE" if value else "FALSE", value)
+
+    @classmethod
+    def number(cls, key: str, value: int) -> Pair:
+        return cls(key, str(int(value)), int(value))
 
     @classmethod
     def keyword(cls, key: str, value: str, allowed: Iterable[str]) -> Pair:
@@ -114,6 +120,8 @@ def pair_for(spec: KeySpec, value: Any, secret: bool) -> Pair:
         return Pair.boolean(spec.key, bool(value))
     if spec.form is Form.KEYWORD:
         return Pair.keyword(spec.key, str(value), spec.allowed)
+    if spec.form is Form.NUMBER:
+        return Pair.number(spec.key, int(value))
     text = reveal(value) or ""
     if spec.form is Form.ATTACHMENT:
         loader = spec.loader or (lambda s: s.encode())

@@ -237,6 +237,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds a relation takes to reach its ready state",
     )
     eng.add_argument(
+        "--function-source-ready-delay",
+        metavar="SECONDS",
+        type=_non_negative(float),
+        default=0.0,
+        help="seconds a function source stays processing before ready",
+    )
+    eng.add_argument(
         "--verify-store-connectivity",
         action="store_true",
         help="a store becomes ready only if a TCP connect to each URI succeeds",
@@ -350,6 +357,7 @@ def serve(args: argparse.Namespace) -> int:
         store_ready_delay=args.store_ready_delay,
         query_start_delay=args.query_start_delay,
         relation_ready_delay=args.relation_ready_delay,
+        function_source_ready_delay=args.function_source_ready_delay,
         verify_store_connectivity=args.verify_store_connectivity,
         fail_queries_matching=args.fail_queries_matching,
         fail_running_queries_matching=args.fail_running_queries_matching,

@@ -4,7 +4,7 @@ A kind is a :class:`CatalogKind` object registered under the ``deltastream_local
 entry-point group, named after the kind::
 
     [project.entry-points."deltastream_local.catalog"]
-    compute_pool = "corp_pools:KIND"
+    warehouse = "corp_warehouses:KIND"
 
 It declares its SQLite tables (``schema``), the statements it handles (``objects``: the
 generic family ``CREATE|UPDATE|ALTER|DROP|DESCRIBE|USE|START|STOP <keyword> name``, no grammar

@@ -12,6 +12,10 @@ import pytest
 from hypothesis import strategies as st
 
 from deltastream_local.testing import LocalServer
+from deltastream_plugins.database import DatabaseInputs
+from deltastream_plugins.namespace import NamespaceInputs
+from deltastream_plugins.schema_registry import SchemaRegistryInputs
+from deltastream_plugins.secret import SecretInputs
 from deltastream_pulumi.testing import EngineLogServer, ProviderProcess, Resource, Secret
 from deltastream_pulumi.testing.contract import (
     Invalid,
@@ -19,6 +23,7 @@ from deltastream_pulumi.testing.contract import (
     Mutation,
     check_contract,
     names,
+    strategies_for,
 )
 from deltastream_pulumi.testing.local import run_sql, unique_name
 
@@ -35,7 +40,7 @@ def _drop(statement: str) -> Any:
 def _database() -> KindContract:
     return KindContract(
         token="deltastream:index:Database",
-        inputs=lambda env: st.fixed_dictionaries({"name": names("db")}),
+        inputs=lambda env: strategies_for(DatabaseInputs, prefix="db"),
         replaces=[Mutation("name", names("db"))],
         invalid=[Invalid("name", lambda i: {**i, "name": ""}, "an empty name")],
         drop=_drop('DROP DATABASE "{name}";'),
@@ -47,8 +52,9 @@ def _namespace() -> KindContract:
     return KindContract(
         token="deltastream:index:Namespace",
         prerequisites=lambda: [Resource("deltastream:index:Database", "db", {"name": db})],
-        inputs=lambda env: st.fixed_dictionaries(
-            {"database": st.just(env["db"]["name"]), "name": names("ns")}
+        # the database refers to the prerequisite: the one input to say
+        inputs=lambda env: strategies_for(
+            NamespaceInputs, {"database": st.just(env["db"]["name"])}, prefix="ns"
         ),
         replaces=[Mutation("name", names("ns"))],
         invalid=[Invalid("database", lambda i: {**i, "database": ""}, "no database")],
@@ -71,6 +77,77 @@ def _store() -> KindContract:
         replaces=[Mutation("name", names("store"))],
         invalid=[Invalid("name", lambda i: {k: v for k, v in i.items() if k != "name"})],
         drop=_drop('DROP STORE "{name}";'),
+    )
+
+
+def _databricks(warehouse: str, port: int | None = None) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "uris": "https://dbc-1.cloud.databricks.com",
+        "appToken": Secret("dapi-contract-5f1"),
+        "warehouseId": warehouse,
+        "accessKeyId": Secret("AKIACONTRACT3b7"),
+        "secretAccessKey": Secret("contract-aws-9e2"),
+        "cloudS3Bucket": "staging",
+        "cloudRegion": "AWS us-west-2",
+    }
+    return block if port is None else {**block, "warehousePort": port}
+
+
+def _store_databricks() -> KindContract:
+    """An experimental store type: a required secret, a bare number, DESCRIBE details."""
+    ports = st.one_of(st.none(), st.integers(1, 65535))
+    return KindContract(
+        token="deltastream:index:Store",
+        inputs=lambda env: st.fixed_dictionaries(
+            {"name": names("dbx"), "databricks": st.builds(_databricks, names("wh"), ports)}
+        ),
+        updates=[Mutation("databricks", st.just(_databricks("wh_moved", 8443)))],
+        replaces=[Mutation("name", names("dbx"))],
+        invalid=[
+            Invalid(
+                "databricks.appToken",
+                lambda i: {**i, "databricks": {**i["databricks"], "appToken": None}},
+                "no app token",
+            ),
+            Invalid(
+                "databricks.warehousePort",
+                lambda i: {**i, "databricks": {**i["databricks"], "warehousePort": 0}},
+                "port 0",
+            ),
+        ],
+        drop=_drop('DROP STORE "{name}";'),
+        unreadable=(
+            "databricks.appToken",
+            "databricks.accessKeyId",
+            "databricks.secretAccessKey",
+        ),
+    )
+
+
+def _store_iceberg_rest() -> KindContract:
+    def block(catalog: str) -> dict[str, Any]:
+        return {
+            "uris": "https://catalog.example.com/api",
+            "catalogId": catalog,
+            "clientId": "ds",
+            "clientSecret": Secret("ice-contract-4d0"),
+        }
+
+    return KindContract(
+        token="deltastream:index:Store",
+        inputs=lambda env: st.fixed_dictionaries(
+            {"name": names("ice"), "icebergRest": names("cat").map(block)}
+        ),
+        updates=[Mutation("icebergRest", st.just({**block("moved"), "clientScope": "ALL"}))],
+        replaces=[Mutation("name", names("ice"))],
+        invalid=[
+            Invalid(
+                "icebergRest.clientId",
+                lambda i: {**i, "icebergRest": {**i["icebergRest"], "clientId": None}},
+            )
+        ],
+        drop=_drop('DROP STORE "{name}";'),
+        unreadable=("icebergRest.clientSecret",),
     )
 
 
@@ -197,14 +274,9 @@ def _secret() -> KindContract:
     values = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=4)
     return KindContract(
         token="deltastream:index:Secret",
-        inputs=lambda env: st.fixed_dictionaries(
-            {"name": names("sec"), "type": st.sampled_from(["generic_string", "GENERIC_STRING"])},
-            optional={
-                "description": st.sampled_from(["for the orders store", "it's quoted"]),
-                "stringValue": values.map(Secret),
-                "customProperties": st.just({"rotation.days": "30"}),
-            },
-        ),
+        # all derived: the type from its choices (both cases), the optional description,
+        # value and custom properties (their check keeps reserved keys out)
+        inputs=lambda env: strategies_for(SecretInputs, prefix="sec"),
         replaces=[
             Mutation("name", names("sec")),
             Mutation("description", st.just("another description")),
@@ -231,8 +303,11 @@ def _schema_registry() -> KindContract:
     users = st.one_of(st.none(), st.sampled_from(["svc", "it's me"]))
     return KindContract(
         token="deltastream:index:SchemaRegistry",
-        inputs=lambda env: st.fixed_dictionaries(
-            {"name": names("sr"), "confluent": st.builds(_confluent, uris, users)}
+        # a username needs its password (Check's rule across fields): the block is given
+        inputs=lambda env: strategies_for(
+            SchemaRegistryInputs,
+            {"confluent": st.builds(_confluent, uris, users), "confluentCloud": None},
+            prefix="sr",
         ),
         updates=[Mutation("confluent", st.just(_confluent("https://moved:8081", "rotated")))],
         replaces=[Mutation("name", names("sr"))],
@@ -319,9 +394,98 @@ def _descriptor_source() -> KindContract:
     )
 
 
+def _pool() -> KindContract:
+    sizes = st.sampled_from(["small", "MEDIUM", "large"])
+    return KindContract(
+        token="deltastream:index:ComputePool",
+        inputs=lambda env: st.fixed_dictionaries(
+            {"name": names("pool"), "size": sizes},
+            optional={"timeoutMinutes": st.integers(1, 120)},
+        ),
+        updates=[
+            Mutation("size", st.just("large")),
+            Mutation("timeoutMinutes", st.integers(121, 240)),
+        ],
+        replaces=[Mutation("name", names("pool"))],
+        invalid=[
+            Invalid("size", lambda i: {**i, "size": "xl"}, "an unknown size"),
+            Invalid("timeoutMinutes", lambda i: {**i, "timeoutMinutes": -1}),
+        ],
+        drop=_drop('STOP COMPUTE_POOL "{name}"; DROP COMPUTE_POOL "{name}";'),
+    )
+
+
+def _jar(stem: str) -> str:
+    """A jar file (any bytes do for deltastream-local) that lives as long as the run."""
+    folder = Path(tempfile.mkdtemp(prefix="contract-jars-"))
+    path = folder / f"{stem}.jar"
+    path.write_bytes(b"PK\x03\x04 " + stem.encode())
+    return str(path)
+
+
+def _function_source() -> KindContract:
+    jars = [_jar("udfs"), _jar("udfs-v2")]
+    return KindContract(
+        token="deltastream:index:FunctionSource",
+        inputs=lambda env: st.fixed_dictionaries(
+            {"name": names("src"), "file": st.just(jars[0])},
+            optional={"description": st.sampled_from(["string helpers", "it's quoted"])},
+        ),
+        replaces=[
+            Mutation("name", names("src")),
+            Mutation("file", st.just(jars[1])),
+            Mutation("description", st.just("another description")),
+        ],
+        invalid=[
+            Invalid("file", lambda i: {**i, "file": jars[0] + ".missing"}, "a missing jar"),
+        ],
+        drop=_drop('DROP FUNCTION_SOURCE "{name}";'),
+    )
+
+
+def _function() -> KindContract:
+    source = unique_name("fsrc")
+    jar = _jar("functions")
+    arguments = st.sampled_from(
+        [[], [{"name": "s", "type": "varchar"}], [{"name": "a", "type": "ARRAY<INTEGER>"}]]
+    )
+
+    def inputs(env: Env) -> st.SearchStrategy[dict[str, Any]]:
+        return st.fixed_dictionaries(
+            {
+                "name": names("fn"),
+                "sourceName": st.just(env["src"]["name"]),
+                "className": st.sampled_from(["com.example.Upper", "Lower"]),
+                "arguments": arguments,
+            },
+            optional={"returns": st.sampled_from(["VARCHAR", "bigint"])},
+        )
+
+    return KindContract(
+        token="deltastream:index:Function",
+        prerequisites=lambda: [
+            Resource("deltastream:index:FunctionSource", "src", {"name": source, "file": jar})
+        ],
+        inputs=inputs,
+        replaces=[
+            Mutation("name", names("fn")),
+            Mutation("className", st.just("com.example.Other")),
+            Mutation("returns", st.just("DOUBLE")),
+        ],
+        invalid=[
+            Invalid("className", lambda i: {**i, "className": "not a class"}),
+            Invalid("language", lambda i: {**i, "language": "PYTHON"}, "an unknown language"),
+        ],
+        drop=_drop("DROP FUNCTION {signature};"),
+    )
+
+
 CONTRACTS = {
     "Entity": _entity,
     "DescriptorSource": _descriptor_source,
+    "ComputePool": _pool,
+    "FunctionSource": _function_source,
+    "Function": _function,
     "SchemaRegistry": _schema_registry,
     "Secret": _secret,
     "Application": _application,
@@ -330,6 +494,8 @@ CONTRACTS = {
     "Database": _database,
     "Namespace": _namespace,
     "Store": _store,
+    "StoreDatabricks": _store_databricks,
+    "StoreIcebergRest": _store_iceberg_rest,
 }
 
 

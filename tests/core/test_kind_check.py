@@ -8,6 +8,7 @@ from deltastream_core.ports import StatementContext
 from deltastream_core.unknown import UNKNOWN
 from deltastream_core.waiting import SystemClock
 from deltastream_plugins.database import DatabaseKind
+from deltastream_plugins.function import FunctionKind
 from deltastream_plugins.namespace import NamespaceKind, namespace_id, parse_namespace_id
 
 
@@ -46,3 +47,14 @@ def test_valid_inputs_pass_and_are_echoed() -> None:
 def test_namespace_ids_round_trip_even_with_slashes() -> None:
     for db, ns in [("db", "ns"), ("a/b", "c"), ("a", "b/c"), ('"q"', "x")]:
         assert parse_namespace_id(namespace_id(db, ns)) == (db, ns)
+
+
+def test_each_block_of_a_list_input_is_checked_and_named_by_index() -> None:
+    news = {
+        "name": "f",
+        "sourceName": "s",
+        "className": "C",
+        "arguments": [{"name": "ok", "type": "INT"}, {"type": "x;y"}, "not a block", UNKNOWN],
+    }
+    props = [p for p, _ in check(FunctionKind(), news)]
+    assert props == ["arguments[1].name", "arguments[1].type", "arguments[2]"]

@@ -137,6 +137,13 @@ def test_secret_paths_cover_every_credential() -> None:
         "postgres.password",
         "snowflake.clientKey",
         "snowflake.clientKeyPassphrase",
+        "databricks.appToken",
+        "databricks.accessKeyId",
+        "databricks.secretAccessKey",
+        "s3.accessKeyId",
+        "s3.secretAccessKey",
+        "clickhouse.password",
+        "icebergRest.clientSecret",
     }
 
 

@@ -157,7 +157,11 @@ def test_lookups_are_one_select_ordered_and_name_the_missing_store(server: Local
         made.append(drive(server, functools.partial(KIND.create, args=inputs)))
     sent: list[Statement] = []
     found = drive(server, lambda ctx: GetStore().invoke(ctx, GetStoreArgs("lk_a")), recording=sent)
-    assert (found.name, found.type, found.state) == ("lk_a", "Postgres", "ready") and len(sent) == 1
+    assert (found.name, found.type, found.state) == ("lk_a", "Postgres", "ready")
+    # the catalog row, then DESCRIBE STORE for the type's settings (as Terraform's data source)
+    assert [s.sql.split()[0] for s in sent] == ["SELECT", "DESCRIBE"]
+    assert found.uris == values["uris"] and found.tls_enabled is True
+    assert "password" not in found.settings and found.settings["uris"] == values["uris"]
     sent.clear()
     listed = drive(server, lambda ctx: GetStores().invoke(ctx, GetStoresArgs()), recording=sent)
     names = [s.name for s in listed.stores]

@@ -284,5 +284,5 @@ def test_get_stores_caps_at_200_with_a_warning() -> None:
     names = [s.name for s in result.stores]
     assert names == [f"s{i:03d}" for i in range(200)]
     [select] = sent
-    assert select.sql.endswith("ORDER BY name LIMIT 201;")
+    assert select.sql.endswith('ORDER BY "name" LIMIT 201;')
     assert any("more than 200" in line for line in log.lines)

@@ -85,7 +85,53 @@ BLOCKS: dict[str, tuple[dict[str, Any], dict[str, Any], tuple[str, ...]]] = {
             "sf-pass-2d8b",
         ),
     ),
+    # the experimental types (docs/resources/store.md)
+    "databricks": (
+        {
+            "uris": "https://dbc-1234.cloud.databricks.com",
+            "appToken": "dapi-token-4e7b",
+            "warehouseId": "wh0123abc",
+            "warehousePort": 443,
+            "accessKeyId": "AKIADBXEXAMPLE9a2",
+            "secretAccessKey": "dbx-aws-secret-61fd",
+            "cloudS3Bucket": "staging-bucket",
+            "cloudRegion": "AWS us-west-2",
+        },
+        {"uris": "https://dbc-5678.cloud.databricks.com"},
+        ("dapi-token-4e7b", "AKIADBXEXAMPLE9a2", "dbx-aws-secret-61fd"),
+    ),
+    "s3": (
+        {
+            "uris": "https://bucket-a.s3.amazonaws.com/",
+            "accessKeyId": "AKIAS3EXAMPLE7c0",
+            "secretAccessKey": "s3-secret-key-d83a",
+        },
+        {"uris": "https://bucket-b.s3.amazonaws.com/"},
+        ("AKIAS3EXAMPLE7c0", "s3-secret-key-d83a"),
+    ),
+    "clickhouse": (
+        {
+            "uris": "jdbc:clickhouse://ch-1.example.com:8443",
+            "username": "ch_user",
+            "password": "ch-pass-0b5e",
+        },
+        {"uris": "jdbc:clickhouse://ch-2.example.com:8443"},
+        ("ch-pass-0b5e",),
+    ),
+    "icebergRest": (
+        {
+            "uris": "https://catalog-1.example.com/api/catalog",
+            "catalogId": "lake",
+            "clientId": "ds-client",
+            "clientSecret": "iceberg-secret-a4c9",
+            "clientScope": "PRINCIPAL_ROLE:ALL",
+        },
+        {"uris": "https://catalog-2.example.com/api/catalog"},
+        ("iceberg-secret-a4c9",),
+    ),
 }
+#: every secret value of BLOCKS (the leak checks look for each of them everywhere)
+SECRET_VALUES: tuple[str, ...] = tuple(v for _, _, secrets in BLOCKS.values() for v in secrets)
 
 
 class Log:

@@ -33,6 +33,10 @@ SECRET_FIELDS = {
     "kinesis": ("accessKeyId", "secretAccessKey"),
     "postgres": ("password",),
     "snowflake": ("clientKey", "clientKeyPassphrase"),
+    "databricks": ("appToken", "accessKeyId", "secretAccessKey"),
+    "s3": ("accessKeyId", "secretAccessKey"),
+    "clickhouse": ("password",),
+    "icebergRest": ("clientSecret",),
 }
 #: the type a store of each type is switched to in the replacement step
 OTHER = {
@@ -41,6 +45,10 @@ OTHER = {
     "kinesis": "snowflake",
     "postgres": "confluentKafka",
     "snowflake": "kinesis",
+    "databricks": "s3",
+    "s3": "clickhouse",
+    "clickhouse": "icebergRest",
+    "icebergRest": "databricks",
 }
 SYSTEM_TABLES = ("databases", "schemas", "stores", "relations", "queries")
 
@@ -122,6 +130,14 @@ def test_full_lifecycle(
     for field in SECRET_FIELDS[block]:
         if field in BLOCKS[block][0]:
             assert is_secret(state, block, field), f"{block}.{field} lost its secretness"
+
+    # lookups: getStores of the store's type lists it, and neither lookup carries a secret
+    found = stack.invoke("deltastream:index:getStore", {"name": name})
+    listed = stack.invoke("deltastream:index:getStores", {"type": block})["stores"]
+    assert name in [s["name"] for s in listed] and {s["type"] for s in listed} == {row[1]}
+    looked = json.dumps([found, listed])
+    for value in secret_values(block):
+        assert value not in looked, f"{value!r} leaked into a lookup"
 
     # no-change up, twice
     for _ in range(2):
@@ -220,8 +236,17 @@ def test_lookups_through_the_provider(stack: Stack, local_server: LocalServer) -
     stack.up([store("s", name, "postgres")])
     with RequestCounter(local_server) as counter:
         found = stack.invoke("deltastream:index:getStore", {"name": name})
-    assert counter.by_route.get("POST /v2/statements") == 1
+    # the catalog row, then DESCRIBE STORE for the type-specific settings
+    assert counter.by_route.get("POST /v2/statements") == 2
     assert (found["name"], found["type"], found["state"]) == (name, "Postgres", "ready")
+    assert found["uris"] == BLOCKS["postgres"][0]["uris"] and found["tlsEnabled"] is True
+    assert found["settings"] == {
+        "uris": BLOCKS["postgres"][0]["uris"],
+        "tlsDisabled": "false",
+        "tlsVerifyServerHostname": "true",
+    }
+    assert found["path"] == [name]
+    assert "pg-pass-63ab" not in json.dumps(found)
     listed = stack.invoke("deltastream:index:getStores", {})
     names = [s["name"] for s in listed["stores"]]
     assert name in names and names == sorted(names)

@@ -90,14 +90,30 @@ def test_logs_redact_secret_keys_secret_objects_and_known_values(
             wrapped=Secret("k3y-h"),
             text="uses k3y-registered inside",
         )
+        # the store types' credentials, by the WITH key and the property name
+        log.info(
+            "store",
+            **{
+                "databricks.app_token": "dbx-tok-i",
+                "appToken": "dbx-tok-j",
+                "aws.access_key_id": "akia-k",
+                "accessKeyId": "akia-l",
+                "aws.secret_access_key": "aws-sec-m",
+                "clickhouse.password": "ch-pw-n",
+                "iceberg.rest.client_secret": "ice-sec-o",
+                "clientSecret": "ice-sec-p",
+                "warehouseId": "wh-visible",
+            },
+        )
         log.error("failed", exc_info=ValueError("k3y-registered in traceback"))
     finally:
         structlog.reset_defaults()
     text = out.getvalue()
     for leaked in ("k3y-a", "k3y-b", "pw-c", "k3y-d", "pk-e", "tok-f", "pw-g", "k3y-h",
-                   "k3y-registered"):  # fmt: skip
+                   "k3y-registered", "dbx-tok-i", "dbx-tok-j", "akia-k", "akia-l", "aws-sec-m",
+                   "ch-pw-n", "ice-sec-o", "ice-sec-p"):  # fmt: skip
         assert leaked not in text
-    assert "visible" in text and "<redacted>" in text
+    assert "visible" in text and "wh-visible" in text and "<redacted>" in text
     if fmt == "json":
         json.loads(text.splitlines()[0])
 

@@ -22,8 +22,11 @@ from deltastream_pulumi.testing.contract import (
     Mutation,
     check_contract,
     names,
+    strategies_for,
 )
 from deltastream_pulumi.testing.local import run_sql
+
+from .corp_warehouse.provider import WarehouseInputs
 
 PACKAGE = Path(__file__).parent / "corp_warehouse"
 DOC = Path(__file__).parents[2] / "docs" / "plugins.md"
@@ -76,11 +79,10 @@ def corp_provider(site: Path, server: LocalServer) -> Iterator[ProviderProcess]:
         yield process
 
 
-SIZES = st.sampled_from(["SMALL", "small", "Small"])
-
 WAREHOUSE = KindContract(
     token="deltastream:index:Warehouse",
-    inputs=lambda env: st.fixed_dictionaries({"name": names("wh"), "size": SIZES}),
+    # derived from the model: a unique name, a size from its choices in either case
+    inputs=lambda env: strategies_for(WarehouseInputs, prefix="wh"),
     updates=[Mutation("size", st.sampled_from(["MEDIUM", "large"]))],
     replaces=[Mutation("name", names("wh")), Mutation("owner", st.just("orgadmin"))],
     invalid=[

@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Look up one store by name. Fails if it does not exist.
+// Look up one store by name, with the type-specific settings DESCRIBE STORE reports (never a secret). Fails if it does not exist.
 func LookupStore(ctx *pulumi.Context, args *LookupStoreArgs, opts ...pulumi.InvokeOption) (*LookupStoreResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv LookupStoreResult
@@ -30,16 +30,30 @@ type LookupStoreArgs struct {
 type LookupStoreResult struct {
 	// When the store was created (RFC 3339).
 	CreatedAt string `pulumi:"createdAt"`
+	// DESCRIBE STORE's details object as reported (short keys, e.g. warehouse_name); never a secret.
+	Details map[string]string `pulumi:"details"`
 	// The name of the store.
 	Name string `pulumi:"name"`
 	// The role that owns the store.
 	Owner string `pulumi:"owner"`
+	// The store's path as DeltaStream reports it.
+	Path []string `pulumi:"path"`
+	// The schema registry the store names, if any.
+	SchemaRegistryName *string `pulumi:"schemaRegistryName"`
+	// The type's non-secret settings DeltaStream reports, keyed by the Store resource's property names of its type block (e.g. warehouseName); never a secret.
+	Settings map[string]string `pulumi:"settings"`
 	// Provisioning state of the store (ready once usable).
 	State string `pulumi:"state"`
+	// Whether connections use TLS.
+	TlsEnabled *bool `pulumi:"tlsEnabled"`
+	// Whether the servers' certificates must match their host names.
+	TlsVerifyServerHostname *bool `pulumi:"tlsVerifyServerHostname"`
 	// Type of the store as DeltaStream reports it (e.g. Kafka).
 	Type string `pulumi:"type"`
 	// When the store was last changed (RFC 3339).
 	UpdatedAt string `pulumi:"updatedAt"`
+	// The store's URIs (any user info removed by DeltaStream).
+	Uris *string `pulumi:"uris"`
 }
 
 func LookupStoreOutput(ctx *pulumi.Context, args LookupStoreOutputArgs, opts ...pulumi.InvokeOption) LookupStoreResultOutput {
@@ -75,6 +89,11 @@ func (o LookupStoreResultOutput) CreatedAt() pulumi.StringOutput {
 	return o.ApplyT(func(v LookupStoreResult) string { return v.CreatedAt }).(pulumi.StringOutput)
 }
 
+// DESCRIBE STORE's details object as reported (short keys, e.g. warehouse_name); never a secret.
+func (o LookupStoreResultOutput) Details() pulumi.StringMapOutput {
+	return o.ApplyT(func(v LookupStoreResult) map[string]string { return v.Details }).(pulumi.StringMapOutput)
+}
+
 // The name of the store.
 func (o LookupStoreResultOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v LookupStoreResult) string { return v.Name }).(pulumi.StringOutput)
@@ -85,9 +104,34 @@ func (o LookupStoreResultOutput) Owner() pulumi.StringOutput {
 	return o.ApplyT(func(v LookupStoreResult) string { return v.Owner }).(pulumi.StringOutput)
 }
 
+// The store's path as DeltaStream reports it.
+func (o LookupStoreResultOutput) Path() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v LookupStoreResult) []string { return v.Path }).(pulumi.StringArrayOutput)
+}
+
+// The schema registry the store names, if any.
+func (o LookupStoreResultOutput) SchemaRegistryName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v LookupStoreResult) *string { return v.SchemaRegistryName }).(pulumi.StringPtrOutput)
+}
+
+// The type's non-secret settings DeltaStream reports, keyed by the Store resource's property names of its type block (e.g. warehouseName); never a secret.
+func (o LookupStoreResultOutput) Settings() pulumi.StringMapOutput {
+	return o.ApplyT(func(v LookupStoreResult) map[string]string { return v.Settings }).(pulumi.StringMapOutput)
+}
+
 // Provisioning state of the store (ready once usable).
 func (o LookupStoreResultOutput) State() pulumi.StringOutput {
 	return o.ApplyT(func(v LookupStoreResult) string { return v.State }).(pulumi.StringOutput)
+}
+
+// Whether connections use TLS.
+func (o LookupStoreResultOutput) TlsEnabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v LookupStoreResult) *bool { return v.TlsEnabled }).(pulumi.BoolPtrOutput)
+}
+
+// Whether the servers' certificates must match their host names.
+func (o LookupStoreResultOutput) TlsVerifyServerHostname() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v LookupStoreResult) *bool { return v.TlsVerifyServerHostname }).(pulumi.BoolPtrOutput)
 }
 
 // Type of the store as DeltaStream reports it (e.g. Kafka).
@@ -98,6 +142,11 @@ func (o LookupStoreResultOutput) Type() pulumi.StringOutput {
 // When the store was last changed (RFC 3339).
 func (o LookupStoreResultOutput) UpdatedAt() pulumi.StringOutput {
 	return o.ApplyT(func(v LookupStoreResult) string { return v.UpdatedAt }).(pulumi.StringOutput)
+}
+
+// The store's URIs (any user info removed by DeltaStream).
+func (o LookupStoreResultOutput) Uris() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v LookupStoreResult) *string { return v.Uris }).(pulumi.StringPtrOutput)
 }
 
 func init() {

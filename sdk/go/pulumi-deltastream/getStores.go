@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// List stores ordered by name, at most 200 (a warning is logged when there are more).
+// List stores ordered by name, optionally of one type, at most 200 (a warning is logged when there are more).
 func GetStores(ctx *pulumi.Context, args *GetStoresArgs, opts ...pulumi.InvokeOption) (*GetStoresResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv GetStoresResult
@@ -23,6 +23,8 @@ func GetStores(ctx *pulumi.Context, args *GetStoresArgs, opts ...pulumi.InvokeOp
 }
 
 type GetStoresArgs struct {
+	// Only stores of this type: a type block name or type keyword, case-insensitive (kafka (KAFKA), confluentKafka (CONFLUENT_KAFKA), kinesis (KINESIS), postgres (POSTGRESQL), snowflake (SNOWFLAKE), databricks (DATABRICKS), s3 (S3), clickhouse (CLICKHOUSE), icebergRest (ICEBERG_REST)).
+	Type *string `pulumi:"type"`
 }
 
 type GetStoresResult struct {
@@ -36,6 +38,8 @@ func GetStoresOutput(ctx *pulumi.Context, args GetStoresOutputArgs, opts ...pulu
 }
 
 type GetStoresOutputArgs struct {
+	// Only stores of this type: a type block name or type keyword, case-insensitive (kafka (KAFKA), confluentKafka (CONFLUENT_KAFKA), kinesis (KINESIS), postgres (POSTGRESQL), snowflake (SNOWFLAKE), databricks (DATABRICKS), s3 (S3), clickhouse (CLICKHOUSE), icebergRest (ICEBERG_REST)).
+	Type pulumi.StringPtrInput `pulumi:"type"`
 }
 
 func (GetStoresOutputArgs) ElementType() reflect.Type {

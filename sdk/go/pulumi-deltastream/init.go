@@ -23,6 +23,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 	switch typ {
 	case "deltastream:index:Application":
 		r = &Application{}
+	case "deltastream:index:ComputePool":
+		r = &ComputePool{}
 	case "deltastream:index:Database":
 		r = &Database{}
 	case "deltastream:index:DeltaStreamObject":
@@ -31,6 +33,10 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &DescriptorSource{}
 	case "deltastream:index:Entity":
 		r = &Entity{}
+	case "deltastream:index:Function":
+		r = &Function{}
+	case "deltastream:index:FunctionSource":
+		r = &FunctionSource{}
 	case "deltastream:index:Namespace":
 		r = &Namespace{}
 	case "deltastream:index:Query":

@@ -13,6 +13,184 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+// Experimental: settings of a ClickHouse store; keys from a Python SDK test only.
+type ClickhouseInputs struct {
+	// Password to authenticate with.
+	Password string `pulumi:"password"`
+	// JDBC URL of the server, e.g. jdbc:clickhouse://ch.example.com:8443.
+	Uris string `pulumi:"uris"`
+	// User name to authenticate with.
+	Username string `pulumi:"username"`
+}
+
+// ClickhouseInputsInput is an input type that accepts ClickhouseInputsArgs and ClickhouseInputsOutput values.
+// You can construct a concrete instance of `ClickhouseInputsInput` via:
+//
+//	ClickhouseInputsArgs{...}
+type ClickhouseInputsInput interface {
+	pulumi.Input
+
+	ToClickhouseInputsOutput() ClickhouseInputsOutput
+	ToClickhouseInputsOutputWithContext(context.Context) ClickhouseInputsOutput
+}
+
+// Experimental: settings of a ClickHouse store; keys from a Python SDK test only.
+type ClickhouseInputsArgs struct {
+	// Password to authenticate with.
+	Password pulumi.StringInput `pulumi:"password"`
+	// JDBC URL of the server, e.g. jdbc:clickhouse://ch.example.com:8443.
+	Uris pulumi.StringInput `pulumi:"uris"`
+	// User name to authenticate with.
+	Username pulumi.StringInput `pulumi:"username"`
+}
+
+func (ClickhouseInputsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClickhouseInputs)(nil)).Elem()
+}
+
+func (i ClickhouseInputsArgs) ToClickhouseInputsOutput() ClickhouseInputsOutput {
+	return i.ToClickhouseInputsOutputWithContext(context.Background())
+}
+
+func (i ClickhouseInputsArgs) ToClickhouseInputsOutputWithContext(ctx context.Context) ClickhouseInputsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClickhouseInputsOutput)
+}
+
+func (i ClickhouseInputsArgs) ToClickhouseInputsPtrOutput() ClickhouseInputsPtrOutput {
+	return i.ToClickhouseInputsPtrOutputWithContext(context.Background())
+}
+
+func (i ClickhouseInputsArgs) ToClickhouseInputsPtrOutputWithContext(ctx context.Context) ClickhouseInputsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClickhouseInputsOutput).ToClickhouseInputsPtrOutputWithContext(ctx)
+}
+
+// ClickhouseInputsPtrInput is an input type that accepts ClickhouseInputsArgs, ClickhouseInputsPtr and ClickhouseInputsPtrOutput values.
+// You can construct a concrete instance of `ClickhouseInputsPtrInput` via:
+//
+//	        ClickhouseInputsArgs{...}
+//
+//	or:
+//
+//	        nil
+type ClickhouseInputsPtrInput interface {
+	pulumi.Input
+
+	ToClickhouseInputsPtrOutput() ClickhouseInputsPtrOutput
+	ToClickhouseInputsPtrOutputWithContext(context.Context) ClickhouseInputsPtrOutput
+}
+
+type clickhouseInputsPtrType ClickhouseInputsArgs
+
+func ClickhouseInputsPtr(v *ClickhouseInputsArgs) ClickhouseInputsPtrInput {
+	return (*clickhouseInputsPtrType)(v)
+}
+
+func (*clickhouseInputsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClickhouseInputs)(nil)).Elem()
+}
+
+func (i *clickhouseInputsPtrType) ToClickhouseInputsPtrOutput() ClickhouseInputsPtrOutput {
+	return i.ToClickhouseInputsPtrOutputWithContext(context.Background())
+}
+
+func (i *clickhouseInputsPtrType) ToClickhouseInputsPtrOutputWithContext(ctx context.Context) ClickhouseInputsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClickhouseInputsPtrOutput)
+}
+
+// Experimental: settings of a ClickHouse store; keys from a Python SDK test only.
+type ClickhouseInputsOutput struct{ *pulumi.OutputState }
+
+func (ClickhouseInputsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClickhouseInputs)(nil)).Elem()
+}
+
+func (o ClickhouseInputsOutput) ToClickhouseInputsOutput() ClickhouseInputsOutput {
+	return o
+}
+
+func (o ClickhouseInputsOutput) ToClickhouseInputsOutputWithContext(ctx context.Context) ClickhouseInputsOutput {
+	return o
+}
+
+func (o ClickhouseInputsOutput) ToClickhouseInputsPtrOutput() ClickhouseInputsPtrOutput {
+	return o.ToClickhouseInputsPtrOutputWithContext(context.Background())
+}
+
+func (o ClickhouseInputsOutput) ToClickhouseInputsPtrOutputWithContext(ctx context.Context) ClickhouseInputsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClickhouseInputs) *ClickhouseInputs {
+		return &v
+	}).(ClickhouseInputsPtrOutput)
+}
+
+// Password to authenticate with.
+func (o ClickhouseInputsOutput) Password() pulumi.StringOutput {
+	return o.ApplyT(func(v ClickhouseInputs) string { return v.Password }).(pulumi.StringOutput)
+}
+
+// JDBC URL of the server, e.g. jdbc:clickhouse://ch.example.com:8443.
+func (o ClickhouseInputsOutput) Uris() pulumi.StringOutput {
+	return o.ApplyT(func(v ClickhouseInputs) string { return v.Uris }).(pulumi.StringOutput)
+}
+
+// User name to authenticate with.
+func (o ClickhouseInputsOutput) Username() pulumi.StringOutput {
+	return o.ApplyT(func(v ClickhouseInputs) string { return v.Username }).(pulumi.StringOutput)
+}
+
+type ClickhouseInputsPtrOutput struct{ *pulumi.OutputState }
+
+func (ClickhouseInputsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClickhouseInputs)(nil)).Elem()
+}
+
+func (o ClickhouseInputsPtrOutput) ToClickhouseInputsPtrOutput() ClickhouseInputsPtrOutput {
+	return o
+}
+
+func (o ClickhouseInputsPtrOutput) ToClickhouseInputsPtrOutputWithContext(ctx context.Context) ClickhouseInputsPtrOutput {
+	return o
+}
+
+func (o ClickhouseInputsPtrOutput) Elem() ClickhouseInputsOutput {
+	return o.ApplyT(func(v *ClickhouseInputs) ClickhouseInputs {
+		if v != nil {
+			return *v
+		}
+		var ret ClickhouseInputs
+		return ret
+	}).(ClickhouseInputsOutput)
+}
+
+// Password to authenticate with.
+func (o ClickhouseInputsPtrOutput) Password() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClickhouseInputs) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Password
+	}).(pulumi.StringPtrOutput)
+}
+
+// JDBC URL of the server, e.g. jdbc:clickhouse://ch.example.com:8443.
+func (o ClickhouseInputsPtrOutput) Uris() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClickhouseInputs) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Uris
+	}).(pulumi.StringPtrOutput)
+}
+
+// User name to authenticate with.
+func (o ClickhouseInputsPtrOutput) Username() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClickhouseInputs) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Username
+	}).(pulumi.StringPtrOutput)
+}
+
 // Settings of a Confluent Kafka (Confluent Cloud) store: SASL credentials required.
 type ConfluentKafkaInputs struct {
 	// SASL mechanism: PLAIN, SHA256 or SHA512 (case-insensitive).
@@ -227,6 +405,279 @@ func (o ConfluentKafkaInputsPtrOutput) Uris() pulumi.StringPtrOutput {
 		}
 		return &v.Uris
 	}).(pulumi.StringPtrOutput)
+}
+
+// Experimental: settings of a Databricks store (a SQL warehouse and an S3 bucket that     stages the data); keys from an older Terraform provider only.
+type DatabricksInputs struct {
+	// AWS IAM access key id for the staging bucket.
+	AccessKeyId string `pulumi:"accessKeyId"`
+	// Databricks personal access token.
+	AppToken string `pulumi:"appToken"`
+	// Cloud region of the bucket, e.g. AWS us-west-2.
+	CloudRegion string `pulumi:"cloudRegion"`
+	// S3 bucket that stages the data written to Databricks.
+	CloudS3Bucket string `pulumi:"cloudS3Bucket"`
+	// AWS IAM secret access key for the staging bucket.
+	SecretAccessKey string `pulumi:"secretAccessKey"`
+	// URL of the Databricks workspace, e.g. https://dbc-1234.cloud.databricks.com.
+	Uris string `pulumi:"uris"`
+	// Id of the SQL warehouse that runs the statements.
+	WarehouseId string `pulumi:"warehouseId"`
+	// Port of the SQL warehouse (sent as a bare number; the older Terraform provider always sent 443).
+	WarehousePort *int `pulumi:"warehousePort"`
+}
+
+// DatabricksInputsInput is an input type that accepts DatabricksInputsArgs and DatabricksInputsOutput values.
+// You can construct a concrete instance of `DatabricksInputsInput` via:
+//
+//	DatabricksInputsArgs{...}
+type DatabricksInputsInput interface {
+	pulumi.Input
+
+	ToDatabricksInputsOutput() DatabricksInputsOutput
+	ToDatabricksInputsOutputWithContext(context.Context) DatabricksInputsOutput
+}
+
+// Experimental: settings of a Databricks store (a SQL warehouse and an S3 bucket that     stages the data); keys from an older Terraform provider only.
+type DatabricksInputsArgs struct {
+	// AWS IAM access key id for the staging bucket.
+	AccessKeyId pulumi.StringInput `pulumi:"accessKeyId"`
+	// Databricks personal access token.
+	AppToken pulumi.StringInput `pulumi:"appToken"`
+	// Cloud region of the bucket, e.g. AWS us-west-2.
+	CloudRegion pulumi.StringInput `pulumi:"cloudRegion"`
+	// S3 bucket that stages the data written to Databricks.
+	CloudS3Bucket pulumi.StringInput `pulumi:"cloudS3Bucket"`
+	// AWS IAM secret access key for the staging bucket.
+	SecretAccessKey pulumi.StringInput `pulumi:"secretAccessKey"`
+	// URL of the Databricks workspace, e.g. https://dbc-1234.cloud.databricks.com.
+	Uris pulumi.StringInput `pulumi:"uris"`
+	// Id of the SQL warehouse that runs the statements.
+	WarehouseId pulumi.StringInput `pulumi:"warehouseId"`
+	// Port of the SQL warehouse (sent as a bare number; the older Terraform provider always sent 443).
+	WarehousePort pulumi.IntPtrInput `pulumi:"warehousePort"`
+}
+
+func (DatabricksInputsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*DatabricksInputs)(nil)).Elem()
+}
+
+func (i DatabricksInputsArgs) ToDatabricksInputsOutput() DatabricksInputsOutput {
+	return i.ToDatabricksInputsOutputWithContext(context.Background())
+}
+
+func (i DatabricksInputsArgs) ToDatabricksInputsOutputWithContext(ctx context.Context) DatabricksInputsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DatabricksInputsOutput)
+}
+
+func (i DatabricksInputsArgs) ToDatabricksInputsPtrOutput() DatabricksInputsPtrOutput {
+	return i.ToDatabricksInputsPtrOutputWithContext(context.Background())
+}
+
+func (i DatabricksInputsArgs) ToDatabricksInputsPtrOutputWithContext(ctx context.Context) DatabricksInputsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DatabricksInputsOutput).ToDatabricksInputsPtrOutputWithContext(ctx)
+}
+
+// DatabricksInputsPtrInput is an input type that accepts DatabricksInputsArgs, DatabricksInputsPtr and DatabricksInputsPtrOutput values.
+// You can construct a concrete instance of `DatabricksInputsPtrInput` via:
+//
+//	        DatabricksInputsArgs{...}
+//
+//	or:
+//
+//	        nil
+type DatabricksInputsPtrInput interface {
+	pulumi.Input
+
+	ToDatabricksInputsPtrOutput() DatabricksInputsPtrOutput
+	ToDatabricksInputsPtrOutputWithContext(context.Context) DatabricksInputsPtrOutput
+}
+
+type databricksInputsPtrType DatabricksInputsArgs
+
+func DatabricksInputsPtr(v *DatabricksInputsArgs) DatabricksInputsPtrInput {
+	return (*databricksInputsPtrType)(v)
+}
+
+func (*databricksInputsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**DatabricksInputs)(nil)).Elem()
+}
+
+func (i *databricksInputsPtrType) ToDatabricksInputsPtrOutput() DatabricksInputsPtrOutput {
+	return i.ToDatabricksInputsPtrOutputWithContext(context.Background())
+}
+
+func (i *databricksInputsPtrType) ToDatabricksInputsPtrOutputWithContext(ctx context.Context) DatabricksInputsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DatabricksInputsPtrOutput)
+}
+
+// Experimental: settings of a Databricks store (a SQL warehouse and an S3 bucket that     stages the data); keys from an older Terraform provider only.
+type DatabricksInputsOutput struct{ *pulumi.OutputState }
+
+func (DatabricksInputsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*DatabricksInputs)(nil)).Elem()
+}
+
+func (o DatabricksInputsOutput) ToDatabricksInputsOutput() DatabricksInputsOutput {
+	return o
+}
+
+func (o DatabricksInputsOutput) ToDatabricksInputsOutputWithContext(ctx context.Context) DatabricksInputsOutput {
+	return o
+}
+
+func (o DatabricksInputsOutput) ToDatabricksInputsPtrOutput() DatabricksInputsPtrOutput {
+	return o.ToDatabricksInputsPtrOutputWithContext(context.Background())
+}
+
+func (o DatabricksInputsOutput) ToDatabricksInputsPtrOutputWithContext(ctx context.Context) DatabricksInputsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v DatabricksInputs) *DatabricksInputs {
+		return &v
+	}).(DatabricksInputsPtrOutput)
+}
+
+// AWS IAM access key id for the staging bucket.
+func (o DatabricksInputsOutput) AccessKeyId() pulumi.StringOutput {
+	return o.ApplyT(func(v DatabricksInputs) string { return v.AccessKeyId }).(pulumi.StringOutput)
+}
+
+// Databricks personal access token.
+func (o DatabricksInputsOutput) AppToken() pulumi.StringOutput {
+	return o.ApplyT(func(v DatabricksInputs) string { return v.AppToken }).(pulumi.StringOutput)
+}
+
+// Cloud region of the bucket, e.g. AWS us-west-2.
+func (o DatabricksInputsOutput) CloudRegion() pulumi.StringOutput {
+	return o.ApplyT(func(v DatabricksInputs) string { return v.CloudRegion }).(pulumi.StringOutput)
+}
+
+// S3 bucket that stages the data written to Databricks.
+func (o DatabricksInputsOutput) CloudS3Bucket() pulumi.StringOutput {
+	return o.ApplyT(func(v DatabricksInputs) string { return v.CloudS3Bucket }).(pulumi.StringOutput)
+}
+
+// AWS IAM secret access key for the staging bucket.
+func (o DatabricksInputsOutput) SecretAccessKey() pulumi.StringOutput {
+	return o.ApplyT(func(v DatabricksInputs) string { return v.SecretAccessKey }).(pulumi.StringOutput)
+}
+
+// URL of the Databricks workspace, e.g. https://dbc-1234.cloud.databricks.com.
+func (o DatabricksInputsOutput) Uris() pulumi.StringOutput {
+	return o.ApplyT(func(v DatabricksInputs) string { return v.Uris }).(pulumi.StringOutput)
+}
+
+// Id of the SQL warehouse that runs the statements.
+func (o DatabricksInputsOutput) WarehouseId() pulumi.StringOutput {
+	return o.ApplyT(func(v DatabricksInputs) string { return v.WarehouseId }).(pulumi.StringOutput)
+}
+
+// Port of the SQL warehouse (sent as a bare number; the older Terraform provider always sent 443).
+func (o DatabricksInputsOutput) WarehousePort() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v DatabricksInputs) *int { return v.WarehousePort }).(pulumi.IntPtrOutput)
+}
+
+type DatabricksInputsPtrOutput struct{ *pulumi.OutputState }
+
+func (DatabricksInputsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**DatabricksInputs)(nil)).Elem()
+}
+
+func (o DatabricksInputsPtrOutput) ToDatabricksInputsPtrOutput() DatabricksInputsPtrOutput {
+	return o
+}
+
+func (o DatabricksInputsPtrOutput) ToDatabricksInputsPtrOutputWithContext(ctx context.Context) DatabricksInputsPtrOutput {
+	return o
+}
+
+func (o DatabricksInputsPtrOutput) Elem() DatabricksInputsOutput {
+	return o.ApplyT(func(v *DatabricksInputs) DatabricksInputs {
+		if v != nil {
+			return *v
+		}
+		var ret DatabricksInputs
+		return ret
+	}).(DatabricksInputsOutput)
+}
+
+// AWS IAM access key id for the staging bucket.
+func (o DatabricksInputsPtrOutput) AccessKeyId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *DatabricksInputs) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.AccessKeyId
+	}).(pulumi.StringPtrOutput)
+}
+
+// Databricks personal access token.
+func (o DatabricksInputsPtrOutput) AppToken() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *DatabricksInputs) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.AppToken
+	}).(pulumi.StringPtrOutput)
+}
+
+// Cloud region of the bucket, e.g. AWS us-west-2.
+func (o DatabricksInputsPtrOutput) CloudRegion() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *DatabricksInputs) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.CloudRegion
+	}).(pulumi.StringPtrOutput)
+}
+
+// S3 bucket that stages the data written to Databricks.
+func (o DatabricksInputsPtrOutput) CloudS3Bucket() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *DatabricksInputs) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.CloudS3Bucket
+	}).(pulumi.StringPtrOutput)
+}
+
+// AWS IAM secret access key for the staging bucket.
+func (o DatabricksInputsPtrOutput) SecretAccessKey() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *DatabricksInputs) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.SecretAccessKey
+	}).(pulumi.StringPtrOutput)
+}
+
+// URL of the Databricks workspace, e.g. https://dbc-1234.cloud.databricks.com.
+func (o DatabricksInputsPtrOutput) Uris() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *DatabricksInputs) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Uris
+	}).(pulumi.StringPtrOutput)
+}
+
+// Id of the SQL warehouse that runs the statements.
+func (o DatabricksInputsPtrOutput) WarehouseId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *DatabricksInputs) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.WarehouseId
+	}).(pulumi.StringPtrOutput)
+}
+
+// Port of the SQL warehouse (sent as a bare number; the older Terraform provider always sent 443).
+func (o DatabricksInputsPtrOutput) WarehousePort() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *DatabricksInputs) *int {
+		if v == nil {
+			return nil
+		}
+		return v.WarehousePort
+	}).(pulumi.IntPtrOutput)
 }
 
 // Topic settings of an entity in a Kafka or Confluent Kafka store.
@@ -623,6 +1074,210 @@ func (o EntityKinesisPropertiesPtrOutput) KinesisShards() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
+// One argument of the function.
+type FunctionArgument struct {
+	// Name of the argument (a lower-case identifier).
+	Name string `pulumi:"name"`
+	// SQL type of the argument, e.g. VARCHAR or ARRAY<INTEGER>.
+	Type string `pulumi:"type"`
+}
+
+// FunctionArgumentInput is an input type that accepts FunctionArgumentArgs and FunctionArgumentOutput values.
+// You can construct a concrete instance of `FunctionArgumentInput` via:
+//
+//	FunctionArgumentArgs{...}
+type FunctionArgumentInput interface {
+	pulumi.Input
+
+	ToFunctionArgumentOutput() FunctionArgumentOutput
+	ToFunctionArgumentOutputWithContext(context.Context) FunctionArgumentOutput
+}
+
+// One argument of the function.
+type FunctionArgumentArgs struct {
+	// Name of the argument (a lower-case identifier).
+	Name pulumi.StringInput `pulumi:"name"`
+	// SQL type of the argument, e.g. VARCHAR or ARRAY<INTEGER>.
+	Type pulumi.StringInput `pulumi:"type"`
+}
+
+func (FunctionArgumentArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*FunctionArgument)(nil)).Elem()
+}
+
+func (i FunctionArgumentArgs) ToFunctionArgumentOutput() FunctionArgumentOutput {
+	return i.ToFunctionArgumentOutputWithContext(context.Background())
+}
+
+func (i FunctionArgumentArgs) ToFunctionArgumentOutputWithContext(ctx context.Context) FunctionArgumentOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(FunctionArgumentOutput)
+}
+
+// FunctionArgumentArrayInput is an input type that accepts FunctionArgumentArray and FunctionArgumentArrayOutput values.
+// You can construct a concrete instance of `FunctionArgumentArrayInput` via:
+//
+//	FunctionArgumentArray{ FunctionArgumentArgs{...} }
+type FunctionArgumentArrayInput interface {
+	pulumi.Input
+
+	ToFunctionArgumentArrayOutput() FunctionArgumentArrayOutput
+	ToFunctionArgumentArrayOutputWithContext(context.Context) FunctionArgumentArrayOutput
+}
+
+type FunctionArgumentArray []FunctionArgumentInput
+
+func (FunctionArgumentArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]FunctionArgument)(nil)).Elem()
+}
+
+func (i FunctionArgumentArray) ToFunctionArgumentArrayOutput() FunctionArgumentArrayOutput {
+	return i.ToFunctionArgumentArrayOutputWithContext(context.Background())
+}
+
+func (i FunctionArgumentArray) ToFunctionArgumentArrayOutputWithContext(ctx context.Context) FunctionArgumentArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(FunctionArgumentArrayOutput)
+}
+
+// One argument of the function.
+type FunctionArgumentOutput struct{ *pulumi.OutputState }
+
+func (FunctionArgumentOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*FunctionArgument)(nil)).Elem()
+}
+
+func (o FunctionArgumentOutput) ToFunctionArgumentOutput() FunctionArgumentOutput {
+	return o
+}
+
+func (o FunctionArgumentOutput) ToFunctionArgumentOutputWithContext(ctx context.Context) FunctionArgumentOutput {
+	return o
+}
+
+// Name of the argument (a lower-case identifier).
+func (o FunctionArgumentOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v FunctionArgument) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// SQL type of the argument, e.g. VARCHAR or ARRAY<INTEGER>.
+func (o FunctionArgumentOutput) Type() pulumi.StringOutput {
+	return o.ApplyT(func(v FunctionArgument) string { return v.Type }).(pulumi.StringOutput)
+}
+
+type FunctionArgumentArrayOutput struct{ *pulumi.OutputState }
+
+func (FunctionArgumentArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]FunctionArgument)(nil)).Elem()
+}
+
+func (o FunctionArgumentArrayOutput) ToFunctionArgumentArrayOutput() FunctionArgumentArrayOutput {
+	return o
+}
+
+func (o FunctionArgumentArrayOutput) ToFunctionArgumentArrayOutputWithContext(ctx context.Context) FunctionArgumentArrayOutput {
+	return o
+}
+
+func (o FunctionArgumentArrayOutput) Index(i pulumi.IntInput) FunctionArgumentOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) FunctionArgument {
+		return vs[0].([]FunctionArgument)[vs[1].(int)]
+	}).(FunctionArgumentOutput)
+}
+
+// The GetComputePoolResult settings.
+type GetComputePoolResult struct {
+	// The state the pool is in.
+	ActualState string `pulumi:"actualState"`
+	// When the pool was created (RFC 3339).
+	CreatedAt string `pulumi:"createdAt"`
+	// The state the pool was asked to be in.
+	IntendedState string `pulumi:"intendedState"`
+	// Name of the compute pool.
+	Name string `pulumi:"name"`
+	// Owning role of the pool.
+	Owner string `pulumi:"owner"`
+	// Size of the pool.
+	Size string `pulumi:"size"`
+	// Minutes of inactivity before the pool suspends.
+	TimeoutMinutes *int `pulumi:"timeoutMinutes"`
+	// When the pool was last changed (RFC 3339).
+	UpdatedAt string `pulumi:"updatedAt"`
+}
+
+// The GetComputePoolResult settings.
+type GetComputePoolResultOutput struct{ *pulumi.OutputState }
+
+func (GetComputePoolResultOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetComputePoolResult)(nil)).Elem()
+}
+
+func (o GetComputePoolResultOutput) ToGetComputePoolResultOutput() GetComputePoolResultOutput {
+	return o
+}
+
+func (o GetComputePoolResultOutput) ToGetComputePoolResultOutputWithContext(ctx context.Context) GetComputePoolResultOutput {
+	return o
+}
+
+// The state the pool is in.
+func (o GetComputePoolResultOutput) ActualState() pulumi.StringOutput {
+	return o.ApplyT(func(v GetComputePoolResult) string { return v.ActualState }).(pulumi.StringOutput)
+}
+
+// When the pool was created (RFC 3339).
+func (o GetComputePoolResultOutput) CreatedAt() pulumi.StringOutput {
+	return o.ApplyT(func(v GetComputePoolResult) string { return v.CreatedAt }).(pulumi.StringOutput)
+}
+
+// The state the pool was asked to be in.
+func (o GetComputePoolResultOutput) IntendedState() pulumi.StringOutput {
+	return o.ApplyT(func(v GetComputePoolResult) string { return v.IntendedState }).(pulumi.StringOutput)
+}
+
+// Name of the compute pool.
+func (o GetComputePoolResultOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetComputePoolResult) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Owning role of the pool.
+func (o GetComputePoolResultOutput) Owner() pulumi.StringOutput {
+	return o.ApplyT(func(v GetComputePoolResult) string { return v.Owner }).(pulumi.StringOutput)
+}
+
+// Size of the pool.
+func (o GetComputePoolResultOutput) Size() pulumi.StringOutput {
+	return o.ApplyT(func(v GetComputePoolResult) string { return v.Size }).(pulumi.StringOutput)
+}
+
+// Minutes of inactivity before the pool suspends.
+func (o GetComputePoolResultOutput) TimeoutMinutes() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v GetComputePoolResult) *int { return v.TimeoutMinutes }).(pulumi.IntPtrOutput)
+}
+
+// When the pool was last changed (RFC 3339).
+func (o GetComputePoolResultOutput) UpdatedAt() pulumi.StringOutput {
+	return o.ApplyT(func(v GetComputePoolResult) string { return v.UpdatedAt }).(pulumi.StringOutput)
+}
+
+type GetComputePoolResultArrayOutput struct{ *pulumi.OutputState }
+
+func (GetComputePoolResultArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetComputePoolResult)(nil)).Elem()
+}
+
+func (o GetComputePoolResultArrayOutput) ToGetComputePoolResultArrayOutput() GetComputePoolResultArrayOutput {
+	return o
+}
+
+func (o GetComputePoolResultArrayOutput) ToGetComputePoolResultArrayOutputWithContext(ctx context.Context) GetComputePoolResultArrayOutput {
+	return o
+}
+
+func (o GetComputePoolResultArrayOutput) Index(i pulumi.IntInput) GetComputePoolResultOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetComputePoolResult {
+		return vs[0].([]GetComputePoolResult)[vs[1].(int)]
+	}).(GetComputePoolResultOutput)
+}
+
 // The GetDatabaseResult settings.
 type GetDatabaseResult struct {
 	// When the database was created (RFC 3339).
@@ -762,6 +1417,203 @@ func (o GetDescriptorSourceResultArrayOutput) Index(i pulumi.IntInput) GetDescri
 	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetDescriptorSourceResult {
 		return vs[0].([]GetDescriptorSourceResult)[vs[1].(int)]
 	}).(GetDescriptorSourceResultOutput)
+}
+
+// The GetFunctionResult settings.
+type GetFunctionResult struct {
+	// Java class implementing the function.
+	ClassName string `pulumi:"className"`
+	// When the function was created (RFC 3339).
+	CreatedAt string `pulumi:"createdAt"`
+	// Language of the implementation.
+	Language string `pulumi:"language"`
+	// Name of the function.
+	Name string `pulumi:"name"`
+	// Owning role of the function.
+	Owner string `pulumi:"owner"`
+	// SQL type the function returns.
+	Returns string `pulumi:"returns"`
+	// Signature of the function, name(arg TYPE, ...).
+	Signature string `pulumi:"signature"`
+	// Function source whose jar holds the class.
+	SourceName string `pulumi:"sourceName"`
+	// When the function was last changed (RFC 3339).
+	UpdatedAt string `pulumi:"updatedAt"`
+}
+
+// The GetFunctionResult settings.
+type GetFunctionResultOutput struct{ *pulumi.OutputState }
+
+func (GetFunctionResultOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetFunctionResult)(nil)).Elem()
+}
+
+func (o GetFunctionResultOutput) ToGetFunctionResultOutput() GetFunctionResultOutput {
+	return o
+}
+
+func (o GetFunctionResultOutput) ToGetFunctionResultOutputWithContext(ctx context.Context) GetFunctionResultOutput {
+	return o
+}
+
+// Java class implementing the function.
+func (o GetFunctionResultOutput) ClassName() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionResult) string { return v.ClassName }).(pulumi.StringOutput)
+}
+
+// When the function was created (RFC 3339).
+func (o GetFunctionResultOutput) CreatedAt() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionResult) string { return v.CreatedAt }).(pulumi.StringOutput)
+}
+
+// Language of the implementation.
+func (o GetFunctionResultOutput) Language() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionResult) string { return v.Language }).(pulumi.StringOutput)
+}
+
+// Name of the function.
+func (o GetFunctionResultOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionResult) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Owning role of the function.
+func (o GetFunctionResultOutput) Owner() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionResult) string { return v.Owner }).(pulumi.StringOutput)
+}
+
+// SQL type the function returns.
+func (o GetFunctionResultOutput) Returns() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionResult) string { return v.Returns }).(pulumi.StringOutput)
+}
+
+// Signature of the function, name(arg TYPE, ...).
+func (o GetFunctionResultOutput) Signature() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionResult) string { return v.Signature }).(pulumi.StringOutput)
+}
+
+// Function source whose jar holds the class.
+func (o GetFunctionResultOutput) SourceName() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionResult) string { return v.SourceName }).(pulumi.StringOutput)
+}
+
+// When the function was last changed (RFC 3339).
+func (o GetFunctionResultOutput) UpdatedAt() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionResult) string { return v.UpdatedAt }).(pulumi.StringOutput)
+}
+
+type GetFunctionResultArrayOutput struct{ *pulumi.OutputState }
+
+func (GetFunctionResultArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetFunctionResult)(nil)).Elem()
+}
+
+func (o GetFunctionResultArrayOutput) ToGetFunctionResultArrayOutput() GetFunctionResultArrayOutput {
+	return o
+}
+
+func (o GetFunctionResultArrayOutput) ToGetFunctionResultArrayOutputWithContext(ctx context.Context) GetFunctionResultArrayOutput {
+	return o
+}
+
+func (o GetFunctionResultArrayOutput) Index(i pulumi.IntInput) GetFunctionResultOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetFunctionResult {
+		return vs[0].([]GetFunctionResult)[vs[1].(int)]
+	}).(GetFunctionResultOutput)
+}
+
+// The GetFunctionSourceResult settings.
+type GetFunctionSourceResult struct {
+	// When the source was created (RFC 3339).
+	CreatedAt string `pulumi:"createdAt"`
+	// Description of the source.
+	Description *string `pulumi:"description"`
+	// Where DeltaStream serves the jar back.
+	DownloadUrl string `pulumi:"downloadUrl"`
+	// Language of the functions in the jar.
+	Language string `pulumi:"language"`
+	// Name of the function source.
+	Name string `pulumi:"name"`
+	// Owning role of the source.
+	Owner string `pulumi:"owner"`
+	// Status of the source.
+	Status string `pulumi:"status"`
+	// When the source was last changed (RFC 3339).
+	UpdatedAt string `pulumi:"updatedAt"`
+}
+
+// The GetFunctionSourceResult settings.
+type GetFunctionSourceResultOutput struct{ *pulumi.OutputState }
+
+func (GetFunctionSourceResultOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetFunctionSourceResult)(nil)).Elem()
+}
+
+func (o GetFunctionSourceResultOutput) ToGetFunctionSourceResultOutput() GetFunctionSourceResultOutput {
+	return o
+}
+
+func (o GetFunctionSourceResultOutput) ToGetFunctionSourceResultOutputWithContext(ctx context.Context) GetFunctionSourceResultOutput {
+	return o
+}
+
+// When the source was created (RFC 3339).
+func (o GetFunctionSourceResultOutput) CreatedAt() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionSourceResult) string { return v.CreatedAt }).(pulumi.StringOutput)
+}
+
+// Description of the source.
+func (o GetFunctionSourceResultOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetFunctionSourceResult) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+// Where DeltaStream serves the jar back.
+func (o GetFunctionSourceResultOutput) DownloadUrl() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionSourceResult) string { return v.DownloadUrl }).(pulumi.StringOutput)
+}
+
+// Language of the functions in the jar.
+func (o GetFunctionSourceResultOutput) Language() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionSourceResult) string { return v.Language }).(pulumi.StringOutput)
+}
+
+// Name of the function source.
+func (o GetFunctionSourceResultOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionSourceResult) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Owning role of the source.
+func (o GetFunctionSourceResultOutput) Owner() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionSourceResult) string { return v.Owner }).(pulumi.StringOutput)
+}
+
+// Status of the source.
+func (o GetFunctionSourceResultOutput) Status() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionSourceResult) string { return v.Status }).(pulumi.StringOutput)
+}
+
+// When the source was last changed (RFC 3339).
+func (o GetFunctionSourceResultOutput) UpdatedAt() pulumi.StringOutput {
+	return o.ApplyT(func(v GetFunctionSourceResult) string { return v.UpdatedAt }).(pulumi.StringOutput)
+}
+
+type GetFunctionSourceResultArrayOutput struct{ *pulumi.OutputState }
+
+func (GetFunctionSourceResultArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetFunctionSourceResult)(nil)).Elem()
+}
+
+func (o GetFunctionSourceResultArrayOutput) ToGetFunctionSourceResultArrayOutput() GetFunctionSourceResultArrayOutput {
+	return o
+}
+
+func (o GetFunctionSourceResultArrayOutput) ToGetFunctionSourceResultArrayOutputWithContext(ctx context.Context) GetFunctionSourceResultArrayOutput {
+	return o
+}
+
+func (o GetFunctionSourceResultArrayOutput) Index(i pulumi.IntInput) GetFunctionSourceResultOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetFunctionSourceResult {
+		return vs[0].([]GetFunctionSourceResult)[vs[1].(int)]
+	}).(GetFunctionSourceResultOutput)
 }
 
 // The GetNamespaceResult settings.
@@ -1276,6 +2128,222 @@ func (o GetStoreResultArrayOutput) Index(i pulumi.IntInput) GetStoreResultOutput
 	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetStoreResult {
 		return vs[0].([]GetStoreResult)[vs[1].(int)]
 	}).(GetStoreResultOutput)
+}
+
+// Experimental: settings of an Iceberg REST catalog store; keys from a Python SDK test     only.
+type IcebergRestInputs struct {
+	// Id of the catalog (sent as 'iceberg.catalog.id').
+	CatalogId string `pulumi:"catalogId"`
+	// OAuth client id to authenticate to the catalog with.
+	ClientId string `pulumi:"clientId"`
+	// OAuth scope to request, e.g. PRINCIPAL_ROLE:ALL.
+	ClientScope *string `pulumi:"clientScope"`
+	// OAuth client secret.
+	ClientSecret string `pulumi:"clientSecret"`
+	// URL of the REST catalog, e.g. https://catalog.example.com/api/catalog.
+	Uris string `pulumi:"uris"`
+}
+
+// IcebergRestInputsInput is an input type that accepts IcebergRestInputsArgs and IcebergRestInputsOutput values.
+// You can construct a concrete instance of `IcebergRestInputsInput` via:
+//
+//	IcebergRestInputsArgs{...}
+type IcebergRestInputsInput interface {
+	pulumi.Input
+
+	ToIcebergRestInputsOutput() IcebergRestInputsOutput
+	ToIcebergRestInputsOutputWithContext(context.Context) IcebergRestInputsOutput
+}
+
+// Experimental: settings of an Iceberg REST catalog store; keys from a Python SDK test     only.
+type IcebergRestInputsArgs struct {
+	// Id of the catalog (sent as 'iceberg.catalog.id').
+	CatalogId pulumi.StringInput `pulumi:"catalogId"`
+	// OAuth client id to authenticate to the catalog with.
+	ClientId pulumi.StringInput `pulumi:"clientId"`
+	// OAuth scope to request, e.g. PRINCIPAL_ROLE:ALL.
+	ClientScope pulumi.StringPtrInput `pulumi:"clientScope"`
+	// OAuth client secret.
+	ClientSecret pulumi.StringInput `pulumi:"clientSecret"`
+	// URL of the REST catalog, e.g. https://catalog.example.com/api/catalog.
+	Uris pulumi.StringInput `pulumi:"uris"`
+}
+
+func (IcebergRestInputsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*IcebergRestInputs)(nil)).Elem()
+}
+
+func (i IcebergRestInputsArgs) ToIcebergRestInputsOutput() IcebergRestInputsOutput {
+	return i.ToIcebergRestInputsOutputWithContext(context.Background())
+}
+
+func (i IcebergRestInputsArgs) ToIcebergRestInputsOutputWithContext(ctx context.Context) IcebergRestInputsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IcebergRestInputsOutput)
+}
+
+func (i IcebergRestInputsArgs) ToIcebergRestInputsPtrOutput() IcebergRestInputsPtrOutput {
+	return i.ToIcebergRestInputsPtrOutputWithContext(context.Background())
+}
+
+func (i IcebergRestInputsArgs) ToIcebergRestInputsPtrOutputWithContext(ctx context.Context) IcebergRestInputsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IcebergRestInputsOutput).ToIcebergRestInputsPtrOutputWithContext(ctx)
+}
+
+// IcebergRestInputsPtrInput is an input type that accepts IcebergRestInputsArgs, IcebergRestInputsPtr and IcebergRestInputsPtrOutput values.
+// You can construct a concrete instance of `IcebergRestInputsPtrInput` via:
+//
+//	        IcebergRestInputsArgs{...}
+//
+//	or:
+//
+//	        nil
+type IcebergRestInputsPtrInput interface {
+	pulumi.Input
+
+	ToIcebergRestInputsPtrOutput() IcebergRestInputsPtrOutput
+	ToIcebergRestInputsPtrOutputWithContext(context.Context) IcebergRestInputsPtrOutput
+}
+
+type icebergRestInputsPtrType IcebergRestInputsArgs
+
+func IcebergRestInputsPtr(v *IcebergRestInputsArgs) IcebergRestInputsPtrInput {
+	return (*icebergRestInputsPtrType)(v)
+}
+
+func (*icebergRestInputsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**IcebergRestInputs)(nil)).Elem()
+}
+
+func (i *icebergRestInputsPtrType) ToIcebergRestInputsPtrOutput() IcebergRestInputsPtrOutput {
+	return i.ToIcebergRestInputsPtrOutputWithContext(context.Background())
+}
+
+func (i *icebergRestInputsPtrType) ToIcebergRestInputsPtrOutputWithContext(ctx context.Context) IcebergRestInputsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IcebergRestInputsPtrOutput)
+}
+
+// Experimental: settings of an Iceberg REST catalog store; keys from a Python SDK test     only.
+type IcebergRestInputsOutput struct{ *pulumi.OutputState }
+
+func (IcebergRestInputsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*IcebergRestInputs)(nil)).Elem()
+}
+
+func (o IcebergRestInputsOutput) ToIcebergRestInputsOutput() IcebergRestInputsOutput {
+	return o
+}
+
+func (o IcebergRestInputsOutput) ToIcebergRestInputsOutputWithContext(ctx context.Context) IcebergRestInputsOutput {
+	return o
+}
+
+func (o IcebergRestInputsOutput) ToIcebergRestInputsPtrOutput() IcebergRestInputsPtrOutput {
+	return o.ToIcebergRestInputsPtrOutputWithContext(context.Background())
+}
+
+func (o IcebergRestInputsOutput) ToIcebergRestInputsPtrOutputWithContext(ctx context.Context) IcebergRestInputsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v IcebergRestInputs) *IcebergRestInputs {
+		return &v
+	}).(IcebergRestInputsPtrOutput)
+}
+
+// Id of the catalog (sent as 'iceberg.catalog.id').
+func (o IcebergRestInputsOutput) CatalogId() pulumi.StringOutput {
+	return o.ApplyT(func(v IcebergRestInputs) string { return v.CatalogId }).(pulumi.StringOutput)
+}
+
+// OAuth client id to authenticate to the catalog with.
+func (o IcebergRestInputsOutput) ClientId() pulumi.StringOutput {
+	return o.ApplyT(func(v IcebergRestInputs) string { return v.ClientId }).(pulumi.StringOutput)
+}
+
+// OAuth scope to request, e.g. PRINCIPAL_ROLE:ALL.
+func (o IcebergRestInputsOutput) ClientScope() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v IcebergRestInputs) *string { return v.ClientScope }).(pulumi.StringPtrOutput)
+}
+
+// OAuth client secret.
+func (o IcebergRestInputsOutput) ClientSecret() pulumi.StringOutput {
+	return o.ApplyT(func(v IcebergRestInputs) string { return v.ClientSecret }).(pulumi.StringOutput)
+}
+
+// URL of the REST catalog, e.g. https://catalog.example.com/api/catalog.
+func (o IcebergRestInputsOutput) Uris() pulumi.StringOutput {
+	return o.ApplyT(func(v IcebergRestInputs) string { return v.Uris }).(pulumi.StringOutput)
+}
+
+type IcebergRestInputsPtrOutput struct{ *pulumi.OutputState }
+
+func (IcebergRestInputsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**IcebergRestInputs)(nil)).Elem()
+}
+
+func (o IcebergRestInputsPtrOutput) ToIcebergRestInputsPtrOutput() IcebergRestInputsPtrOutput {
+	return o
+}
+
+func (o IcebergRestInputsPtrOutput) ToIcebergRestInputsPtrOutputWithContext(ctx context.Context) IcebergRestInputsPtrOutput {
+	return o
+}
+
+func (o IcebergRestInputsPtrOutput) Elem() IcebergRestInputsOutput {
+	return o.ApplyT(func(v *IcebergRestInputs) IcebergRestInputs {
+		if v != nil {
+			return *v
+		}
+		var ret IcebergRestInputs
+		return ret
+	}).(IcebergRestInputsOutput)
+}
+
+// Id of the catalog (sent as 'iceberg.catalog.id').
+func (o IcebergRestInputsPtrOutput) CatalogId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IcebergRestInputs) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.CatalogId
+	}).(pulumi.StringPtrOutput)
+}
+
+// OAuth client id to authenticate to the catalog with.
+func (o IcebergRestInputsPtrOutput) ClientId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IcebergRestInputs) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.ClientId
+	}).(pulumi.StringPtrOutput)
+}
+
+// OAuth scope to request, e.g. PRINCIPAL_ROLE:ALL.
+func (o IcebergRestInputsPtrOutput) ClientScope() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IcebergRestInputs) *string {
+		if v == nil {
+			return nil
+		}
+		return v.ClientScope
+	}).(pulumi.StringPtrOutput)
+}
+
+// OAuth client secret.
+func (o IcebergRestInputsPtrOutput) ClientSecret() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IcebergRestInputs) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.ClientSecret
+	}).(pulumi.StringPtrOutput)
+}
+
+// URL of the REST catalog, e.g. https://catalog.example.com/api/catalog.
+func (o IcebergRestInputsPtrOutput) Uris() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IcebergRestInputs) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Uris
+	}).(pulumi.StringPtrOutput)
 }
 
 // Settings of a Kafka store (SASL, AWS MSK IAM or no authentication; TLS options).
@@ -2062,6 +3130,222 @@ func (o PostgresInputsPtrOutput) Username() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+// Experimental: settings of an Amazon S3 store (static keys or an IAM role); keys from     the Python SDK only.
+type S3Inputs struct {
+	// AWS IAM access key id (together with secretAccessKey).
+	AccessKeyId *string `pulumi:"accessKeyId"`
+	// External id the role's trust policy requires (with iamRoleArn).
+	IamExternalId *string `pulumi:"iamExternalId"`
+	// ARN of an IAM role DeltaStream assumes.
+	IamRoleArn *string `pulumi:"iamRoleArn"`
+	// AWS IAM secret access key (together with accessKeyId).
+	SecretAccessKey *string `pulumi:"secretAccessKey"`
+	// URL of the bucket, e.g. https://my-bucket.s3.amazonaws.com/.
+	Uris string `pulumi:"uris"`
+}
+
+// S3InputsInput is an input type that accepts S3InputsArgs and S3InputsOutput values.
+// You can construct a concrete instance of `S3InputsInput` via:
+//
+//	S3InputsArgs{...}
+type S3InputsInput interface {
+	pulumi.Input
+
+	ToS3InputsOutput() S3InputsOutput
+	ToS3InputsOutputWithContext(context.Context) S3InputsOutput
+}
+
+// Experimental: settings of an Amazon S3 store (static keys or an IAM role); keys from     the Python SDK only.
+type S3InputsArgs struct {
+	// AWS IAM access key id (together with secretAccessKey).
+	AccessKeyId pulumi.StringPtrInput `pulumi:"accessKeyId"`
+	// External id the role's trust policy requires (with iamRoleArn).
+	IamExternalId pulumi.StringPtrInput `pulumi:"iamExternalId"`
+	// ARN of an IAM role DeltaStream assumes.
+	IamRoleArn pulumi.StringPtrInput `pulumi:"iamRoleArn"`
+	// AWS IAM secret access key (together with accessKeyId).
+	SecretAccessKey pulumi.StringPtrInput `pulumi:"secretAccessKey"`
+	// URL of the bucket, e.g. https://my-bucket.s3.amazonaws.com/.
+	Uris pulumi.StringInput `pulumi:"uris"`
+}
+
+func (S3InputsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*S3Inputs)(nil)).Elem()
+}
+
+func (i S3InputsArgs) ToS3InputsOutput() S3InputsOutput {
+	return i.ToS3InputsOutputWithContext(context.Background())
+}
+
+func (i S3InputsArgs) ToS3InputsOutputWithContext(ctx context.Context) S3InputsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(S3InputsOutput)
+}
+
+func (i S3InputsArgs) ToS3InputsPtrOutput() S3InputsPtrOutput {
+	return i.ToS3InputsPtrOutputWithContext(context.Background())
+}
+
+func (i S3InputsArgs) ToS3InputsPtrOutputWithContext(ctx context.Context) S3InputsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(S3InputsOutput).ToS3InputsPtrOutputWithContext(ctx)
+}
+
+// S3InputsPtrInput is an input type that accepts S3InputsArgs, S3InputsPtr and S3InputsPtrOutput values.
+// You can construct a concrete instance of `S3InputsPtrInput` via:
+//
+//	        S3InputsArgs{...}
+//
+//	or:
+//
+//	        nil
+type S3InputsPtrInput interface {
+	pulumi.Input
+
+	ToS3InputsPtrOutput() S3InputsPtrOutput
+	ToS3InputsPtrOutputWithContext(context.Context) S3InputsPtrOutput
+}
+
+type s3inputsPtrType S3InputsArgs
+
+func S3InputsPtr(v *S3InputsArgs) S3InputsPtrInput {
+	return (*s3inputsPtrType)(v)
+}
+
+func (*s3inputsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**S3Inputs)(nil)).Elem()
+}
+
+func (i *s3inputsPtrType) ToS3InputsPtrOutput() S3InputsPtrOutput {
+	return i.ToS3InputsPtrOutputWithContext(context.Background())
+}
+
+func (i *s3inputsPtrType) ToS3InputsPtrOutputWithContext(ctx context.Context) S3InputsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(S3InputsPtrOutput)
+}
+
+// Experimental: settings of an Amazon S3 store (static keys or an IAM role); keys from     the Python SDK only.
+type S3InputsOutput struct{ *pulumi.OutputState }
+
+func (S3InputsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*S3Inputs)(nil)).Elem()
+}
+
+func (o S3InputsOutput) ToS3InputsOutput() S3InputsOutput {
+	return o
+}
+
+func (o S3InputsOutput) ToS3InputsOutputWithContext(ctx context.Context) S3InputsOutput {
+	return o
+}
+
+func (o S3InputsOutput) ToS3InputsPtrOutput() S3InputsPtrOutput {
+	return o.ToS3InputsPtrOutputWithContext(context.Background())
+}
+
+func (o S3InputsOutput) ToS3InputsPtrOutputWithContext(ctx context.Context) S3InputsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v S3Inputs) *S3Inputs {
+		return &v
+	}).(S3InputsPtrOutput)
+}
+
+// AWS IAM access key id (together with secretAccessKey).
+func (o S3InputsOutput) AccessKeyId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v S3Inputs) *string { return v.AccessKeyId }).(pulumi.StringPtrOutput)
+}
+
+// External id the role's trust policy requires (with iamRoleArn).
+func (o S3InputsOutput) IamExternalId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v S3Inputs) *string { return v.IamExternalId }).(pulumi.StringPtrOutput)
+}
+
+// ARN of an IAM role DeltaStream assumes.
+func (o S3InputsOutput) IamRoleArn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v S3Inputs) *string { return v.IamRoleArn }).(pulumi.StringPtrOutput)
+}
+
+// AWS IAM secret access key (together with accessKeyId).
+func (o S3InputsOutput) SecretAccessKey() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v S3Inputs) *string { return v.SecretAccessKey }).(pulumi.StringPtrOutput)
+}
+
+// URL of the bucket, e.g. https://my-bucket.s3.amazonaws.com/.
+func (o S3InputsOutput) Uris() pulumi.StringOutput {
+	return o.ApplyT(func(v S3Inputs) string { return v.Uris }).(pulumi.StringOutput)
+}
+
+type S3InputsPtrOutput struct{ *pulumi.OutputState }
+
+func (S3InputsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**S3Inputs)(nil)).Elem()
+}
+
+func (o S3InputsPtrOutput) ToS3InputsPtrOutput() S3InputsPtrOutput {
+	return o
+}
+
+func (o S3InputsPtrOutput) ToS3InputsPtrOutputWithContext(ctx context.Context) S3InputsPtrOutput {
+	return o
+}
+
+func (o S3InputsPtrOutput) Elem() S3InputsOutput {
+	return o.ApplyT(func(v *S3Inputs) S3Inputs {
+		if v != nil {
+			return *v
+		}
+		var ret S3Inputs
+		return ret
+	}).(S3InputsOutput)
+}
+
+// AWS IAM access key id (together with secretAccessKey).
+func (o S3InputsPtrOutput) AccessKeyId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *S3Inputs) *string {
+		if v == nil {
+			return nil
+		}
+		return v.AccessKeyId
+	}).(pulumi.StringPtrOutput)
+}
+
+// External id the role's trust policy requires (with iamRoleArn).
+func (o S3InputsPtrOutput) IamExternalId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *S3Inputs) *string {
+		if v == nil {
+			return nil
+		}
+		return v.IamExternalId
+	}).(pulumi.StringPtrOutput)
+}
+
+// ARN of an IAM role DeltaStream assumes.
+func (o S3InputsPtrOutput) IamRoleArn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *S3Inputs) *string {
+		if v == nil {
+			return nil
+		}
+		return v.IamRoleArn
+	}).(pulumi.StringPtrOutput)
+}
+
+// AWS IAM secret access key (together with accessKeyId).
+func (o S3InputsPtrOutput) SecretAccessKey() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *S3Inputs) *string {
+		if v == nil {
+			return nil
+		}
+		return v.SecretAccessKey
+	}).(pulumi.StringPtrOutput)
+}
+
+// URL of the bucket, e.g. https://my-bucket.s3.amazonaws.com/.
+func (o S3InputsPtrOutput) Uris() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *S3Inputs) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Uris
+	}).(pulumi.StringPtrOutput)
+}
+
 // A self-managed Confluent schema registry.
 type SchemaRegistryConfluent struct {
 	// Password for the registry.
@@ -2692,34 +3976,56 @@ func (o SnowflakeInputsPtrOutput) WarehouseName() pulumi.StringPtrOutput {
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*ClickhouseInputsInput)(nil)).Elem(), ClickhouseInputsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClickhouseInputsPtrInput)(nil)).Elem(), ClickhouseInputsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ConfluentKafkaInputsInput)(nil)).Elem(), ConfluentKafkaInputsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ConfluentKafkaInputsPtrInput)(nil)).Elem(), ConfluentKafkaInputsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*DatabricksInputsInput)(nil)).Elem(), DatabricksInputsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*DatabricksInputsPtrInput)(nil)).Elem(), DatabricksInputsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*EntityKafkaPropertiesInput)(nil)).Elem(), EntityKafkaPropertiesArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*EntityKafkaPropertiesPtrInput)(nil)).Elem(), EntityKafkaPropertiesArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*EntityKinesisPropertiesInput)(nil)).Elem(), EntityKinesisPropertiesArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*EntityKinesisPropertiesPtrInput)(nil)).Elem(), EntityKinesisPropertiesArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*FunctionArgumentInput)(nil)).Elem(), FunctionArgumentArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*FunctionArgumentArrayInput)(nil)).Elem(), FunctionArgumentArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*IcebergRestInputsInput)(nil)).Elem(), IcebergRestInputsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*IcebergRestInputsPtrInput)(nil)).Elem(), IcebergRestInputsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*KafkaInputsInput)(nil)).Elem(), KafkaInputsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*KafkaInputsPtrInput)(nil)).Elem(), KafkaInputsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*KinesisInputsInput)(nil)).Elem(), KinesisInputsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*KinesisInputsPtrInput)(nil)).Elem(), KinesisInputsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PostgresInputsInput)(nil)).Elem(), PostgresInputsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PostgresInputsPtrInput)(nil)).Elem(), PostgresInputsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*S3InputsInput)(nil)).Elem(), S3InputsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*S3InputsPtrInput)(nil)).Elem(), S3InputsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SchemaRegistryConfluentInput)(nil)).Elem(), SchemaRegistryConfluentArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SchemaRegistryConfluentPtrInput)(nil)).Elem(), SchemaRegistryConfluentArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SchemaRegistryConfluentCloudInput)(nil)).Elem(), SchemaRegistryConfluentCloudArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SchemaRegistryConfluentCloudPtrInput)(nil)).Elem(), SchemaRegistryConfluentCloudArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SnowflakeInputsInput)(nil)).Elem(), SnowflakeInputsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SnowflakeInputsPtrInput)(nil)).Elem(), SnowflakeInputsArgs{})
+	pulumi.RegisterOutputType(ClickhouseInputsOutput{})
+	pulumi.RegisterOutputType(ClickhouseInputsPtrOutput{})
 	pulumi.RegisterOutputType(ConfluentKafkaInputsOutput{})
 	pulumi.RegisterOutputType(ConfluentKafkaInputsPtrOutput{})
+	pulumi.RegisterOutputType(DatabricksInputsOutput{})
+	pulumi.RegisterOutputType(DatabricksInputsPtrOutput{})
 	pulumi.RegisterOutputType(EntityKafkaPropertiesOutput{})
 	pulumi.RegisterOutputType(EntityKafkaPropertiesPtrOutput{})
 	pulumi.RegisterOutputType(EntityKinesisPropertiesOutput{})
 	pulumi.RegisterOutputType(EntityKinesisPropertiesPtrOutput{})
+	pulumi.RegisterOutputType(FunctionArgumentOutput{})
+	pulumi.RegisterOutputType(FunctionArgumentArrayOutput{})
+	pulumi.RegisterOutputType(GetComputePoolResultOutput{})
+	pulumi.RegisterOutputType(GetComputePoolResultArrayOutput{})
 	pulumi.RegisterOutputType(GetDatabaseResultOutput{})
 	pulumi.RegisterOutputType(GetDatabaseResultArrayOutput{})
 	pulumi.RegisterOutputType(GetDescriptorSourceResultOutput{})
 	pulumi.RegisterOutputType(GetDescriptorSourceResultArrayOutput{})
+	pulumi.RegisterOutputType(GetFunctionResultOutput{})
+	pulumi.RegisterOutputType(GetFunctionResultArrayOutput{})
+	pulumi.RegisterOutputType(GetFunctionSourceResultOutput{})
+	pulumi.RegisterOutputType(GetFunctionSourceResultArrayOutput{})
 	pulumi.RegisterOutputType(GetNamespaceResultOutput{})
 	pulumi.RegisterOutputType(GetNamespaceResultArrayOutput{})
 	pulumi.RegisterOutputType(GetObjectResultOutput{})
@@ -2732,6 +4038,8 @@ func init() {
 	pulumi.RegisterOutputType(GetSecretResultArrayOutput{})
 	pulumi.RegisterOutputType(GetStoreResultOutput{})
 	pulumi.RegisterOutputType(GetStoreResultArrayOutput{})
+	pulumi.RegisterOutputType(IcebergRestInputsOutput{})
+	pulumi.RegisterOutputType(IcebergRestInputsPtrOutput{})
 	pulumi.RegisterOutputType(KafkaInputsOutput{})
 	pulumi.RegisterOutputType(KafkaInputsPtrOutput{})
 	pulumi.RegisterOutputType(KinesisInputsOutput{})
@@ -2740,6 +4048,8 @@ func init() {
 	pulumi.RegisterOutputType(ObjectColumnArrayOutput{})
 	pulumi.RegisterOutputType(PostgresInputsOutput{})
 	pulumi.RegisterOutputType(PostgresInputsPtrOutput{})
+	pulumi.RegisterOutputType(S3InputsOutput{})
+	pulumi.RegisterOutputType(S3InputsPtrOutput{})
 	pulumi.RegisterOutputType(SchemaRegistryConfluentOutput{})
 	pulumi.RegisterOutputType(SchemaRegistryConfluentPtrOutput{})
 	pulumi.RegisterOutputType(SchemaRegistryConfluentCloudOutput{})

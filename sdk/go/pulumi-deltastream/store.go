@@ -12,14 +12,20 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// A DeltaStream store: the connection to a Kafka, Confluent Kafka, Kinesis, PostgreSQL or Snowflake system that streams and tables read from and write to. Set exactly one type block. Import with the store's name.
+// A DeltaStream store: the connection to a Kafka, Confluent Kafka, Kinesis, PostgreSQL, Snowflake, Databricks, S3, ClickHouse or Iceberg REST system that streams and tables read from and write to (the last four are experimental). Set exactly one type block. Import with the store's name.
 type Store struct {
 	pulumi.CustomResourceState
 
+	// Experimental (keys from a Python SDK test only): settings of a ClickHouse store.
+	Clickhouse ClickhouseInputsPtrOutput `pulumi:"clickhouse"`
 	// Settings of a Confluent Kafka store.
 	ConfluentKafka ConfluentKafkaInputsPtrOutput `pulumi:"confluentKafka"`
 	// When the store was created (RFC 3339).
 	CreatedAt pulumi.StringOutput `pulumi:"createdAt"`
+	// Experimental (keys from the Terraform provider before 1.0 and an SDK test): settings of a Databricks store.
+	Databricks DatabricksInputsPtrOutput `pulumi:"databricks"`
+	// Experimental (keys from a Python SDK test only): settings of an Iceberg REST catalog store.
+	IcebergRest IcebergRestInputsPtrOutput `pulumi:"icebergRest"`
 	// Settings of a Kafka store.
 	Kafka KafkaInputsPtrOutput `pulumi:"kafka"`
 	// Settings of an Amazon Kinesis store.
@@ -30,6 +36,8 @@ type Store struct {
 	Owner pulumi.StringOutput `pulumi:"owner"`
 	// Settings of a PostgreSQL store.
 	Postgres PostgresInputsPtrOutput `pulumi:"postgres"`
+	// Experimental (keys from the Python SDK only): settings of an Amazon S3 store.
+	S3 S3InputsPtrOutput `pulumi:"s3"`
 	// Settings of a Snowflake store.
 	Snowflake SnowflakeInputsPtrOutput `pulumi:"snowflake"`
 	// Provisioning state of the store (ready once usable).
@@ -93,8 +101,14 @@ func StoreExists(ctx *pulumi.Context,
 }
 
 type storeArgs struct {
+	// Experimental (keys from a Python SDK test only): settings of a ClickHouse store.
+	Clickhouse *ClickhouseInputs `pulumi:"clickhouse"`
 	// Settings of a Confluent Kafka store.
 	ConfluentKafka *ConfluentKafkaInputs `pulumi:"confluentKafka"`
+	// Experimental (keys from the Terraform provider before 1.0 and an SDK test): settings of a Databricks store.
+	Databricks *DatabricksInputs `pulumi:"databricks"`
+	// Experimental (keys from a Python SDK test only): settings of an Iceberg REST catalog store.
+	IcebergRest *IcebergRestInputs `pulumi:"icebergRest"`
 	// Settings of a Kafka store.
 	Kafka *KafkaInputs `pulumi:"kafka"`
 	// Settings of an Amazon Kinesis store.
@@ -105,14 +119,22 @@ type storeArgs struct {
 	Owner *string `pulumi:"owner"`
 	// Settings of a PostgreSQL store.
 	Postgres *PostgresInputs `pulumi:"postgres"`
+	// Experimental (keys from the Python SDK only): settings of an Amazon S3 store.
+	S3 *S3Inputs `pulumi:"s3"`
 	// Settings of a Snowflake store.
 	Snowflake *SnowflakeInputs `pulumi:"snowflake"`
 }
 
 // The set of arguments for constructing a Store resource.
 type StoreArgs struct {
+	// Experimental (keys from a Python SDK test only): settings of a ClickHouse store.
+	Clickhouse ClickhouseInputsPtrInput
 	// Settings of a Confluent Kafka store.
 	ConfluentKafka ConfluentKafkaInputsPtrInput
+	// Experimental (keys from the Terraform provider before 1.0 and an SDK test): settings of a Databricks store.
+	Databricks DatabricksInputsPtrInput
+	// Experimental (keys from a Python SDK test only): settings of an Iceberg REST catalog store.
+	IcebergRest IcebergRestInputsPtrInput
 	// Settings of a Kafka store.
 	Kafka KafkaInputsPtrInput
 	// Settings of an Amazon Kinesis store.
@@ -123,6 +145,8 @@ type StoreArgs struct {
 	Owner pulumi.StringPtrInput
 	// Settings of a PostgreSQL store.
 	Postgres PostgresInputsPtrInput
+	// Experimental (keys from the Python SDK only): settings of an Amazon S3 store.
+	S3 S3InputsPtrInput
 	// Settings of a Snowflake store.
 	Snowflake SnowflakeInputsPtrInput
 }
@@ -214,6 +238,11 @@ func (o StoreOutput) ToStoreOutputWithContext(ctx context.Context) StoreOutput {
 	return o
 }
 
+// Experimental (keys from a Python SDK test only): settings of a ClickHouse store.
+func (o StoreOutput) Clickhouse() ClickhouseInputsPtrOutput {
+	return o.ApplyT(func(v *Store) ClickhouseInputsPtrOutput { return v.Clickhouse }).(ClickhouseInputsPtrOutput)
+}
+
 // Settings of a Confluent Kafka store.
 func (o StoreOutput) ConfluentKafka() ConfluentKafkaInputsPtrOutput {
 	return o.ApplyT(func(v *Store) ConfluentKafkaInputsPtrOutput { return v.ConfluentKafka }).(ConfluentKafkaInputsPtrOutput)
@@ -222,6 +251,16 @@ func (o StoreOutput) ConfluentKafka() ConfluentKafkaInputsPtrOutput {
 // When the store was created (RFC 3339).
 func (o StoreOutput) CreatedAt() pulumi.StringOutput {
 	return o.ApplyT(func(v *Store) pulumi.StringOutput { return v.CreatedAt }).(pulumi.StringOutput)
+}
+
+// Experimental (keys from the Terraform provider before 1.0 and an SDK test): settings of a Databricks store.
+func (o StoreOutput) Databricks() DatabricksInputsPtrOutput {
+	return o.ApplyT(func(v *Store) DatabricksInputsPtrOutput { return v.Databricks }).(DatabricksInputsPtrOutput)
+}
+
+// Experimental (keys from a Python SDK test only): settings of an Iceberg REST catalog store.
+func (o StoreOutput) IcebergRest() IcebergRestInputsPtrOutput {
+	return o.ApplyT(func(v *Store) IcebergRestInputsPtrOutput { return v.IcebergRest }).(IcebergRestInputsPtrOutput)
 }
 
 // Settings of a Kafka store.
@@ -247,6 +286,11 @@ func (o StoreOutput) Owner() pulumi.StringOutput {
 // Settings of a PostgreSQL store.
 func (o StoreOutput) Postgres() PostgresInputsPtrOutput {
 	return o.ApplyT(func(v *Store) PostgresInputsPtrOutput { return v.Postgres }).(PostgresInputsPtrOutput)
+}
+
+// Experimental (keys from the Python SDK only): settings of an Amazon S3 store.
+func (o StoreOutput) S3() S3InputsPtrOutput {
+	return o.ApplyT(func(v *Store) S3InputsPtrOutput { return v.S3 }).(S3InputsPtrOutput)
 }
 
 // Settings of a Snowflake store.

@@ -6,6 +6,24 @@ import * as inputs from "../types/input";
 import * as outputs from "../types/output";
 
 /**
+ * Experimental: settings of a ClickHouse store; keys from a Python SDK test only.
+ */
+export interface ClickhouseInputsArgs {
+    /**
+     * Password to authenticate with.
+     */
+    password: pulumi.Input<string>;
+    /**
+     * JDBC URL of the server, e.g. jdbc:clickhouse://ch.example.com:8443.
+     */
+    uris: pulumi.Input<string>;
+    /**
+     * User name to authenticate with.
+     */
+    username: pulumi.Input<string>;
+}
+
+/**
  * Settings of a Confluent Kafka (Confluent Cloud) store: SASL credentials required.
  */
 export interface ConfluentKafkaInputsArgs {
@@ -29,6 +47,44 @@ export interface ConfluentKafkaInputsArgs {
      * Comma-separated list of host:port bootstrap servers of the cluster.
      */
     uris: pulumi.Input<string>;
+}
+
+/**
+ * Experimental: settings of a Databricks store (a SQL warehouse and an S3 bucket that     stages the data); keys from an older Terraform provider only.
+ */
+export interface DatabricksInputsArgs {
+    /**
+     * AWS IAM access key id for the staging bucket.
+     */
+    accessKeyId: pulumi.Input<string>;
+    /**
+     * Databricks personal access token.
+     */
+    appToken: pulumi.Input<string>;
+    /**
+     * Cloud region of the bucket, e.g. AWS us-west-2.
+     */
+    cloudRegion: pulumi.Input<string>;
+    /**
+     * S3 bucket that stages the data written to Databricks.
+     */
+    cloudS3Bucket: pulumi.Input<string>;
+    /**
+     * AWS IAM secret access key for the staging bucket.
+     */
+    secretAccessKey: pulumi.Input<string>;
+    /**
+     * URL of the Databricks workspace, e.g. https://dbc-1234.cloud.databricks.com.
+     */
+    uris: pulumi.Input<string>;
+    /**
+     * Id of the SQL warehouse that runs the statements.
+     */
+    warehouseId: pulumi.Input<string>;
+    /**
+     * Port of the SQL warehouse (sent as a bare number; the older Terraform provider always sent 443).
+     */
+    warehousePort?: pulumi.Input<number | undefined>;
 }
 
 /**
@@ -73,6 +129,46 @@ export interface EntityKinesisPropertiesArgs {
      * Number of shards (sent as 'kinesis.shards'; DeltaStream's default when absent); changing it replaces the entity.
      */
     kinesisShards?: pulumi.Input<number | undefined>;
+}
+
+/**
+ * One argument of the function.
+ */
+export interface FunctionArgumentArgs {
+    /**
+     * Name of the argument (a lower-case identifier).
+     */
+    name: pulumi.Input<string>;
+    /**
+     * SQL type of the argument, e.g. VARCHAR or ARRAY<INTEGER>.
+     */
+    type: pulumi.Input<string>;
+}
+
+/**
+ * Experimental: settings of an Iceberg REST catalog store; keys from a Python SDK test     only.
+ */
+export interface IcebergRestInputsArgs {
+    /**
+     * Id of the catalog (sent as 'iceberg.catalog.id').
+     */
+    catalogId: pulumi.Input<string>;
+    /**
+     * OAuth client id to authenticate to the catalog with.
+     */
+    clientId: pulumi.Input<string>;
+    /**
+     * OAuth scope to request, e.g. PRINCIPAL_ROLE:ALL.
+     */
+    clientScope?: pulumi.Input<string | undefined>;
+    /**
+     * OAuth client secret.
+     */
+    clientSecret: pulumi.Input<string>;
+    /**
+     * URL of the REST catalog, e.g. https://catalog.example.com/api/catalog.
+     */
+    uris: pulumi.Input<string>;
 }
 
 /**
@@ -167,6 +263,32 @@ export interface PostgresInputsArgs {
      * User name to authenticate with.
      */
     username: pulumi.Input<string>;
+}
+
+/**
+ * Experimental: settings of an Amazon S3 store (static keys or an IAM role); keys from     the Python SDK only.
+ */
+export interface S3InputsArgs {
+    /**
+     * AWS IAM access key id (together with secretAccessKey).
+     */
+    accessKeyId?: pulumi.Input<string | undefined>;
+    /**
+     * External id the role's trust policy requires (with iamRoleArn).
+     */
+    iamExternalId?: pulumi.Input<string | undefined>;
+    /**
+     * ARN of an IAM role DeltaStream assumes.
+     */
+    iamRoleArn?: pulumi.Input<string | undefined>;
+    /**
+     * AWS IAM secret access key (together with accessKeyId).
+     */
+    secretAccessKey?: pulumi.Input<string | undefined>;
+    /**
+     * URL of the bucket, e.g. https://my-bucket.s3.amazonaws.com/.
+     */
+    uris: pulumi.Input<string>;
 }
 
 /**

@@ -6,6 +6,24 @@ import * as inputs from "../types/input";
 import * as outputs from "../types/output";
 
 /**
+ * Experimental: settings of a ClickHouse store; keys from a Python SDK test only.
+ */
+export interface ClickhouseInputs {
+    /**
+     * Password to authenticate with.
+     */
+    password: string;
+    /**
+     * JDBC URL of the server, e.g. jdbc:clickhouse://ch.example.com:8443.
+     */
+    uris: string;
+    /**
+     * User name to authenticate with.
+     */
+    username: string;
+}
+
+/**
  * Settings of a Confluent Kafka (Confluent Cloud) store: SASL credentials required.
  */
 export interface ConfluentKafkaInputs {
@@ -29,6 +47,44 @@ export interface ConfluentKafkaInputs {
      * Comma-separated list of host:port bootstrap servers of the cluster.
      */
     uris: string;
+}
+
+/**
+ * Experimental: settings of a Databricks store (a SQL warehouse and an S3 bucket that     stages the data); keys from an older Terraform provider only.
+ */
+export interface DatabricksInputs {
+    /**
+     * AWS IAM access key id for the staging bucket.
+     */
+    accessKeyId: string;
+    /**
+     * Databricks personal access token.
+     */
+    appToken: string;
+    /**
+     * Cloud region of the bucket, e.g. AWS us-west-2.
+     */
+    cloudRegion: string;
+    /**
+     * S3 bucket that stages the data written to Databricks.
+     */
+    cloudS3Bucket: string;
+    /**
+     * AWS IAM secret access key for the staging bucket.
+     */
+    secretAccessKey: string;
+    /**
+     * URL of the Databricks workspace, e.g. https://dbc-1234.cloud.databricks.com.
+     */
+    uris: string;
+    /**
+     * Id of the SQL warehouse that runs the statements.
+     */
+    warehouseId: string;
+    /**
+     * Port of the SQL warehouse (sent as a bare number; the older Terraform provider always sent 443).
+     */
+    warehousePort?: number;
 }
 
 /**
@@ -76,6 +132,58 @@ export interface EntityKinesisProperties {
 }
 
 /**
+ * One argument of the function.
+ */
+export interface FunctionArgument {
+    /**
+     * Name of the argument (a lower-case identifier).
+     */
+    name: string;
+    /**
+     * SQL type of the argument, e.g. VARCHAR or ARRAY<INTEGER>.
+     */
+    type: string;
+}
+
+/**
+ * The GetComputePoolResult settings.
+ */
+export interface GetComputePoolResult {
+    /**
+     * The state the pool is in.
+     */
+    actualState: string;
+    /**
+     * When the pool was created (RFC 3339).
+     */
+    createdAt: string;
+    /**
+     * The state the pool was asked to be in.
+     */
+    intendedState: string;
+    /**
+     * Name of the compute pool.
+     */
+    name: string;
+    /**
+     * Owning role of the pool.
+     */
+    owner: string;
+    /**
+     * Size of the pool.
+     */
+    size: string;
+    /**
+     * Minutes of inactivity before the pool suspends.
+     */
+    timeoutMinutes?: number;
+    /**
+     * When the pool was last changed (RFC 3339).
+     */
+    updatedAt: string;
+}
+
+/**
  * The GetDatabaseResult settings.
  */
 export interface GetDatabaseResult {
@@ -119,6 +227,86 @@ export interface GetDescriptorSourceResult {
     status: string;
     /**
      * When the descriptor source was last changed (RFC 3339).
+     */
+    updatedAt: string;
+}
+
+/**
+ * The GetFunctionResult settings.
+ */
+export interface GetFunctionResult {
+    /**
+     * Java class implementing the function.
+     */
+    className: string;
+    /**
+     * When the function was created (RFC 3339).
+     */
+    createdAt: string;
+    /**
+     * Language of the implementation.
+     */
+    language: string;
+    /**
+     * Name of the function.
+     */
+    name: string;
+    /**
+     * Owning role of the function.
+     */
+    owner: string;
+    /**
+     * SQL type the function returns.
+     */
+    returns: string;
+    /**
+     * Signature of the function, name(arg TYPE, ...).
+     */
+    signature: string;
+    /**
+     * Function source whose jar holds the class.
+     */
+    sourceName: string;
+    /**
+     * When the function was last changed (RFC 3339).
+     */
+    updatedAt: string;
+}
+
+/**
+ * The GetFunctionSourceResult settings.
+ */
+export interface GetFunctionSourceResult {
+    /**
+     * When the source was created (RFC 3339).
+     */
+    createdAt: string;
+    /**
+     * Description of the source.
+     */
+    description?: string;
+    /**
+     * Where DeltaStream serves the jar back.
+     */
+    downloadUrl: string;
+    /**
+     * Language of the functions in the jar.
+     */
+    language: string;
+    /**
+     * Name of the function source.
+     */
+    name: string;
+    /**
+     * Owning role of the source.
+     */
+    owner: string;
+    /**
+     * Status of the source.
+     */
+    status: string;
+    /**
+     * When the source was last changed (RFC 3339).
      */
     updatedAt: string;
 }
@@ -320,6 +508,32 @@ export interface GetStoreResult {
 }
 
 /**
+ * Experimental: settings of an Iceberg REST catalog store; keys from a Python SDK test     only.
+ */
+export interface IcebergRestInputs {
+    /**
+     * Id of the catalog (sent as 'iceberg.catalog.id').
+     */
+    catalogId: string;
+    /**
+     * OAuth client id to authenticate to the catalog with.
+     */
+    clientId: string;
+    /**
+     * OAuth scope to request, e.g. PRINCIPAL_ROLE:ALL.
+     */
+    clientScope?: string;
+    /**
+     * OAuth client secret.
+     */
+    clientSecret: string;
+    /**
+     * URL of the REST catalog, e.g. https://catalog.example.com/api/catalog.
+     */
+    uris: string;
+}
+
+/**
  * Settings of a Kafka store (SASL, AWS MSK IAM or no authentication; TLS options).
  */
 export interface KafkaInputs {
@@ -429,6 +643,32 @@ export interface PostgresInputs {
      * User name to authenticate with.
      */
     username: string;
+}
+
+/**
+ * Experimental: settings of an Amazon S3 store (static keys or an IAM role); keys from     the Python SDK only.
+ */
+export interface S3Inputs {
+    /**
+     * AWS IAM access key id (together with secretAccessKey).
+     */
+    accessKeyId?: string;
+    /**
+     * External id the role's trust policy requires (with iamRoleArn).
+     */
+    iamExternalId?: string;
+    /**
+     * ARN of an IAM role DeltaStream assumes.
+     */
+    iamRoleArn?: string;
+    /**
+     * AWS IAM secret access key (together with accessKeyId).
+     */
+    secretAccessKey?: string;
+    /**
+     * URL of the bucket, e.g. https://my-bucket.s3.amazonaws.com/.
+     */
+    uris: string;
 }
 
 /**

@@ -15,18 +15,28 @@ else:
 from . import _utilities
 
 __all__ = [
+    'ClickhouseInputsArgs',
+    'ClickhouseInputsArgsDict',
     'ConfluentKafkaInputsArgs',
     'ConfluentKafkaInputsArgsDict',
+    'DatabricksInputsArgs',
+    'DatabricksInputsArgsDict',
     'EntityKafkaPropertiesArgs',
     'EntityKafkaPropertiesArgsDict',
     'EntityKinesisPropertiesArgs',
     'EntityKinesisPropertiesArgsDict',
+    'FunctionArgumentArgs',
+    'FunctionArgumentArgsDict',
+    'IcebergRestInputsArgs',
+    'IcebergRestInputsArgsDict',
     'KafkaInputsArgs',
     'KafkaInputsArgsDict',
     'KinesisInputsArgs',
     'KinesisInputsArgsDict',
     'PostgresInputsArgs',
     'PostgresInputsArgsDict',
+    'S3InputsArgs',
+    'S3InputsArgsDict',
     'SchemaRegistryConfluentArgs',
     'SchemaRegistryConfluentArgsDict',
     'SchemaRegistryConfluentCloudArgs',
@@ -34,6 +44,77 @@ __all__ = [
     'SnowflakeInputsArgs',
     'SnowflakeInputsArgsDict',
 ]
+
+class ClickhouseInputsArgsDict(TypedDict):
+    """
+    Experimental: settings of a ClickHouse store; keys from a Python SDK test only.
+    """
+    password: pulumi.Input[_builtins.str]
+    """
+    Password to authenticate with.
+    """
+    uris: pulumi.Input[_builtins.str]
+    """
+    JDBC URL of the server, e.g. jdbc:clickhouse://ch.example.com:8443.
+    """
+    username: pulumi.Input[_builtins.str]
+    """
+    User name to authenticate with.
+    """
+
+@pulumi.input_type
+class ClickhouseInputsArgs:
+    def __init__(__self__, *,
+                 password: pulumi.Input[_builtins.str],
+                 uris: pulumi.Input[_builtins.str],
+                 username: pulumi.Input[_builtins.str]):
+        """
+        Experimental: settings of a ClickHouse store; keys from a Python SDK test only.
+
+        :param pulumi.Input[_builtins.str] password: Password to authenticate with.
+        :param pulumi.Input[_builtins.str] uris: JDBC URL of the server, e.g. jdbc:clickhouse://ch.example.com:8443.
+        :param pulumi.Input[_builtins.str] username: User name to authenticate with.
+        """
+        pulumi.set(__self__, "password", password)
+        pulumi.set(__self__, "uris", uris)
+        pulumi.set(__self__, "username", username)
+
+    @_builtins.property
+    @pulumi.getter
+    def password(self) -> pulumi.Input[_builtins.str]:
+        """
+        Password to authenticate with.
+        """
+        return pulumi.get(self, "password")
+
+    @password.setter
+    def password(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "password", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> pulumi.Input[_builtins.str]:
+        """
+        JDBC URL of the server, e.g. jdbc:clickhouse://ch.example.com:8443.
+        """
+        return pulumi.get(self, "uris")
+
+    @uris.setter
+    def uris(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "uris", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def username(self) -> pulumi.Input[_builtins.str]:
+        """
+        User name to authenticate with.
+        """
+        return pulumi.get(self, "username")
+
+    @username.setter
+    def username(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "username", value)
+
 
 class ConfluentKafkaInputsArgsDict(TypedDict):
     """
@@ -143,6 +224,173 @@ class ConfluentKafkaInputsArgs:
     @schema_registry_name.setter
     def schema_registry_name(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "schema_registry_name", value)
+
+
+class DatabricksInputsArgsDict(TypedDict):
+    """
+    Experimental: settings of a Databricks store (a SQL warehouse and an S3 bucket that     stages the data); keys from an older Terraform provider only.
+    """
+    access_key_id: pulumi.Input[_builtins.str]
+    """
+    AWS IAM access key id for the staging bucket.
+    """
+    app_token: pulumi.Input[_builtins.str]
+    """
+    Databricks personal access token.
+    """
+    cloud_region: pulumi.Input[_builtins.str]
+    """
+    Cloud region of the bucket, e.g. AWS us-west-2.
+    """
+    cloud_s3_bucket: pulumi.Input[_builtins.str]
+    """
+    S3 bucket that stages the data written to Databricks.
+    """
+    secret_access_key: pulumi.Input[_builtins.str]
+    """
+    AWS IAM secret access key for the staging bucket.
+    """
+    uris: pulumi.Input[_builtins.str]
+    """
+    URL of the Databricks workspace, e.g. https://dbc-1234.cloud.databricks.com.
+    """
+    warehouse_id: pulumi.Input[_builtins.str]
+    """
+    Id of the SQL warehouse that runs the statements.
+    """
+    warehouse_port: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Port of the SQL warehouse (sent as a bare number; the older Terraform provider always sent 443).
+    """
+
+@pulumi.input_type
+class DatabricksInputsArgs:
+    def __init__(__self__, *,
+                 access_key_id: pulumi.Input[_builtins.str],
+                 app_token: pulumi.Input[_builtins.str],
+                 cloud_region: pulumi.Input[_builtins.str],
+                 cloud_s3_bucket: pulumi.Input[_builtins.str],
+                 secret_access_key: pulumi.Input[_builtins.str],
+                 uris: pulumi.Input[_builtins.str],
+                 warehouse_id: pulumi.Input[_builtins.str],
+                 warehouse_port: pulumi.Input[Optional[_builtins.int]] = None):
+        """
+        Experimental: settings of a Databricks store (a SQL warehouse and an S3 bucket that     stages the data); keys from an older Terraform provider only.
+
+        :param pulumi.Input[_builtins.str] access_key_id: AWS IAM access key id for the staging bucket.
+        :param pulumi.Input[_builtins.str] app_token: Databricks personal access token.
+        :param pulumi.Input[_builtins.str] cloud_region: Cloud region of the bucket, e.g. AWS us-west-2.
+        :param pulumi.Input[_builtins.str] cloud_s3_bucket: S3 bucket that stages the data written to Databricks.
+        :param pulumi.Input[_builtins.str] secret_access_key: AWS IAM secret access key for the staging bucket.
+        :param pulumi.Input[_builtins.str] uris: URL of the Databricks workspace, e.g. https://dbc-1234.cloud.databricks.com.
+        :param pulumi.Input[_builtins.str] warehouse_id: Id of the SQL warehouse that runs the statements.
+        :param pulumi.Input[_builtins.int] warehouse_port: Port of the SQL warehouse (sent as a bare number; the older Terraform provider always sent 443).
+        """
+        pulumi.set(__self__, "access_key_id", access_key_id)
+        pulumi.set(__self__, "app_token", app_token)
+        pulumi.set(__self__, "cloud_region", cloud_region)
+        pulumi.set(__self__, "cloud_s3_bucket", cloud_s3_bucket)
+        pulumi.set(__self__, "secret_access_key", secret_access_key)
+        pulumi.set(__self__, "uris", uris)
+        pulumi.set(__self__, "warehouse_id", warehouse_id)
+        if warehouse_port is not None:
+            pulumi.set(__self__, "warehouse_port", warehouse_port)
+
+    @_builtins.property
+    @pulumi.getter(name="accessKeyId")
+    def access_key_id(self) -> pulumi.Input[_builtins.str]:
+        """
+        AWS IAM access key id for the staging bucket.
+        """
+        return pulumi.get(self, "access_key_id")
+
+    @access_key_id.setter
+    def access_key_id(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "access_key_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="appToken")
+    def app_token(self) -> pulumi.Input[_builtins.str]:
+        """
+        Databricks personal access token.
+        """
+        return pulumi.get(self, "app_token")
+
+    @app_token.setter
+    def app_token(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "app_token", value)
+
+    @_builtins.property
+    @pulumi.getter(name="cloudRegion")
+    def cloud_region(self) -> pulumi.Input[_builtins.str]:
+        """
+        Cloud region of the bucket, e.g. AWS us-west-2.
+        """
+        return pulumi.get(self, "cloud_region")
+
+    @cloud_region.setter
+    def cloud_region(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "cloud_region", value)
+
+    @_builtins.property
+    @pulumi.getter(name="cloudS3Bucket")
+    def cloud_s3_bucket(self) -> pulumi.Input[_builtins.str]:
+        """
+        S3 bucket that stages the data written to Databricks.
+        """
+        return pulumi.get(self, "cloud_s3_bucket")
+
+    @cloud_s3_bucket.setter
+    def cloud_s3_bucket(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "cloud_s3_bucket", value)
+
+    @_builtins.property
+    @pulumi.getter(name="secretAccessKey")
+    def secret_access_key(self) -> pulumi.Input[_builtins.str]:
+        """
+        AWS IAM secret access key for the staging bucket.
+        """
+        return pulumi.get(self, "secret_access_key")
+
+    @secret_access_key.setter
+    def secret_access_key(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "secret_access_key", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> pulumi.Input[_builtins.str]:
+        """
+        URL of the Databricks workspace, e.g. https://dbc-1234.cloud.databricks.com.
+        """
+        return pulumi.get(self, "uris")
+
+    @uris.setter
+    def uris(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "uris", value)
+
+    @_builtins.property
+    @pulumi.getter(name="warehouseId")
+    def warehouse_id(self) -> pulumi.Input[_builtins.str]:
+        """
+        Id of the SQL warehouse that runs the statements.
+        """
+        return pulumi.get(self, "warehouse_id")
+
+    @warehouse_id.setter
+    def warehouse_id(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "warehouse_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="warehousePort")
+    def warehouse_port(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Port of the SQL warehouse (sent as a bare number; the older Terraform provider always sent 443).
+        """
+        return pulumi.get(self, "warehouse_port")
+
+    @warehouse_port.setter
+    def warehouse_port(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "warehouse_port", value)
 
 
 class EntityKafkaPropertiesArgsDict(TypedDict):
@@ -331,6 +579,168 @@ class EntityKinesisPropertiesArgs:
     @kinesis_shards.setter
     def kinesis_shards(self, value: pulumi.Input[Optional[_builtins.int]]):
         pulumi.set(self, "kinesis_shards", value)
+
+
+class FunctionArgumentArgsDict(TypedDict):
+    """
+    One argument of the function.
+    """
+    name: pulumi.Input[_builtins.str]
+    """
+    Name of the argument (a lower-case identifier).
+    """
+    type: pulumi.Input[_builtins.str]
+    """
+    SQL type of the argument, e.g. VARCHAR or ARRAY<INTEGER>.
+    """
+
+@pulumi.input_type
+class FunctionArgumentArgs:
+    def __init__(__self__, *,
+                 name: pulumi.Input[_builtins.str],
+                 type: pulumi.Input[_builtins.str]):
+        """
+        One argument of the function.
+
+        :param pulumi.Input[_builtins.str] name: Name of the argument (a lower-case identifier).
+        :param pulumi.Input[_builtins.str] type: SQL type of the argument, e.g. VARCHAR or ARRAY<INTEGER>.
+        """
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "type", type)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> pulumi.Input[_builtins.str]:
+        """
+        Name of the argument (a lower-case identifier).
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> pulumi.Input[_builtins.str]:
+        """
+        SQL type of the argument, e.g. VARCHAR or ARRAY<INTEGER>.
+        """
+        return pulumi.get(self, "type")
+
+    @type.setter
+    def type(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "type", value)
+
+
+class IcebergRestInputsArgsDict(TypedDict):
+    """
+    Experimental: settings of an Iceberg REST catalog store; keys from a Python SDK test     only.
+    """
+    catalog_id: pulumi.Input[_builtins.str]
+    """
+    Id of the catalog (sent as 'iceberg.catalog.id').
+    """
+    client_id: pulumi.Input[_builtins.str]
+    """
+    OAuth client id to authenticate to the catalog with.
+    """
+    client_secret: pulumi.Input[_builtins.str]
+    """
+    OAuth client secret.
+    """
+    uris: pulumi.Input[_builtins.str]
+    """
+    URL of the REST catalog, e.g. https://catalog.example.com/api/catalog.
+    """
+    client_scope: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    OAuth scope to request, e.g. PRINCIPAL_ROLE:ALL.
+    """
+
+@pulumi.input_type
+class IcebergRestInputsArgs:
+    def __init__(__self__, *,
+                 catalog_id: pulumi.Input[_builtins.str],
+                 client_id: pulumi.Input[_builtins.str],
+                 client_secret: pulumi.Input[_builtins.str],
+                 uris: pulumi.Input[_builtins.str],
+                 client_scope: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Experimental: settings of an Iceberg REST catalog store; keys from a Python SDK test     only.
+
+        :param pulumi.Input[_builtins.str] catalog_id: Id of the catalog (sent as 'iceberg.catalog.id').
+        :param pulumi.Input[_builtins.str] client_id: OAuth client id to authenticate to the catalog with.
+        :param pulumi.Input[_builtins.str] client_secret: OAuth client secret.
+        :param pulumi.Input[_builtins.str] uris: URL of the REST catalog, e.g. https://catalog.example.com/api/catalog.
+        :param pulumi.Input[_builtins.str] client_scope: OAuth scope to request, e.g. PRINCIPAL_ROLE:ALL.
+        """
+        pulumi.set(__self__, "catalog_id", catalog_id)
+        pulumi.set(__self__, "client_id", client_id)
+        pulumi.set(__self__, "client_secret", client_secret)
+        pulumi.set(__self__, "uris", uris)
+        if client_scope is not None:
+            pulumi.set(__self__, "client_scope", client_scope)
+
+    @_builtins.property
+    @pulumi.getter(name="catalogId")
+    def catalog_id(self) -> pulumi.Input[_builtins.str]:
+        """
+        Id of the catalog (sent as 'iceberg.catalog.id').
+        """
+        return pulumi.get(self, "catalog_id")
+
+    @catalog_id.setter
+    def catalog_id(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "catalog_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="clientId")
+    def client_id(self) -> pulumi.Input[_builtins.str]:
+        """
+        OAuth client id to authenticate to the catalog with.
+        """
+        return pulumi.get(self, "client_id")
+
+    @client_id.setter
+    def client_id(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "client_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="clientSecret")
+    def client_secret(self) -> pulumi.Input[_builtins.str]:
+        """
+        OAuth client secret.
+        """
+        return pulumi.get(self, "client_secret")
+
+    @client_secret.setter
+    def client_secret(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "client_secret", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> pulumi.Input[_builtins.str]:
+        """
+        URL of the REST catalog, e.g. https://catalog.example.com/api/catalog.
+        """
+        return pulumi.get(self, "uris")
+
+    @uris.setter
+    def uris(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "uris", value)
+
+    @_builtins.property
+    @pulumi.getter(name="clientScope")
+    def client_scope(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        OAuth scope to request, e.g. PRINCIPAL_ROLE:ALL.
+        """
+        return pulumi.get(self, "client_scope")
+
+    @client_scope.setter
+    def client_scope(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "client_scope", value)
 
 
 class KafkaInputsArgsDict(TypedDict):
@@ -746,6 +1156,119 @@ class PostgresInputsArgs:
     @tls_verify_server_hostname.setter
     def tls_verify_server_hostname(self, value: pulumi.Input[Optional[_builtins.bool]]):
         pulumi.set(self, "tls_verify_server_hostname", value)
+
+
+class S3InputsArgsDict(TypedDict):
+    """
+    Experimental: settings of an Amazon S3 store (static keys or an IAM role); keys from     the Python SDK only.
+    """
+    uris: pulumi.Input[_builtins.str]
+    """
+    URL of the bucket, e.g. https://my-bucket.s3.amazonaws.com/.
+    """
+    access_key_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    AWS IAM access key id (together with secretAccessKey).
+    """
+    iam_external_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    External id the role's trust policy requires (with iamRoleArn).
+    """
+    iam_role_arn: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    ARN of an IAM role DeltaStream assumes.
+    """
+    secret_access_key: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    AWS IAM secret access key (together with accessKeyId).
+    """
+
+@pulumi.input_type
+class S3InputsArgs:
+    def __init__(__self__, *,
+                 uris: pulumi.Input[_builtins.str],
+                 access_key_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 iam_external_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 iam_role_arn: pulumi.Input[Optional[_builtins.str]] = None,
+                 secret_access_key: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Experimental: settings of an Amazon S3 store (static keys or an IAM role); keys from     the Python SDK only.
+
+        :param pulumi.Input[_builtins.str] uris: URL of the bucket, e.g. https://my-bucket.s3.amazonaws.com/.
+        :param pulumi.Input[_builtins.str] access_key_id: AWS IAM access key id (together with secretAccessKey).
+        :param pulumi.Input[_builtins.str] iam_external_id: External id the role's trust policy requires (with iamRoleArn).
+        :param pulumi.Input[_builtins.str] iam_role_arn: ARN of an IAM role DeltaStream assumes.
+        :param pulumi.Input[_builtins.str] secret_access_key: AWS IAM secret access key (together with accessKeyId).
+        """
+        pulumi.set(__self__, "uris", uris)
+        if access_key_id is not None:
+            pulumi.set(__self__, "access_key_id", access_key_id)
+        if iam_external_id is not None:
+            pulumi.set(__self__, "iam_external_id", iam_external_id)
+        if iam_role_arn is not None:
+            pulumi.set(__self__, "iam_role_arn", iam_role_arn)
+        if secret_access_key is not None:
+            pulumi.set(__self__, "secret_access_key", secret_access_key)
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> pulumi.Input[_builtins.str]:
+        """
+        URL of the bucket, e.g. https://my-bucket.s3.amazonaws.com/.
+        """
+        return pulumi.get(self, "uris")
+
+    @uris.setter
+    def uris(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "uris", value)
+
+    @_builtins.property
+    @pulumi.getter(name="accessKeyId")
+    def access_key_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        AWS IAM access key id (together with secretAccessKey).
+        """
+        return pulumi.get(self, "access_key_id")
+
+    @access_key_id.setter
+    def access_key_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "access_key_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="iamExternalId")
+    def iam_external_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        External id the role's trust policy requires (with iamRoleArn).
+        """
+        return pulumi.get(self, "iam_external_id")
+
+    @iam_external_id.setter
+    def iam_external_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "iam_external_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="iamRoleArn")
+    def iam_role_arn(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        ARN of an IAM role DeltaStream assumes.
+        """
+        return pulumi.get(self, "iam_role_arn")
+
+    @iam_role_arn.setter
+    def iam_role_arn(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "iam_role_arn", value)
+
+    @_builtins.property
+    @pulumi.getter(name="secretAccessKey")
+    def secret_access_key(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        AWS IAM secret access key (together with accessKeyId).
+        """
+        return pulumi.get(self, "secret_access_key")
+
+    @secret_access_key.setter
+    def secret_access_key(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "secret_access_key", value)
 
 
 class SchemaRegistryConfluentArgsDict(TypedDict):

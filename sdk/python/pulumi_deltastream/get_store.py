@@ -23,25 +23,46 @@ __all__ = [
 
 @pulumi.output_type
 class GetStoreResult:
-    def __init__(__self__, created_at=None, name=None, owner=None, state=None, type=None, updated_at=None):
+    def __init__(__self__, created_at=None, details=None, name=None, owner=None, path=None, schema_registry_name=None, settings=None, state=None, tls_enabled=None, tls_verify_server_hostname=None, type=None, updated_at=None, uris=None):
         if created_at and not isinstance(created_at, str):
             raise TypeError("Expected argument 'created_at' to be a str")
         pulumi.set(__self__, "created_at", created_at)
+        if details and not isinstance(details, dict):
+            raise TypeError("Expected argument 'details' to be a dict")
+        pulumi.set(__self__, "details", details)
         if name and not isinstance(name, str):
             raise TypeError("Expected argument 'name' to be a str")
         pulumi.set(__self__, "name", name)
         if owner and not isinstance(owner, str):
             raise TypeError("Expected argument 'owner' to be a str")
         pulumi.set(__self__, "owner", owner)
+        if path and not isinstance(path, list):
+            raise TypeError("Expected argument 'path' to be a list")
+        pulumi.set(__self__, "path", path)
+        if schema_registry_name and not isinstance(schema_registry_name, str):
+            raise TypeError("Expected argument 'schema_registry_name' to be a str")
+        pulumi.set(__self__, "schema_registry_name", schema_registry_name)
+        if settings and not isinstance(settings, dict):
+            raise TypeError("Expected argument 'settings' to be a dict")
+        pulumi.set(__self__, "settings", settings)
         if state and not isinstance(state, str):
             raise TypeError("Expected argument 'state' to be a str")
         pulumi.set(__self__, "state", state)
+        if tls_enabled and not isinstance(tls_enabled, bool):
+            raise TypeError("Expected argument 'tls_enabled' to be a bool")
+        pulumi.set(__self__, "tls_enabled", tls_enabled)
+        if tls_verify_server_hostname and not isinstance(tls_verify_server_hostname, bool):
+            raise TypeError("Expected argument 'tls_verify_server_hostname' to be a bool")
+        pulumi.set(__self__, "tls_verify_server_hostname", tls_verify_server_hostname)
         if type and not isinstance(type, str):
             raise TypeError("Expected argument 'type' to be a str")
         pulumi.set(__self__, "type", type)
         if updated_at and not isinstance(updated_at, str):
             raise TypeError("Expected argument 'updated_at' to be a str")
         pulumi.set(__self__, "updated_at", updated_at)
+        if uris and not isinstance(uris, str):
+            raise TypeError("Expected argument 'uris' to be a str")
+        pulumi.set(__self__, "uris", uris)
 
     @_builtins.property
     @pulumi.getter(name="createdAt")
@@ -50,6 +71,14 @@ class GetStoreResult:
         When the store was created (RFC 3339).
         """
         return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def details(self) -> Mapping[str, _builtins.str]:
+        """
+        DESCRIBE STORE's details object as reported (short keys, e.g. warehouse_name); never a secret.
+        """
+        return pulumi.get(self, "details")
 
     @_builtins.property
     @pulumi.getter
@@ -69,11 +98,51 @@ class GetStoreResult:
 
     @_builtins.property
     @pulumi.getter
+    def path(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        The store's path as DeltaStream reports it.
+        """
+        return pulumi.get(self, "path")
+
+    @_builtins.property
+    @pulumi.getter(name="schemaRegistryName")
+    def schema_registry_name(self) -> Optional[_builtins.str]:
+        """
+        The schema registry the store names, if any.
+        """
+        return pulumi.get(self, "schema_registry_name")
+
+    @_builtins.property
+    @pulumi.getter
+    def settings(self) -> Mapping[str, _builtins.str]:
+        """
+        The type's non-secret settings DeltaStream reports, keyed by the Store resource's property names of its type block (e.g. warehouseName); never a secret.
+        """
+        return pulumi.get(self, "settings")
+
+    @_builtins.property
+    @pulumi.getter
     def state(self) -> _builtins.str:
         """
         Provisioning state of the store (ready once usable).
         """
         return pulumi.get(self, "state")
+
+    @_builtins.property
+    @pulumi.getter(name="tlsEnabled")
+    def tls_enabled(self) -> Optional[_builtins.bool]:
+        """
+        Whether connections use TLS.
+        """
+        return pulumi.get(self, "tls_enabled")
+
+    @_builtins.property
+    @pulumi.getter(name="tlsVerifyServerHostname")
+    def tls_verify_server_hostname(self) -> Optional[_builtins.bool]:
+        """
+        Whether the servers' certificates must match their host names.
+        """
+        return pulumi.get(self, "tls_verify_server_hostname")
 
     @_builtins.property
     @pulumi.getter
@@ -91,6 +160,14 @@ class GetStoreResult:
         """
         return pulumi.get(self, "updated_at")
 
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> Optional[_builtins.str]:
+        """
+        The store's URIs (any user info removed by DeltaStream).
+        """
+        return pulumi.get(self, "uris")
+
 
 class AwaitableGetStoreResult(GetStoreResult):
     # pylint: disable=using-constant-test
@@ -99,17 +176,24 @@ class AwaitableGetStoreResult(GetStoreResult):
             yield self
         return GetStoreResult(
             created_at=self.created_at,
+            details=self.details,
             name=self.name,
             owner=self.owner,
+            path=self.path,
+            schema_registry_name=self.schema_registry_name,
+            settings=self.settings,
             state=self.state,
+            tls_enabled=self.tls_enabled,
+            tls_verify_server_hostname=self.tls_verify_server_hostname,
             type=self.type,
-            updated_at=self.updated_at)
+            updated_at=self.updated_at,
+            uris=self.uris)
 
 
 def get_store(name: Optional[_builtins.str] = None,
               opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableGetStoreResult:
     """
-    Look up one store by name. Fails if it does not exist.
+    Look up one store by name, with the type-specific settings DESCRIBE STORE reports (never a secret). Fails if it does not exist.
 
     :param _builtins.str name: The name of the store to look up.
     """
@@ -120,15 +204,22 @@ def get_store(name: Optional[_builtins.str] = None,
 
     return AwaitableGetStoreResult(
         created_at=pulumi.get(__ret__, 'created_at'),
+        details=pulumi.get(__ret__, 'details'),
         name=pulumi.get(__ret__, 'name'),
         owner=pulumi.get(__ret__, 'owner'),
+        path=pulumi.get(__ret__, 'path'),
+        schema_registry_name=pulumi.get(__ret__, 'schema_registry_name'),
+        settings=pulumi.get(__ret__, 'settings'),
         state=pulumi.get(__ret__, 'state'),
+        tls_enabled=pulumi.get(__ret__, 'tls_enabled'),
+        tls_verify_server_hostname=pulumi.get(__ret__, 'tls_verify_server_hostname'),
         type=pulumi.get(__ret__, 'type'),
-        updated_at=pulumi.get(__ret__, 'updated_at'))
+        updated_at=pulumi.get(__ret__, 'updated_at'),
+        uris=pulumi.get(__ret__, 'uris'))
 def get_store_output(name: pulumi.Input[Optional[_builtins.str]] = None,
                      opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetStoreResult]:
     """
-    Look up one store by name. Fails if it does not exist.
+    Look up one store by name, with the type-specific settings DESCRIBE STORE reports (never a secret). Fails if it does not exist.
 
     :param _builtins.str name: The name of the store to look up.
     """
@@ -138,8 +229,15 @@ def get_store_output(name: pulumi.Input[Optional[_builtins.str]] = None,
     __ret__ = pulumi.runtime.invoke_output('deltastream:index:getStore', __args__, opts=opts, typ=GetStoreResult)
     return __ret__.apply(lambda __response__: GetStoreResult(
         created_at=pulumi.get(__response__, 'created_at'),
+        details=pulumi.get(__response__, 'details'),
         name=pulumi.get(__response__, 'name'),
         owner=pulumi.get(__response__, 'owner'),
+        path=pulumi.get(__response__, 'path'),
+        schema_registry_name=pulumi.get(__response__, 'schema_registry_name'),
+        settings=pulumi.get(__response__, 'settings'),
         state=pulumi.get(__response__, 'state'),
+        tls_enabled=pulumi.get(__response__, 'tls_enabled'),
+        tls_verify_server_hostname=pulumi.get(__response__, 'tls_verify_server_hostname'),
         type=pulumi.get(__response__, 'type'),
-        updated_at=pulumi.get(__response__, 'updated_at')))
+        updated_at=pulumi.get(__response__, 'updated_at'),
+        uris=pulumi.get(__response__, 'uris')))

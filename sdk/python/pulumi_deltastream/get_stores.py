@@ -47,21 +47,29 @@ class AwaitableGetStoresResult(GetStoresResult):
             stores=self.stores)
 
 
-def get_stores(opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableGetStoresResult:
+def get_stores(type: Optional[_builtins.str] = None,
+               opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableGetStoresResult:
     """
-    List stores ordered by name, at most 200 (a warning is logged when there are more).
+    List stores ordered by name, optionally of one type, at most 200 (a warning is logged when there are more).
+
+    :param _builtins.str type: Only stores of this type: a type block name or type keyword, case-insensitive (kafka (KAFKA), confluentKafka (CONFLUENT_KAFKA), kinesis (KINESIS), postgres (POSTGRESQL), snowflake (SNOWFLAKE), databricks (DATABRICKS), s3 (S3), clickhouse (CLICKHOUSE), icebergRest (ICEBERG_REST)).
     """
     __args__ = dict()
+    __args__['type'] = type
     opts = pulumi.InvokeOptions.merge(_utilities.get_invoke_opts_defaults(), opts)
     __ret__ = pulumi.runtime.invoke('deltastream:index:getStores', __args__, opts=opts, typ=GetStoresResult).value
 
     return AwaitableGetStoresResult(
         stores=pulumi.get(__ret__, 'stores'))
-def get_stores_output(opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetStoresResult]:
+def get_stores_output(type: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
+                      opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetStoresResult]:
     """
-    List stores ordered by name, at most 200 (a warning is logged when there are more).
+    List stores ordered by name, optionally of one type, at most 200 (a warning is logged when there are more).
+
+    :param _builtins.str type: Only stores of this type: a type block name or type keyword, case-insensitive (kafka (KAFKA), confluentKafka (CONFLUENT_KAFKA), kinesis (KINESIS), postgres (POSTGRESQL), snowflake (SNOWFLAKE), databricks (DATABRICKS), s3 (S3), clickhouse (CLICKHOUSE), icebergRest (ICEBERG_REST)).
     """
     __args__ = dict()
+    __args__['type'] = type
     opts = pulumi.InvokeOutputOptions.merge(_utilities.get_invoke_opts_defaults(), opts)
     __ret__ = pulumi.runtime.invoke_output('deltastream:index:getStores', __args__, opts=opts, typ=GetStoresResult)
     return __ret__.apply(lambda __response__: GetStoresResult(

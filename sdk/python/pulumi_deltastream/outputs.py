@@ -15,25 +15,78 @@ else:
 from . import _utilities
 
 __all__ = [
+    'ClickhouseInputs',
     'ConfluentKafkaInputs',
+    'DatabricksInputs',
     'EntityKafkaProperties',
     'EntityKinesisProperties',
+    'FunctionArgument',
+    'GetComputePoolResult',
     'GetDatabaseResult',
     'GetDescriptorSourceResult',
+    'GetFunctionResult',
+    'GetFunctionSourceResult',
     'GetNamespaceResult',
     'GetObjectResult',
     'GetQueryResult',
     'GetSchemaRegistryResult',
     'GetSecretResult',
     'GetStoreResult',
+    'IcebergRestInputs',
     'KafkaInputs',
     'KinesisInputs',
     'ObjectColumn',
     'PostgresInputs',
+    'S3Inputs',
     'SchemaRegistryConfluent',
     'SchemaRegistryConfluentCloud',
     'SnowflakeInputs',
 ]
+
+@pulumi.output_type
+class ClickhouseInputs(dict):
+    """
+    Experimental: settings of a ClickHouse store; keys from a Python SDK test only.
+    """
+    def __init__(__self__, *,
+                 password: _builtins.str,
+                 uris: _builtins.str,
+                 username: _builtins.str):
+        """
+        Experimental: settings of a ClickHouse store; keys from a Python SDK test only.
+
+        :param _builtins.str password: Password to authenticate with.
+        :param _builtins.str uris: JDBC URL of the server, e.g. jdbc:clickhouse://ch.example.com:8443.
+        :param _builtins.str username: User name to authenticate with.
+        """
+        pulumi.set(__self__, "password", password)
+        pulumi.set(__self__, "uris", uris)
+        pulumi.set(__self__, "username", username)
+
+    @_builtins.property
+    @pulumi.getter
+    def password(self) -> _builtins.str:
+        """
+        Password to authenticate with.
+        """
+        return pulumi.get(self, "password")
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> _builtins.str:
+        """
+        JDBC URL of the server, e.g. jdbc:clickhouse://ch.example.com:8443.
+        """
+        return pulumi.get(self, "uris")
+
+    @_builtins.property
+    @pulumi.getter
+    def username(self) -> _builtins.str:
+        """
+        User name to authenticate with.
+        """
+        return pulumi.get(self, "username")
+
 
 @pulumi.output_type
 class ConfluentKafkaInputs(dict):
@@ -124,6 +177,136 @@ class ConfluentKafkaInputs(dict):
         Name of a DeltaStream schema registry to decode messages with (sent as 'schema_registry.name').
         """
         return pulumi.get(self, "schema_registry_name")
+
+
+@pulumi.output_type
+class DatabricksInputs(dict):
+    """
+    Experimental: settings of a Databricks store (a SQL warehouse and an S3 bucket that     stages the data); keys from an older Terraform provider only.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "accessKeyId":
+            suggest = "access_key_id"
+        elif key == "appToken":
+            suggest = "app_token"
+        elif key == "cloudRegion":
+            suggest = "cloud_region"
+        elif key == "cloudS3Bucket":
+            suggest = "cloud_s3_bucket"
+        elif key == "secretAccessKey":
+            suggest = "secret_access_key"
+        elif key == "warehouseId":
+            suggest = "warehouse_id"
+        elif key == "warehousePort":
+            suggest = "warehouse_port"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in DatabricksInputs. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        DatabricksInputs.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        DatabricksInputs.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 access_key_id: _builtins.str,
+                 app_token: _builtins.str,
+                 cloud_region: _builtins.str,
+                 cloud_s3_bucket: _builtins.str,
+                 secret_access_key: _builtins.str,
+                 uris: _builtins.str,
+                 warehouse_id: _builtins.str,
+                 warehouse_port: Optional[_builtins.int] = None):
+        """
+        Experimental: settings of a Databricks store (a SQL warehouse and an S3 bucket that     stages the data); keys from an older Terraform provider only.
+
+        :param _builtins.str access_key_id: AWS IAM access key id for the staging bucket.
+        :param _builtins.str app_token: Databricks personal access token.
+        :param _builtins.str cloud_region: Cloud region of the bucket, e.g. AWS us-west-2.
+        :param _builtins.str cloud_s3_bucket: S3 bucket that stages the data written to Databricks.
+        :param _builtins.str secret_access_key: AWS IAM secret access key for the staging bucket.
+        :param _builtins.str uris: URL of the Databricks workspace, e.g. https://dbc-1234.cloud.databricks.com.
+        :param _builtins.str warehouse_id: Id of the SQL warehouse that runs the statements.
+        :param _builtins.int warehouse_port: Port of the SQL warehouse (sent as a bare number; the older Terraform provider always sent 443).
+        """
+        pulumi.set(__self__, "access_key_id", access_key_id)
+        pulumi.set(__self__, "app_token", app_token)
+        pulumi.set(__self__, "cloud_region", cloud_region)
+        pulumi.set(__self__, "cloud_s3_bucket", cloud_s3_bucket)
+        pulumi.set(__self__, "secret_access_key", secret_access_key)
+        pulumi.set(__self__, "uris", uris)
+        pulumi.set(__self__, "warehouse_id", warehouse_id)
+        if warehouse_port is not None:
+            pulumi.set(__self__, "warehouse_port", warehouse_port)
+
+    @_builtins.property
+    @pulumi.getter(name="accessKeyId")
+    def access_key_id(self) -> _builtins.str:
+        """
+        AWS IAM access key id for the staging bucket.
+        """
+        return pulumi.get(self, "access_key_id")
+
+    @_builtins.property
+    @pulumi.getter(name="appToken")
+    def app_token(self) -> _builtins.str:
+        """
+        Databricks personal access token.
+        """
+        return pulumi.get(self, "app_token")
+
+    @_builtins.property
+    @pulumi.getter(name="cloudRegion")
+    def cloud_region(self) -> _builtins.str:
+        """
+        Cloud region of the bucket, e.g. AWS us-west-2.
+        """
+        return pulumi.get(self, "cloud_region")
+
+    @_builtins.property
+    @pulumi.getter(name="cloudS3Bucket")
+    def cloud_s3_bucket(self) -> _builtins.str:
+        """
+        S3 bucket that stages the data written to Databricks.
+        """
+        return pulumi.get(self, "cloud_s3_bucket")
+
+    @_builtins.property
+    @pulumi.getter(name="secretAccessKey")
+    def secret_access_key(self) -> _builtins.str:
+        """
+        AWS IAM secret access key for the staging bucket.
+        """
+        return pulumi.get(self, "secret_access_key")
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> _builtins.str:
+        """
+        URL of the Databricks workspace, e.g. https://dbc-1234.cloud.databricks.com.
+        """
+        return pulumi.get(self, "uris")
+
+    @_builtins.property
+    @pulumi.getter(name="warehouseId")
+    def warehouse_id(self) -> _builtins.str:
+        """
+        Id of the SQL warehouse that runs the statements.
+        """
+        return pulumi.get(self, "warehouse_id")
+
+    @_builtins.property
+    @pulumi.getter(name="warehousePort")
+    def warehouse_port(self) -> Optional[_builtins.int]:
+        """
+        Port of the SQL warehouse (sent as a bare number; the older Terraform provider always sent 443).
+        """
+        return pulumi.get(self, "warehouse_port")
 
 
 @pulumi.output_type
@@ -289,6 +472,141 @@ class EntityKinesisProperties(dict):
 
 
 @pulumi.output_type
+class FunctionArgument(dict):
+    """
+    One argument of the function.
+    """
+    def __init__(__self__, *,
+                 name: _builtins.str,
+                 type: _builtins.str):
+        """
+        One argument of the function.
+
+        :param _builtins.str name: Name of the argument (a lower-case identifier).
+        :param _builtins.str type: SQL type of the argument, e.g. VARCHAR or ARRAY<INTEGER>.
+        """
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "type", type)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Name of the argument (a lower-case identifier).
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> _builtins.str:
+        """
+        SQL type of the argument, e.g. VARCHAR or ARRAY<INTEGER>.
+        """
+        return pulumi.get(self, "type")
+
+
+@pulumi.output_type
+class GetComputePoolResult(dict):
+    """
+    The GetComputePoolResult settings.
+    """
+    def __init__(__self__, *,
+                 actual_state: _builtins.str,
+                 created_at: _builtins.str,
+                 intended_state: _builtins.str,
+                 name: _builtins.str,
+                 owner: _builtins.str,
+                 size: _builtins.str,
+                 updated_at: _builtins.str,
+                 timeout_minutes: Optional[_builtins.int] = None):
+        """
+        The GetComputePoolResult settings.
+
+        :param _builtins.str actual_state: The state the pool is in.
+        :param _builtins.str created_at: When the pool was created (RFC 3339).
+        :param _builtins.str intended_state: The state the pool was asked to be in.
+        :param _builtins.str name: Name of the compute pool.
+        :param _builtins.str owner: Owning role of the pool.
+        :param _builtins.str size: Size of the pool.
+        :param _builtins.str updated_at: When the pool was last changed (RFC 3339).
+        :param _builtins.int timeout_minutes: Minutes of inactivity before the pool suspends.
+        """
+        pulumi.set(__self__, "actual_state", actual_state)
+        pulumi.set(__self__, "created_at", created_at)
+        pulumi.set(__self__, "intended_state", intended_state)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "owner", owner)
+        pulumi.set(__self__, "size", size)
+        pulumi.set(__self__, "updated_at", updated_at)
+        if timeout_minutes is not None:
+            pulumi.set(__self__, "timeout_minutes", timeout_minutes)
+
+    @_builtins.property
+    @pulumi.getter(name="actualState")
+    def actual_state(self) -> _builtins.str:
+        """
+        The state the pool is in.
+        """
+        return pulumi.get(self, "actual_state")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> _builtins.str:
+        """
+        When the pool was created (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter(name="intendedState")
+    def intended_state(self) -> _builtins.str:
+        """
+        The state the pool was asked to be in.
+        """
+        return pulumi.get(self, "intended_state")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Name of the compute pool.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def owner(self) -> _builtins.str:
+        """
+        Owning role of the pool.
+        """
+        return pulumi.get(self, "owner")
+
+    @_builtins.property
+    @pulumi.getter
+    def size(self) -> _builtins.str:
+        """
+        Size of the pool.
+        """
+        return pulumi.get(self, "size")
+
+    @_builtins.property
+    @pulumi.getter(name="updatedAt")
+    def updated_at(self) -> _builtins.str:
+        """
+        When the pool was last changed (RFC 3339).
+        """
+        return pulumi.get(self, "updated_at")
+
+    @_builtins.property
+    @pulumi.getter(name="timeoutMinutes")
+    def timeout_minutes(self) -> Optional[_builtins.int]:
+        """
+        Minutes of inactivity before the pool suspends.
+        """
+        return pulumi.get(self, "timeout_minutes")
+
+
+@pulumi.output_type
 class GetDatabaseResult(dict):
     """
     The GetDatabaseResult settings.
@@ -408,6 +726,218 @@ class GetDescriptorSourceResult(dict):
     def description(self) -> Optional[_builtins.str]:
         """
         Description of the descriptor source.
+        """
+        return pulumi.get(self, "description")
+
+
+@pulumi.output_type
+class GetFunctionResult(dict):
+    """
+    The GetFunctionResult settings.
+    """
+    def __init__(__self__, *,
+                 class_name: _builtins.str,
+                 created_at: _builtins.str,
+                 language: _builtins.str,
+                 name: _builtins.str,
+                 owner: _builtins.str,
+                 returns: _builtins.str,
+                 signature: _builtins.str,
+                 source_name: _builtins.str,
+                 updated_at: _builtins.str):
+        """
+        The GetFunctionResult settings.
+
+        :param _builtins.str class_name: Java class implementing the function.
+        :param _builtins.str created_at: When the function was created (RFC 3339).
+        :param _builtins.str language: Language of the implementation.
+        :param _builtins.str name: Name of the function.
+        :param _builtins.str owner: Owning role of the function.
+        :param _builtins.str returns: SQL type the function returns.
+        :param _builtins.str signature: Signature of the function, name(arg TYPE, ...).
+        :param _builtins.str source_name: Function source whose jar holds the class.
+        :param _builtins.str updated_at: When the function was last changed (RFC 3339).
+        """
+        pulumi.set(__self__, "class_name", class_name)
+        pulumi.set(__self__, "created_at", created_at)
+        pulumi.set(__self__, "language", language)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "owner", owner)
+        pulumi.set(__self__, "returns", returns)
+        pulumi.set(__self__, "signature", signature)
+        pulumi.set(__self__, "source_name", source_name)
+        pulumi.set(__self__, "updated_at", updated_at)
+
+    @_builtins.property
+    @pulumi.getter(name="className")
+    def class_name(self) -> _builtins.str:
+        """
+        Java class implementing the function.
+        """
+        return pulumi.get(self, "class_name")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> _builtins.str:
+        """
+        When the function was created (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def language(self) -> _builtins.str:
+        """
+        Language of the implementation.
+        """
+        return pulumi.get(self, "language")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Name of the function.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def owner(self) -> _builtins.str:
+        """
+        Owning role of the function.
+        """
+        return pulumi.get(self, "owner")
+
+    @_builtins.property
+    @pulumi.getter
+    def returns(self) -> _builtins.str:
+        """
+        SQL type the function returns.
+        """
+        return pulumi.get(self, "returns")
+
+    @_builtins.property
+    @pulumi.getter
+    def signature(self) -> _builtins.str:
+        """
+        Signature of the function, name(arg TYPE, ...).
+        """
+        return pulumi.get(self, "signature")
+
+    @_builtins.property
+    @pulumi.getter(name="sourceName")
+    def source_name(self) -> _builtins.str:
+        """
+        Function source whose jar holds the class.
+        """
+        return pulumi.get(self, "source_name")
+
+    @_builtins.property
+    @pulumi.getter(name="updatedAt")
+    def updated_at(self) -> _builtins.str:
+        """
+        When the function was last changed (RFC 3339).
+        """
+        return pulumi.get(self, "updated_at")
+
+
+@pulumi.output_type
+class GetFunctionSourceResult(dict):
+    """
+    The GetFunctionSourceResult settings.
+    """
+    def __init__(__self__, *,
+                 created_at: _builtins.str,
+                 download_url: _builtins.str,
+                 language: _builtins.str,
+                 name: _builtins.str,
+                 owner: _builtins.str,
+                 status: _builtins.str,
+                 updated_at: _builtins.str,
+                 description: Optional[_builtins.str] = None):
+        """
+        The GetFunctionSourceResult settings.
+
+        :param _builtins.str created_at: When the source was created (RFC 3339).
+        :param _builtins.str download_url: Where DeltaStream serves the jar back.
+        :param _builtins.str language: Language of the functions in the jar.
+        :param _builtins.str name: Name of the function source.
+        :param _builtins.str owner: Owning role of the source.
+        :param _builtins.str status: Status of the source.
+        :param _builtins.str updated_at: When the source was last changed (RFC 3339).
+        :param _builtins.str description: Description of the source.
+        """
+        pulumi.set(__self__, "created_at", created_at)
+        pulumi.set(__self__, "download_url", download_url)
+        pulumi.set(__self__, "language", language)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "owner", owner)
+        pulumi.set(__self__, "status", status)
+        pulumi.set(__self__, "updated_at", updated_at)
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> _builtins.str:
+        """
+        When the source was created (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter(name="downloadUrl")
+    def download_url(self) -> _builtins.str:
+        """
+        Where DeltaStream serves the jar back.
+        """
+        return pulumi.get(self, "download_url")
+
+    @_builtins.property
+    @pulumi.getter
+    def language(self) -> _builtins.str:
+        """
+        Language of the functions in the jar.
+        """
+        return pulumi.get(self, "language")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Name of the function source.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def owner(self) -> _builtins.str:
+        """
+        Owning role of the source.
+        """
+        return pulumi.get(self, "owner")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> _builtins.str:
+        """
+        Status of the source.
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter(name="updatedAt")
+    def updated_at(self) -> _builtins.str:
+        """
+        When the source was last changed (RFC 3339).
+        """
+        return pulumi.get(self, "updated_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> Optional[_builtins.str]:
+        """
+        Description of the source.
         """
         return pulumi.get(self, "description")
 
@@ -929,6 +1459,97 @@ class GetStoreResult(dict):
 
 
 @pulumi.output_type
+class IcebergRestInputs(dict):
+    """
+    Experimental: settings of an Iceberg REST catalog store; keys from a Python SDK test     only.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "catalogId":
+            suggest = "catalog_id"
+        elif key == "clientId":
+            suggest = "client_id"
+        elif key == "clientSecret":
+            suggest = "client_secret"
+        elif key == "clientScope":
+            suggest = "client_scope"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in IcebergRestInputs. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        IcebergRestInputs.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        IcebergRestInputs.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 catalog_id: _builtins.str,
+                 client_id: _builtins.str,
+                 client_secret: _builtins.str,
+                 uris: _builtins.str,
+                 client_scope: Optional[_builtins.str] = None):
+        """
+        Experimental: settings of an Iceberg REST catalog store; keys from a Python SDK test     only.
+
+        :param _builtins.str catalog_id: Id of the catalog (sent as 'iceberg.catalog.id').
+        :param _builtins.str client_id: OAuth client id to authenticate to the catalog with.
+        :param _builtins.str client_secret: OAuth client secret.
+        :param _builtins.str uris: URL of the REST catalog, e.g. https://catalog.example.com/api/catalog.
+        :param _builtins.str client_scope: OAuth scope to request, e.g. PRINCIPAL_ROLE:ALL.
+        """
+        pulumi.set(__self__, "catalog_id", catalog_id)
+        pulumi.set(__self__, "client_id", client_id)
+        pulumi.set(__self__, "client_secret", client_secret)
+        pulumi.set(__self__, "uris", uris)
+        if client_scope is not None:
+            pulumi.set(__self__, "client_scope", client_scope)
+
+    @_builtins.property
+    @pulumi.getter(name="catalogId")
+    def catalog_id(self) -> _builtins.str:
+        """
+        Id of the catalog (sent as 'iceberg.catalog.id').
+        """
+        return pulumi.get(self, "catalog_id")
+
+    @_builtins.property
+    @pulumi.getter(name="clientId")
+    def client_id(self) -> _builtins.str:
+        """
+        OAuth client id to authenticate to the catalog with.
+        """
+        return pulumi.get(self, "client_id")
+
+    @_builtins.property
+    @pulumi.getter(name="clientSecret")
+    def client_secret(self) -> _builtins.str:
+        """
+        OAuth client secret.
+        """
+        return pulumi.get(self, "client_secret")
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> _builtins.str:
+        """
+        URL of the REST catalog, e.g. https://catalog.example.com/api/catalog.
+        """
+        return pulumi.get(self, "uris")
+
+    @_builtins.property
+    @pulumi.getter(name="clientScope")
+    def client_scope(self) -> Optional[_builtins.str]:
+        """
+        OAuth scope to request, e.g. PRINCIPAL_ROLE:ALL.
+        """
+        return pulumi.get(self, "client_scope")
+
+
+@pulumi.output_type
 class KafkaInputs(dict):
     """
     Settings of a Kafka store (SASL, AWS MSK IAM or no authentication; TLS options).
@@ -1301,6 +1922,100 @@ class PostgresInputs(dict):
         Verify that the server's certificate matches its host name.
         """
         return pulumi.get(self, "tls_verify_server_hostname")
+
+
+@pulumi.output_type
+class S3Inputs(dict):
+    """
+    Experimental: settings of an Amazon S3 store (static keys or an IAM role); keys from     the Python SDK only.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "accessKeyId":
+            suggest = "access_key_id"
+        elif key == "iamExternalId":
+            suggest = "iam_external_id"
+        elif key == "iamRoleArn":
+            suggest = "iam_role_arn"
+        elif key == "secretAccessKey":
+            suggest = "secret_access_key"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in S3Inputs. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        S3Inputs.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        S3Inputs.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 uris: _builtins.str,
+                 access_key_id: Optional[_builtins.str] = None,
+                 iam_external_id: Optional[_builtins.str] = None,
+                 iam_role_arn: Optional[_builtins.str] = None,
+                 secret_access_key: Optional[_builtins.str] = None):
+        """
+        Experimental: settings of an Amazon S3 store (static keys or an IAM role); keys from     the Python SDK only.
+
+        :param _builtins.str uris: URL of the bucket, e.g. https://my-bucket.s3.amazonaws.com/.
+        :param _builtins.str access_key_id: AWS IAM access key id (together with secretAccessKey).
+        :param _builtins.str iam_external_id: External id the role's trust policy requires (with iamRoleArn).
+        :param _builtins.str iam_role_arn: ARN of an IAM role DeltaStream assumes.
+        :param _builtins.str secret_access_key: AWS IAM secret access key (together with accessKeyId).
+        """
+        pulumi.set(__self__, "uris", uris)
+        if access_key_id is not None:
+            pulumi.set(__self__, "access_key_id", access_key_id)
+        if iam_external_id is not None:
+            pulumi.set(__self__, "iam_external_id", iam_external_id)
+        if iam_role_arn is not None:
+            pulumi.set(__self__, "iam_role_arn", iam_role_arn)
+        if secret_access_key is not None:
+            pulumi.set(__self__, "secret_access_key", secret_access_key)
+
+    @_builtins.property
+    @pulumi.getter
+    def uris(self) -> _builtins.str:
+        """
+        URL of the bucket, e.g. https://my-bucket.s3.amazonaws.com/.
+        """
+        return pulumi.get(self, "uris")
+
+    @_builtins.property
+    @pulumi.getter(name="accessKeyId")
+    def access_key_id(self) -> Optional[_builtins.str]:
+        """
+        AWS IAM access key id (together with secretAccessKey).
+        """
+        return pulumi.get(self, "access_key_id")
+
+    @_builtins.property
+    @pulumi.getter(name="iamExternalId")
+    def iam_external_id(self) -> Optional[_builtins.str]:
+        """
+        External id the role's trust policy requires (with iamRoleArn).
+        """
+        return pulumi.get(self, "iam_external_id")
+
+    @_builtins.property
+    @pulumi.getter(name="iamRoleArn")
+    def iam_role_arn(self) -> Optional[_builtins.str]:
+        """
+        ARN of an IAM role DeltaStream assumes.
+        """
+        return pulumi.get(self, "iam_role_arn")
+
+    @_builtins.property
+    @pulumi.getter(name="secretAccessKey")
+    def secret_access_key(self) -> Optional[_builtins.str]:
+        """
+        AWS IAM secret access key (together with accessKeyId).
+        """
+        return pulumi.get(self, "secret_access_key")
 
 
 @pulumi.output_type

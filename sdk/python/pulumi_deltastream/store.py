@@ -22,26 +22,40 @@ __all__ = ['StoreArgs', 'Store']
 class StoreArgs:
     def __init__(__self__, *,
                  name: pulumi.Input[_builtins.str],
+                 clickhouse: pulumi.Input[Optional['ClickhouseInputsArgs']] = None,
                  confluent_kafka: pulumi.Input[Optional['ConfluentKafkaInputsArgs']] = None,
+                 databricks: pulumi.Input[Optional['DatabricksInputsArgs']] = None,
+                 iceberg_rest: pulumi.Input[Optional['IcebergRestInputsArgs']] = None,
                  kafka: pulumi.Input[Optional['KafkaInputsArgs']] = None,
                  kinesis: pulumi.Input[Optional['KinesisInputsArgs']] = None,
                  owner: pulumi.Input[Optional[_builtins.str]] = None,
                  postgres: pulumi.Input[Optional['PostgresInputsArgs']] = None,
+                 s3: pulumi.Input[Optional['S3InputsArgs']] = None,
                  snowflake: pulumi.Input[Optional['SnowflakeInputsArgs']] = None):
         """
         The set of arguments for constructing a Store resource.
 
         :param pulumi.Input[_builtins.str] name: The name of the store. Taken literally (always quoted), so it keeps its case; changing it replaces the store.
+        :param pulumi.Input['ClickhouseInputsArgs'] clickhouse: Experimental (keys from a Python SDK test only): settings of a ClickHouse store.
         :param pulumi.Input['ConfluentKafkaInputsArgs'] confluent_kafka: Settings of a Confluent Kafka store.
+        :param pulumi.Input['DatabricksInputsArgs'] databricks: Experimental (keys from the Terraform provider before 1.0 and an SDK test): settings of a Databricks store.
+        :param pulumi.Input['IcebergRestInputsArgs'] iceberg_rest: Experimental (keys from a Python SDK test only): settings of an Iceberg REST catalog store.
         :param pulumi.Input['KafkaInputsArgs'] kafka: Settings of a Kafka store.
         :param pulumi.Input['KinesisInputsArgs'] kinesis: Settings of an Amazon Kinesis store.
         :param pulumi.Input[_builtins.str] owner: The role owning the store. The store is created as this role; a change is applied in place with ALTER STORE … OWNER TO. When unset, the creating role owns the store.
         :param pulumi.Input['PostgresInputsArgs'] postgres: Settings of a PostgreSQL store.
+        :param pulumi.Input['S3InputsArgs'] s3: Experimental (keys from the Python SDK only): settings of an Amazon S3 store.
         :param pulumi.Input['SnowflakeInputsArgs'] snowflake: Settings of a Snowflake store.
         """
         pulumi.set(__self__, "name", name)
+        if clickhouse is not None:
+            pulumi.set(__self__, "clickhouse", clickhouse)
         if confluent_kafka is not None:
             pulumi.set(__self__, "confluent_kafka", confluent_kafka)
+        if databricks is not None:
+            pulumi.set(__self__, "databricks", databricks)
+        if iceberg_rest is not None:
+            pulumi.set(__self__, "iceberg_rest", iceberg_rest)
         if kafka is not None:
             pulumi.set(__self__, "kafka", kafka)
         if kinesis is not None:
@@ -50,6 +64,8 @@ class StoreArgs:
             pulumi.set(__self__, "owner", owner)
         if postgres is not None:
             pulumi.set(__self__, "postgres", postgres)
+        if s3 is not None:
+            pulumi.set(__self__, "s3", s3)
         if snowflake is not None:
             pulumi.set(__self__, "snowflake", snowflake)
 
@@ -66,6 +82,18 @@ class StoreArgs:
         pulumi.set(self, "name", value)
 
     @_builtins.property
+    @pulumi.getter
+    def clickhouse(self) -> pulumi.Input[Optional['ClickhouseInputsArgs']]:
+        """
+        Experimental (keys from a Python SDK test only): settings of a ClickHouse store.
+        """
+        return pulumi.get(self, "clickhouse")
+
+    @clickhouse.setter
+    def clickhouse(self, value: pulumi.Input[Optional['ClickhouseInputsArgs']]):
+        pulumi.set(self, "clickhouse", value)
+
+    @_builtins.property
     @pulumi.getter(name="confluentKafka")
     def confluent_kafka(self) -> pulumi.Input[Optional['ConfluentKafkaInputsArgs']]:
         """
@@ -76,6 +104,30 @@ class StoreArgs:
     @confluent_kafka.setter
     def confluent_kafka(self, value: pulumi.Input[Optional['ConfluentKafkaInputsArgs']]):
         pulumi.set(self, "confluent_kafka", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def databricks(self) -> pulumi.Input[Optional['DatabricksInputsArgs']]:
+        """
+        Experimental (keys from the Terraform provider before 1.0 and an SDK test): settings of a Databricks store.
+        """
+        return pulumi.get(self, "databricks")
+
+    @databricks.setter
+    def databricks(self, value: pulumi.Input[Optional['DatabricksInputsArgs']]):
+        pulumi.set(self, "databricks", value)
+
+    @_builtins.property
+    @pulumi.getter(name="icebergRest")
+    def iceberg_rest(self) -> pulumi.Input[Optional['IcebergRestInputsArgs']]:
+        """
+        Experimental (keys from a Python SDK test only): settings of an Iceberg REST catalog store.
+        """
+        return pulumi.get(self, "iceberg_rest")
+
+    @iceberg_rest.setter
+    def iceberg_rest(self, value: pulumi.Input[Optional['IcebergRestInputsArgs']]):
+        pulumi.set(self, "iceberg_rest", value)
 
     @_builtins.property
     @pulumi.getter
@@ -127,6 +179,18 @@ class StoreArgs:
 
     @_builtins.property
     @pulumi.getter
+    def s3(self) -> pulumi.Input[Optional['S3InputsArgs']]:
+        """
+        Experimental (keys from the Python SDK only): settings of an Amazon S3 store.
+        """
+        return pulumi.get(self, "s3")
+
+    @s3.setter
+    def s3(self, value: pulumi.Input[Optional['S3InputsArgs']]):
+        pulumi.set(self, "s3", value)
+
+    @_builtins.property
+    @pulumi.getter
     def snowflake(self) -> pulumi.Input[Optional['SnowflakeInputsArgs']]:
         """
         Settings of a Snowflake store.
@@ -144,25 +208,33 @@ class Store(pulumi.CustomResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 clickhouse: pulumi.Input[Optional[Union['ClickhouseInputsArgs', 'ClickhouseInputsArgsDict', 'outputs.ClickhouseInputs']]] = None,
                  confluent_kafka: pulumi.Input[Optional[Union['ConfluentKafkaInputsArgs', 'ConfluentKafkaInputsArgsDict', 'outputs.ConfluentKafkaInputs']]] = None,
+                 databricks: pulumi.Input[Optional[Union['DatabricksInputsArgs', 'DatabricksInputsArgsDict', 'outputs.DatabricksInputs']]] = None,
+                 iceberg_rest: pulumi.Input[Optional[Union['IcebergRestInputsArgs', 'IcebergRestInputsArgsDict', 'outputs.IcebergRestInputs']]] = None,
                  kafka: pulumi.Input[Optional[Union['KafkaInputsArgs', 'KafkaInputsArgsDict', 'outputs.KafkaInputs']]] = None,
                  kinesis: pulumi.Input[Optional[Union['KinesisInputsArgs', 'KinesisInputsArgsDict', 'outputs.KinesisInputs']]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  owner: pulumi.Input[Optional[_builtins.str]] = None,
                  postgres: pulumi.Input[Optional[Union['PostgresInputsArgs', 'PostgresInputsArgsDict', 'outputs.PostgresInputs']]] = None,
+                 s3: pulumi.Input[Optional[Union['S3InputsArgs', 'S3InputsArgsDict', 'outputs.S3Inputs']]] = None,
                  snowflake: pulumi.Input[Optional[Union['SnowflakeInputsArgs', 'SnowflakeInputsArgsDict', 'outputs.SnowflakeInputs']]] = None,
                  __props__=None):
         """
-        A DeltaStream store: the connection to a Kafka, Confluent Kafka, Kinesis, PostgreSQL or Snowflake system that streams and tables read from and write to. Set exactly one type block. Import with the store's name.
+        A DeltaStream store: the connection to a Kafka, Confluent Kafka, Kinesis, PostgreSQL, Snowflake, Databricks, S3, ClickHouse or Iceberg REST system that streams and tables read from and write to (the last four are experimental). Set exactly one type block. Import with the store's name.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[Union['ClickhouseInputsArgs', 'ClickhouseInputsArgsDict', 'outputs.ClickhouseInputs']] clickhouse: Experimental (keys from a Python SDK test only): settings of a ClickHouse store.
         :param pulumi.Input[Union['ConfluentKafkaInputsArgs', 'ConfluentKafkaInputsArgsDict', 'outputs.ConfluentKafkaInputs']] confluent_kafka: Settings of a Confluent Kafka store.
+        :param pulumi.Input[Union['DatabricksInputsArgs', 'DatabricksInputsArgsDict', 'outputs.DatabricksInputs']] databricks: Experimental (keys from the Terraform provider before 1.0 and an SDK test): settings of a Databricks store.
+        :param pulumi.Input[Union['IcebergRestInputsArgs', 'IcebergRestInputsArgsDict', 'outputs.IcebergRestInputs']] iceberg_rest: Experimental (keys from a Python SDK test only): settings of an Iceberg REST catalog store.
         :param pulumi.Input[Union['KafkaInputsArgs', 'KafkaInputsArgsDict', 'outputs.KafkaInputs']] kafka: Settings of a Kafka store.
         :param pulumi.Input[Union['KinesisInputsArgs', 'KinesisInputsArgsDict', 'outputs.KinesisInputs']] kinesis: Settings of an Amazon Kinesis store.
         :param pulumi.Input[_builtins.str] name: The name of the store. Taken literally (always quoted), so it keeps its case; changing it replaces the store.
         :param pulumi.Input[_builtins.str] owner: The role owning the store. The store is created as this role; a change is applied in place with ALTER STORE … OWNER TO. When unset, the creating role owns the store.
         :param pulumi.Input[Union['PostgresInputsArgs', 'PostgresInputsArgsDict', 'outputs.PostgresInputs']] postgres: Settings of a PostgreSQL store.
+        :param pulumi.Input[Union['S3InputsArgs', 'S3InputsArgsDict', 'outputs.S3Inputs']] s3: Experimental (keys from the Python SDK only): settings of an Amazon S3 store.
         :param pulumi.Input[Union['SnowflakeInputsArgs', 'SnowflakeInputsArgsDict', 'outputs.SnowflakeInputs']] snowflake: Settings of a Snowflake store.
         """
         ...
@@ -172,7 +244,7 @@ class Store(pulumi.CustomResource):
                  args: StoreArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        A DeltaStream store: the connection to a Kafka, Confluent Kafka, Kinesis, PostgreSQL or Snowflake system that streams and tables read from and write to. Set exactly one type block. Import with the store's name.
+        A DeltaStream store: the connection to a Kafka, Confluent Kafka, Kinesis, PostgreSQL, Snowflake, Databricks, S3, ClickHouse or Iceberg REST system that streams and tables read from and write to (the last four are experimental). Set exactly one type block. Import with the store's name.
 
         :param str resource_name: The name of the resource.
         :param StoreArgs args: The arguments to use to populate this resource's properties.
@@ -189,12 +261,16 @@ class Store(pulumi.CustomResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 clickhouse: pulumi.Input[Optional[Union['ClickhouseInputsArgs', 'ClickhouseInputsArgsDict', 'outputs.ClickhouseInputs']]] = None,
                  confluent_kafka: pulumi.Input[Optional[Union['ConfluentKafkaInputsArgs', 'ConfluentKafkaInputsArgsDict', 'outputs.ConfluentKafkaInputs']]] = None,
+                 databricks: pulumi.Input[Optional[Union['DatabricksInputsArgs', 'DatabricksInputsArgsDict', 'outputs.DatabricksInputs']]] = None,
+                 iceberg_rest: pulumi.Input[Optional[Union['IcebergRestInputsArgs', 'IcebergRestInputsArgsDict', 'outputs.IcebergRestInputs']]] = None,
                  kafka: pulumi.Input[Optional[Union['KafkaInputsArgs', 'KafkaInputsArgsDict', 'outputs.KafkaInputs']]] = None,
                  kinesis: pulumi.Input[Optional[Union['KinesisInputsArgs', 'KinesisInputsArgsDict', 'outputs.KinesisInputs']]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  owner: pulumi.Input[Optional[_builtins.str]] = None,
                  postgres: pulumi.Input[Optional[Union['PostgresInputsArgs', 'PostgresInputsArgsDict', 'outputs.PostgresInputs']]] = None,
+                 s3: pulumi.Input[Optional[Union['S3InputsArgs', 'S3InputsArgsDict', 'outputs.S3Inputs']]] = None,
                  snowflake: pulumi.Input[Optional[Union['SnowflakeInputsArgs', 'SnowflakeInputsArgsDict', 'outputs.SnowflakeInputs']]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -205,7 +281,10 @@ class Store(pulumi.CustomResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = StoreArgs.__new__(StoreArgs)
 
+            __props__.__dict__["clickhouse"] = clickhouse
             __props__.__dict__["confluent_kafka"] = confluent_kafka
+            __props__.__dict__["databricks"] = databricks
+            __props__.__dict__["iceberg_rest"] = iceberg_rest
             __props__.__dict__["kafka"] = kafka
             __props__.__dict__["kinesis"] = kinesis
             if name is None and not opts.urn:
@@ -213,6 +292,7 @@ class Store(pulumi.CustomResource):
             __props__.__dict__["name"] = name
             __props__.__dict__["owner"] = owner
             __props__.__dict__["postgres"] = postgres
+            __props__.__dict__["s3"] = s3
             __props__.__dict__["snowflake"] = snowflake
             __props__.__dict__["created_at"] = None
             __props__.__dict__["state"] = None
@@ -242,13 +322,17 @@ class Store(pulumi.CustomResource):
 
         __props__ = StoreArgs.__new__(StoreArgs)
 
+        __props__.__dict__["clickhouse"] = None
         __props__.__dict__["confluent_kafka"] = None
         __props__.__dict__["created_at"] = None
+        __props__.__dict__["databricks"] = None
+        __props__.__dict__["iceberg_rest"] = None
         __props__.__dict__["kafka"] = None
         __props__.__dict__["kinesis"] = None
         __props__.__dict__["name"] = None
         __props__.__dict__["owner"] = None
         __props__.__dict__["postgres"] = None
+        __props__.__dict__["s3"] = None
         __props__.__dict__["snowflake"] = None
         __props__.__dict__["state"] = None
         __props__.__dict__["type"] = None
@@ -260,6 +344,14 @@ class Store(pulumi.CustomResource):
             opts: Optional[pulumi.ResourceOptions] = None) -> pulumi.Output[bool]:
         __props__: dict = {}
         return pulumi.runtime.exists_resource(None, 'deltastream:index:Store', id, __props__, opts or pulumi.ResourceOptions())
+
+    @_builtins.property
+    @pulumi.getter
+    def clickhouse(self) -> pulumi.Output[Optional['outputs.ClickhouseInputs']]:
+        """
+        Experimental (keys from a Python SDK test only): settings of a ClickHouse store.
+        """
+        return pulumi.get(self, "clickhouse")
 
     @_builtins.property
     @pulumi.getter(name="confluentKafka")
@@ -276,6 +368,22 @@ class Store(pulumi.CustomResource):
         When the store was created (RFC 3339).
         """
         return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def databricks(self) -> pulumi.Output[Optional['outputs.DatabricksInputs']]:
+        """
+        Experimental (keys from the Terraform provider before 1.0 and an SDK test): settings of a Databricks store.
+        """
+        return pulumi.get(self, "databricks")
+
+    @_builtins.property
+    @pulumi.getter(name="icebergRest")
+    def iceberg_rest(self) -> pulumi.Output[Optional['outputs.IcebergRestInputs']]:
+        """
+        Experimental (keys from a Python SDK test only): settings of an Iceberg REST catalog store.
+        """
+        return pulumi.get(self, "iceberg_rest")
 
     @_builtins.property
     @pulumi.getter
@@ -316,6 +424,14 @@ class Store(pulumi.CustomResource):
         Settings of a PostgreSQL store.
         """
         return pulumi.get(self, "postgres")
+
+    @_builtins.property
+    @pulumi.getter
+    def s3(self) -> pulumi.Output[Optional['outputs.S3Inputs']]:
+        """
+        Experimental (keys from the Python SDK only): settings of an Amazon S3 store.
+        """
+        return pulumi.get(self, "s3")
 
     @_builtins.property
     @pulumi.getter

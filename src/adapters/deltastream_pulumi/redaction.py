@@ -16,9 +16,11 @@ from deltastream_core.secrets import Secret
 
 REDACTED: Final = "<redacted>"
 
-#: keys whose values are never logged (api_key, apiKey, password, sasl_password, token, …)
+#: keys whose values are never logged (api_key, apiKey, password, sasl_password, token,
+#: access_key_id / accessKeyId of the AWS-backed stores, …)
 SECRET_KEY = re.compile(
-    r"api[-_]?key|password|passwd|token|secret|private[-_]?key|authorization|credential",
+    r"api[-_]?key|password|passwd|token|secret|private[-_]?key|authorization|credential"
+    r"|access[-_.]?key",
     re.IGNORECASE,
 )
 

@@ -70,6 +70,8 @@ class EngineOptions:
     query_start_delay: float = 0.0
     #: seconds a new relation spends before reaching its ready state
     relation_ready_delay: float = 0.0
+    #: seconds a new function source spends ``processing`` before ``ready`` (or ``error``)
+    function_source_ready_delay: float = 0.0
     #: a store becomes ready only if a TCP connect to each of its URIs succeeds
     verify_store_connectivity: bool = False
     #: queries whose SQL contains this substring go ``errored`` instead of ``running``

@@ -379,3 +379,33 @@ class SelectSystem(Statement):
     where: Condition | None = None
     order_by: tuple[OrderItem, ...] = ()
     limit: int | None = None
+
+
+# ---- functions ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FunctionArgument:
+    name: str
+    #: the type as the engine renders it (``VARCHAR``, ``ARRAY<INTEGER>``)
+    type: str
+
+
+@dataclass(frozen=True)
+class CreateFunction(Statement):
+    """``CREATE FUNCTION name (arg TYPE, ...) RETURNS TYPE LANGUAGE lang [WITH (...)]``."""
+
+    name: str
+    arguments: tuple[FunctionArgument, ...]
+    returns: str
+    #: upper case (``JAVA``)
+    language: str
+    properties: Properties = Properties()
+
+
+@dataclass(frozen=True)
+class DropFunction(Statement):
+    """``DROP FUNCTION name (arg TYPE, ...)``: the signature picks one of the overloads."""
+
+    name: str
+    arguments: tuple[FunctionArgument, ...]

@@ -31,11 +31,10 @@ _IDENT_TYPES = frozenset({"NAME", "QUOTED_IDENT", "BACKTICK_IDENT"})
 
 #: The service's object keywords the grammar knows (docs/reference/object-statements.md);
 #: unless a kind claims one, its statements answer 0A000 "not supported" (the grammar's
-#: ``unsupported`` rule). ENTITY is not among them: its statements name a path in a store and
-#: have rules of their own (``entity_statement``), answered by the entity kind.
+#: ``unsupported`` rule). FUNCTION and ENTITY are not among them: their statements have rules
+#: of their own (a function's signature; an entity's path in a store, ``entity_statement``).
 SERVICE_OBJECT_KEYWORDS = (
     "secret",
-    "function",
     "function_source",
     "descriptor_source",
     "schema_registry",
@@ -272,6 +271,10 @@ class _ObjectWord(str):
     """The object word of an unsupported statement (``SECRET`` in ``CREATE SECRET``)."""
 
 
+class _Signature(tuple[ast.FunctionArgument, ...]):
+    """Marker for a function's ``(arg TYPE, ...)``."""
+
+
 class _NotNull:
     """Marker for a ``NOT NULL`` column constraint."""
 
@@ -433,6 +436,33 @@ class _AstBuilder(Transformer[Token, Any]):
     def print_option(self, meta: Meta, children: list[Any]) -> _PrintOption:
         key = children[0]
         return _PrintOption(key, children[1] if len(children) > 1 else None)
+
+    # -- functions (catalog/functions.py)
+
+    def create_function(self, meta: Meta, children: list[Any]) -> ast.CreateFunction:
+        names = _idents(children)
+        return ast.CreateFunction(
+            names[0],
+            _find(children, _Signature),
+            str(children[5]),
+            names[-1].upper(),
+            _find(children, ast.Properties) or ast.Properties(),
+            text=self._text(meta),
+        )
+
+    def drop_function(self, meta: Meta, children: list[Any]) -> ast.DropFunction:
+        return ast.DropFunction(
+            _idents(children)[0], _find(children, _Signature), text=self._text(meta)
+        )
+
+    def function_signature(self, meta: Meta, children: list[Any]) -> _Signature:
+        return _Signature(c for c in children if isinstance(c, ast.FunctionArgument))
+
+    def function_argument(self, meta: Meta, children: list[Any]) -> ast.FunctionArgument:
+        return ast.FunctionArgument(_ident(children[0]), str(children[1]))
+
+    def unsupported_function(self, meta: Meta, children: list[Any]) -> ast.Unsupported:
+        return ast.Unsupported(f"{str(children[0].value).upper()} FUNCTION", text=self._text(meta))
 
     # -- databases, schemas, ownership, context
 

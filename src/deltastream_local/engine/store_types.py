@@ -137,6 +137,22 @@ def _check_kinesis(props: Props) -> None:
         _require(props, keys, "together (static AWS credentials)")
 
 
+def _check_databricks(props: Props) -> None:
+    port = props.get("databricks.warehouse_port")
+    if port is not None and (port.kind != "number" or not (port.value or "").isdigit()):
+        raise SqlError(
+            INVALID_PARAMETER, "property 'databricks.warehouse_port' must be a bare port number"
+        )
+
+
+def _check_s3(props: Props) -> None:
+    keys = ["aws.access_key_id", "aws.secret_access_key"]
+    if any(_text(props.get(k)) not in (None, "") for k in keys):
+        _require(props, keys, "together (static AWS credentials)")
+    if _text(props.get("aws.iam_external_id")) not in (None, ""):
+        _require(props, ["aws.iam_role_arn"], "with 'aws.iam_external_id'")
+
+
 _KAFKA_KEYS = frozenset(
     {
         "kafka.sasl.hash_function",
@@ -216,16 +232,70 @@ STORE_TYPES: dict[str, StoreType] = {
                 "snowflake.cloud.region",
             ),
         ),
-        StoreType("S3", "S3", 443, optional=TLS_KEYS, prefixes=("aws.", "s3.")),
+        # the four below take exactly the keys their (SDK, older Terraform) evidence shows
+        # (docs/reference/deltastream-sql.md#newer-store-types); no TLS keys
         StoreType(
-            "DATABRICKS", "Databricks", 443, optional=TLS_KEYS, prefixes=("databricks.", "aws.")
+            "DATABRICKS",
+            "Databricks",
+            443,
+            required=frozenset(
+                {
+                    "uris",
+                    "databricks.app_token",
+                    "databricks.warehouse_id",
+                    "aws.access_key_id",
+                    "aws.secret_access_key",
+                    "databricks.cloud.s3.bucket",
+                    "databricks.cloud.region",
+                }
+            ),
+            optional=frozenset({"databricks.warehouse_port"}),
+            details=(
+                "databricks.warehouse_id",
+                "databricks.warehouse_port",
+                "databricks.cloud.s3.bucket",
+                "databricks.cloud.region",
+            ),
+            check=_check_databricks,
         ),
-        StoreType("CLICKHOUSE", "Clickhouse", 8443, optional=TLS_KEYS, prefixes=("clickhouse.",)),
+        StoreType(
+            "S3",
+            "S3",
+            443,
+            optional=frozenset(
+                {
+                    "aws.access_key_id",
+                    "aws.secret_access_key",
+                    "aws.iam_role_arn",
+                    "aws.iam_external_id",
+                }
+            ),
+            check=_check_s3,
+        ),
+        StoreType(
+            "CLICKHOUSE",
+            "Clickhouse",
+            8443,
+            required=frozenset({"uris", "clickhouse.username", "clickhouse.password"}),
+        ),
+        StoreType(
+            "ICEBERG_REST",
+            "IcebergRest",
+            443,
+            required=frozenset(
+                {
+                    "uris",
+                    "iceberg.catalog.id",
+                    "iceberg.rest.client_id",
+                    "iceberg.rest.client_secret",
+                }
+            ),
+            optional=frozenset({"iceberg.rest.client_scope"}),
+            details=("iceberg.catalog.id", "iceberg.rest.client_id", "iceberg.rest.client_scope"),
+        ),
+        # keys not known from any source: checked only by prefix
         StoreType(
             "ICEBERG_GLUE", "IcebergGlue", 443, optional=TLS_KEYS, prefixes=("iceberg.", "aws.")
-        ),
-        StoreType(
-            "ICEBERG_REST", "IcebergRest", 443, optional=TLS_KEYS, prefixes=("iceberg.", "rest.")
         ),
     )
 }

@@ -87,6 +87,7 @@ _NON_NEGATIVE = {
     "store_ready_delay",
     "query_start_delay",
     "relation_ready_delay",
+    "function_source_ready_delay",
     "rate_limit_next",
     "unavailable_next",
     "retry_after",

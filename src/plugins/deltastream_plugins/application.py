@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from deltastream_core import hookimpl
+from deltastream_core import registering
 from deltastream_core.errors import NotFoundError
 from deltastream_core.kinds import (
     CheckFailure,
@@ -29,7 +29,6 @@ from deltastream_core.lexer import (
     split_statements,
 )
 from deltastream_core.model import output, prop
-from deltastream_core.registry import Registry
 from deltastream_plugins._common import check_name, rfc3339
 from deltastream_plugins._plans import (
     Plan,
@@ -292,6 +291,4 @@ def _outputs(args: ApplicationInputs, row: Mapping[str, Any]) -> ApplicationOutp
     )
 
 
-@hookimpl
-def deltastream_register_resource_kinds(registry: Registry) -> None:
-    registry.add_kind(ApplicationKind())
+deltastream_register_resource_kinds, _ = registering(kinds=[ApplicationKind])

@@ -12,10 +12,9 @@ from typing import ClassVar
 
 import attrs
 
-from deltastream_core import hookimpl
+from deltastream_core import registering
 from deltastream_core.catalog import CatalogKind, CatalogListing, CatalogLookup, Column, column
 from deltastream_core.model import output, prop
-from deltastream_core.registry import Registry
 from deltastream_core.rows import check_name, rfc3339
 from deltastream_core.sql import quote_identifier
 
@@ -122,12 +121,6 @@ class GetDatabases(CatalogListing[GetDatabasesArgs, GetDatabasesResult]):
     narrower: ClassVar[str] = "look up a single database with getDatabase"
 
 
-@hookimpl
-def deltastream_register_resource_kinds(registry: Registry) -> None:
-    registry.add_kind(DatabaseKind())
-
-
-@hookimpl
-def deltastream_register_functions(registry: Registry) -> None:
-    registry.add_function(GetDatabase())
-    registry.add_function(GetDatabases())
+deltastream_register_resource_kinds, deltastream_register_functions = registering(
+    kinds=[DatabaseKind], functions=[GetDatabase, GetDatabases]
+)

@@ -18,9 +18,8 @@ from typing import Any, ClassVar
 import attrs
 
 from deltastream_core import hookimpl
-from deltastream_core.catalog import CatalogKind, Column, decode_id, encode_id
+from deltastream_core.catalog import CatalogKind, Column, decode_id
 from deltastream_core.errors import NotFoundError, StatementError
-from deltastream_core.errors import ValidationError as _ValidationError
 from deltastream_core.kinds import CheckFailure, CheckResult, Function, OperationContext
 from deltastream_core.model import output, prop
 from deltastream_core.ports import Statement
@@ -203,6 +202,7 @@ class EntityKind(CatalogKind[EntityInputs, EntityOutputs]):
     system_table: ClassVar[str] = ""  # none: read back with DESCRIBE ENTITY
     noun: ClassVar[str] = "entity"
     key: ClassVar[tuple[Column, ...]] = ()
+    id_hint: ClassVar[str] = "<store>/<path component>/…"
     owner_field: ClassVar[str | None] = None
 
     async def check(
@@ -217,14 +217,8 @@ class EntityKind(CatalogKind[EntityInputs, EntityOutputs]):
     def key_of(self, values: Any) -> tuple[str, ...]:
         return (str(values.store), *[str(p) for p in values.entity_paths])
 
-    def parse_id(self, resource_id: str) -> tuple[str, ...]:
-        parts = decode_id(resource_id, None)
-        if parts is None:
-            raise _ValidationError(
-                [CheckFailure("id", f"{resource_id!r} is not an entity id; use <store>/<path>/…")],
-                resource=self.token,
-            )
-        return parts
+    def decode_key(self, resource_id: str) -> tuple[str, ...] | None:
+        return decode_id(resource_id, None)  # the store and at least one path component
 
     def _target(self, key: Sequence[str]) -> str:
         return f"{qualified(*key[1:])} IN STORE {quote_identifier(key[0])}"
@@ -278,9 +272,6 @@ class EntityKind(CatalogKind[EntityInputs, EntityOutputs]):
             if kinesis is None
             else EntityKinesisProperties(kinesis.kinesis_shards),
         )
-
-    def resource_id(self, outputs: EntityOutputs) -> str:
-        return encode_id(self.key_of(outputs))
 
     # -- statements ---------------------------------------------------------------------------
     def create_statement(self, args: EntityInputs) -> Statement:

@@ -10,7 +10,7 @@ from typing import ClassVar
 
 import attrs
 
-from deltastream_core import hookimpl
+from deltastream_core import registering
 from deltastream_core.catalog import (
     CatalogKind,
     CatalogListing,
@@ -20,7 +20,6 @@ from deltastream_core.catalog import (
     encode_id,
 )
 from deltastream_core.model import output, prop
-from deltastream_core.registry import Registry
 from deltastream_core.rows import check_name, rfc3339
 from deltastream_core.sql import qualified, quote_identifier
 
@@ -142,12 +141,6 @@ class GetNamespaces(CatalogListing[GetNamespacesArgs, GetNamespacesResult]):
     narrower: ClassVar[str] = "use getNamespace"
 
 
-@hookimpl
-def deltastream_register_resource_kinds(registry: Registry) -> None:
-    registry.add_kind(NamespaceKind())
-
-
-@hookimpl
-def deltastream_register_functions(registry: Registry) -> None:
-    registry.add_function(GetNamespace())
-    registry.add_function(GetNamespaces())
+deltastream_register_resource_kinds, deltastream_register_functions = registering(
+    kinds=[NamespaceKind], functions=[GetNamespace, GetNamespaces]
+)

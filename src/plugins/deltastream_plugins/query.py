@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from deltastream_core import hookimpl
+from deltastream_core import registering
 from deltastream_core.errors import (
     NotFoundError,
 )
@@ -30,7 +30,6 @@ from deltastream_core.kinds import (
     ResourceKind,
 )
 from deltastream_core.model import output, prop
-from deltastream_core.registry import Registry
 from deltastream_core.sql import quote_literal
 from deltastream_core.unknown import is_known
 from deltastream_plugins._common import (
@@ -404,12 +403,6 @@ class GetQueries(Function[GetQueriesArgs, GetQueriesResult]):
         return GetQueriesResult([_query_result(r) for r in rows])
 
 
-@hookimpl
-def deltastream_register_resource_kinds(registry: Registry) -> None:
-    registry.add_kind(QueryKind())
-
-
-@hookimpl
-def deltastream_register_functions(registry: Registry) -> None:
-    registry.add_function(GetQuery())
-    registry.add_function(GetQueries())
+deltastream_register_resource_kinds, deltastream_register_functions = registering(
+    kinds=[QueryKind], functions=[GetQuery, GetQueries]
+)

@@ -12,50 +12,39 @@ Lookups ``getObject`` and ``getObjects`` live here too.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import attrs
 
-from deltastream_core import hookimpl
+from deltastream_core import registering
+from deltastream_core.catalog import CatalogKind, CatalogListing, CatalogLookup, Column, column
 from deltastream_core.errors import (
     AlreadyExistsError,
     DeltaStreamError,
-    DependentObjectsError,
     NotFoundError,
     ObjectFailedError,
     StatementError,
     ValidationError,
 )
-from deltastream_core.kinds import (
-    CheckFailure,
-    CheckResult,
-    Function,
-    OperationContext,
-    ReadResult,
-    ResourceKind,
-)
+from deltastream_core.kinds import CheckFailure, CheckResult, OperationContext
 from deltastream_core.lexer import LexError, qualified_parts, split_statements
 from deltastream_core.model import output, prop
 from deltastream_core.ports import EffectProbe, ResultSet, Statement, StatementContext
-from deltastream_core.registry import Registry
-from deltastream_core.rows import read_until_answered
-from deltastream_core.sql import qualified, quote_identifier, quote_literal
-from deltastream_core.waiting import wait_until
-from deltastream_plugins._common import (
-    CAPPED_LIMIT,
+from deltastream_core.rows import (
     UNFINISHED,
-    capped,
+    Row,
     check_name,
     describe_state,
-    exactly_one,
     first_or_none,
     import_command,
     left_in_place,
+    read_until_answered,
     rfc3339,
-    run_settled,
     select,
 )
+from deltastream_core.sql import qualified, quote_identifier
+from deltastream_core.waiting import Backoff, wait_until
 from deltastream_plugins._plans import (
     POLL,
     Plan,
@@ -140,50 +129,9 @@ class ObjectOutputs(ObjectInputs):
 # -- ids and SQL -----------------------------------------------------------------------------
 
 
-def object_id(path: RelationPath) -> str:
+def object_id(path: Sequence[str]) -> str:
+    """The relation's id and FQN, ``"db"."namespace"."name"``."""
     return qualified(*path)
-
-
-def parse_object_id(resource_id: str) -> RelationPath:
-    path = parse_fqn(resource_id)
-    if path is None:
-        raise ValidationError(
-            [
-                CheckFailure(
-                    "id",
-                    f"{resource_id!r} is not a relation id; use the quoted FQN "
-                    '"database"."namespace"."name"',
-                )
-            ],
-            resource=TOKEN,
-        )
-    return path
-
-
-_COLUMNS = (
-    'name, database_name, schema_name, relation_type, "owner", "state", created_at, updated_at'
-)
-
-
-def _lookup_sql(path: RelationPath) -> str:
-    database, namespace, name = path
-    return (
-        f'SELECT {_COLUMNS} FROM deltastream.sys."relations" '
-        f"WHERE database_name = {quote_literal(database)} "
-        f"AND schema_name = {quote_literal(namespace)} AND name = {quote_literal(name)};"
-    )
-
-
-def _list_sql(database: str, namespace: str, name: str | None, limit: int) -> str:
-    where = (
-        f"database_name = {quote_literal(database)} AND schema_name = {quote_literal(namespace)}"
-    )
-    if name is not None:
-        where += f" AND name = {quote_literal(name)}"
-    return (
-        f'SELECT {_COLUMNS} FROM deltastream.sys."relations" '
-        f"WHERE {where} ORDER BY name LIMIT {limit};"
-    )
 
 
 def _artifact_path(result: ResultSet) -> RelationPath | None:
@@ -316,7 +264,17 @@ def plan_failures(plan: Plan, database: str, namespace: str, store: str) -> list
 # -- the resource kind -------------------------------------------------------------------------
 
 
-class ObjectKind(ResourceKind[ObjectInputs, ObjectOutputs]):
+def _lower(value: Any) -> str | None:
+    return str(value or "").lower() or None
+
+
+class ObjectKind(CatalogKind[ObjectInputs, ObjectOutputs]):
+    """A row of ``deltastream.sys."relations"`` on the catalog base. What differs from a
+    plain row: the key comes from the statement's DESCRIBE plan (:meth:`create_key`), the
+    statement runs in the declared database/namespace/store, the id is the quoted FQN, the
+    columns are read after the row, import recovers the statement from DESCRIBE RELATION, a
+    failed create says whether the drop worked, and the owner changes in place."""
+
     token: ClassVar[str] = TOKEN
     description: ClassVar[str] = (
         "A stream, changelog or table created from a CREATE STREAM|CHANGELOG|TABLE statement. "
@@ -325,9 +283,42 @@ class ObjectKind(ResourceKind[ObjectInputs, ObjectOutputs]):
     )
     inputs = ObjectInputs
     outputs = ObjectOutputs
+    system_table: ClassVar[str] = "relations"
+    noun: ClassVar[str] = "relation"
+    key: ClassVar[tuple[Column, ...]] = (
+        column("database_name", "database"),
+        column("schema_name", "namespace"),
+        column("name"),
+    )
+    columns: ClassVar[tuple[Column, ...]] = (
+        column("relation_type", "type", convert=_lower),
+        column("owner"),
+        column("state"),
+        column("created_at", convert=rfc3339),
+        column("updated_at", convert=rfc3339),
+    )
+    state_column: ClassVar[str | None] = "state"
+    ready_states: ClassVar[frozenset[str]] = frozenset({READY_STATE})
+    failed_states: ClassVar[frozenset[str]] = FAILED_STATES
+    id_hint: ClassVar[str] = 'the quoted FQN "database"."namespace"."name"'
+    canonical_ids: ClassVar[bool] = True
+    poll: ClassVar[Backoff] = POLL
 
-    def resource_id(self, outputs: ObjectOutputs) -> str:
-        return object_id((outputs.database, outputs.namespace, outputs.name or ""))
+    # -- ids and messages -------------------------------------------------------------------
+    def encode_key(self, key: Sequence[str]) -> str:
+        return qualified(*key)
+
+    def decode_key(self, resource_id: str) -> tuple[str, ...] | None:
+        return parse_fqn(resource_id)
+
+    def describe_key(self, key: Sequence[str]) -> str:
+        return f"relation {qualified(*key)}"
+
+    def dependents_hint(self, key: tuple[str, ...]) -> str:
+        return (
+            f"Delete (or terminate) the queries using {object_id(_path(key))} first; when they "
+            "are Pulumi resources, make them depend on this object so Pulumi orders the deletes."
+        )
 
     # -- check -----------------------------------------------------------------------------
     async def check(
@@ -353,16 +344,21 @@ class ObjectKind(ResourceKind[ObjectInputs, ObjectOutputs]):
             failures.extend(f for f in planned if f.property not in named)
         return CheckResult(inputs=base.inputs, failures=tuple(failures))
 
-    # -- create ----------------------------------------------------------------------------
-    async def create(self, ctx: OperationContext, args: ObjectInputs) -> ObjectOutputs:
+    # -- create (the base runs the statement with its effect probe, then _finish) ----------
+    def create_statement(self, args: ObjectInputs) -> Statement:
+        return Statement(args.sql)
+
+    def create_context(self, ctx: OperationContext, args: ObjectInputs) -> StatementContext:
+        return _context(ctx, args.database, args.namespace, args.store, args.owner)
+
+    async def create_key(self, ctx: OperationContext, args: ObjectInputs) -> tuple[str, ...]:
         named = name_failures(args.sql, args.database, args.namespace)
         if named:  # (Check refuses it too; nothing is sent for a statement aimed elsewhere)
             raise ValidationError(named, resource=f"{TOKEN} {ctx.resource_name}".strip())
-        context = _context(ctx, args.database, args.namespace, args.store, args.owner)
         # The plan again (Check may have skipped it at preview): refuse a statement that would
         # land elsewhere, and learn the relation's name for the effect probe and messages.
         try:
-            plan = await describe(ctx, args.sql, context)
+            plan = await describe(ctx, args.sql, self.create_context(ctx, args))
         except AlreadyExistsError as exc:  # DESCRIBE refuses an existing relation (42P017)
             existing = statement_path(args.sql, args.database, args.namespace)
             if existing is None:
@@ -373,34 +369,28 @@ class ObjectKind(ResourceKind[ObjectInputs, ObjectOutputs]):
         if failures:
             raise ValidationError(failures, resource=f"{TOKEN} {ctx.resource_name}".strip())
         assert plan.ddl is not None
-        path = plan.ddl.path
-        probe = EffectProbe(Statement.read(_lookup_sql(path)))
-        try:
-            result = await run_settled(
-                ctx,
-                Statement(args.sql, probe=probe),
-                context,
-                lookup=lambda: self._lookup(ctx, path),
-                applied=lambda row: row is not None,
-                what=f"relation {object_id(path)}",
-            )
-        except AlreadyExistsError as exc:
-            raise exc.adopt_with(
-                import_command(TOKEN, ctx.resource_name, object_id(path))
-            ) from None
-        return await self._finish(ctx, args, _artifact_path(result) or path, created=True)
+        return plan.ddl.path
 
-    async def _lookup(self, ctx: OperationContext, path: RelationPath) -> dict[str, Any] | None:
-        return first_or_none(await select(ctx, _lookup_sql(path)))
+    def created_key(self, result: ResultSet, key: tuple[str, ...]) -> tuple[str, ...]:
+        return _artifact_path(result) or key
+
+    def drop_statement(self, key: tuple[str, ...]) -> str:
+        return f"DROP RELATION {object_id(_path(key))};"
 
     async def _finish(
-        self, ctx: OperationContext, args: ObjectInputs, path: RelationPath, *, created: bool
+        self,
+        ctx: OperationContext,
+        key: tuple[str, ...],
+        args: ObjectInputs,
+        *,
+        created: bool = True,
     ) -> ObjectOutputs:
         """Wait until the relation is ready and read its columns.
 
         A failed relation that was just ``created`` is dropped (atomic create); a wait that
         cannot end, or a drop that cannot, keeps it recorded as a partial failure.
         """
+        path = _path(key)
         partial = _outputs(
             args, {"database_name": path[0], "schema_name": path[1], "name": path[2]}, []
         )
@@ -432,9 +422,18 @@ class ObjectKind(ResourceKind[ObjectInputs, ObjectOutputs]):
             ) from exc
         return _outputs(args, row, columns)
 
-    async def _wait_ready(self, ctx: OperationContext, path: RelationPath) -> dict[str, Any]:
-        async def probe() -> dict[str, Any] | None:
-            row = first_or_none(await select(ctx, _lookup_sql(path)))
+    async def _wait_ready(
+        self,
+        ctx: OperationContext,
+        key: tuple[str, ...],
+        args: ObjectInputs | None = None,
+        *,
+        created: bool = True,
+    ) -> Row:
+        path = _path(key)
+
+        async def probe() -> Row | None:
+            row = first_or_none(await select(ctx, self.select_sql(self.key_filter(path))))
             if row is not None and str(row.get("state", "")).lower() in FAILED_STATES:
                 raise ObjectFailedError(
                     f"relation {object_id(path)} reached state {row['state']!r} instead of "
@@ -455,90 +454,50 @@ class ObjectKind(ResourceKind[ObjectInputs, ObjectOutputs]):
         assert row is not None
         return row
 
-    # -- read ------------------------------------------------------------------------------
-    async def read(
-        self, ctx: OperationContext, resource_id: str, state: ObjectOutputs | None
-    ) -> ReadResult[ObjectInputs, ObjectOutputs] | None:
-        path = parse_object_id(resource_id)
-        try:
-            row = first_or_none(await select(ctx, _lookup_sql(path)))
-        except NotFoundError:
-            return None  # its database or namespace is gone, so the relation is too
-        if row is None:
-            return None
+    # -- read (the base looks the row up; gone is None) -----------------------------------
+    async def read_outputs(
+        self,
+        ctx: OperationContext,
+        key: tuple[str, ...],
+        row: Row,
+        previous: ObjectInputs | None,
+    ) -> ObjectOutputs:
+        path = _path(key)
         columns = await _columns(ctx, path)
-        if state is not None:
-            store, sql = state.store, state.sql
+        if previous is not None:
+            store, sql = previous.store, previous.sql
         else:  # import: only DeltaStream knows the statement and the store
             store, sql = await _definition(ctx, path)
         args = ObjectInputs(row["database_name"], row["schema_name"], store, sql, row["owner"])
-        return ReadResult(object_id(path), _outputs(args, row, columns), args)
+        return _outputs(args, row, columns)
 
     # -- update ----------------------------------------------------------------------------
     async def update(
         self, ctx: OperationContext, resource_id: str, olds: ObjectOutputs, news: ObjectInputs
     ) -> ObjectOutputs:
-        path = parse_object_id(resource_id)
+        path = _path(self.parse_id(resource_id))
+        lookup = self.select_sql(self.key_filter(path))
         if news.owner and news.owner != olds.owner:
             kind = (olds.type or "relation").upper()
             sql = f"ALTER {kind} {object_id(path)} OWNER TO {quote_identifier(news.owner)};"
             owned = EffectProbe(  # settles a lost answer: the owner is the new one
-                Statement.read(
-                    _lookup_sql(path).removesuffix(";")
-                    + f' AND "owner" = {quote_literal(news.owner)};'
-                )
+                Statement.read(self.select_sql({**self.key_filter(path), "owner": news.owner}))
             )
             # run as the current owner, who holds the privilege to give the relation away
             await ctx.require_runner().run(Statement(sql, probe=owned), ctx.as_role(olds.owner))
-        row = first_or_none(await select(ctx, _lookup_sql(path)))
+        row = first_or_none(await select(ctx, lookup))
         if row is None:
             raise NotFoundError("3D020", f"relation {object_id(path)} disappeared during update")
         state = str(row.get("state", "")).lower()
         if state not in (READY_STATE, *FAILED_STATES) or not olds.columns:
             # a create left unfinished (partial state) is finished here
-            return await self._finish(ctx, news, path, created=False)
+            return await self._finish(ctx, path, news, created=False)
         # every output is refreshed, never blanked (official defect 5)
         return _outputs(news, row, olds.columns or [])
 
-    # -- delete ----------------------------------------------------------------------------
-    async def delete(self, ctx: OperationContext, resource_id: str, state: ObjectOutputs) -> None:
-        await self._drop(ctx, parse_object_id(resource_id))
 
-    async def _drop(self, ctx: OperationContext, path: RelationPath) -> None:
-        probe = EffectProbe(Statement.read(_lookup_sql(path)), applied_if_rows=False)
-        try:
-            await run_settled(
-                ctx,
-                Statement(f"DROP RELATION {object_id(path)};", probe=probe),
-                ctx.base,
-                lookup=lambda: self._lookup(ctx, path),
-                applied=lambda row: row is None,
-                what=f"the drop of relation {object_id(path)}",
-            )
-        except NotFoundError:
-            return  # already gone (or its namespace/database is): success
-        except DependentObjectsError as exc:
-            raise DependentObjectsError(
-                exc.sql_state,
-                exc.server_message,
-                statement_id=exc.statement_id,
-                hint=f"Delete (or terminate) the queries using {object_id(path)} first; when "
-                "they are Pulumi resources, make them depend on this object so Pulumi orders "
-                "the deletes.",
-            ) from None
-        try:
-            await wait_until(
-                lambda: select(ctx, _lookup_sql(path)),
-                lambda rows: not rows,
-                clock=ctx.clock,
-                timeout=ctx.timeout or READY_TIMEOUT,
-                what=f"relation {object_id(path)} to disappear",
-                describe=lambda rows: f"{len(rows)} row(s)",
-                log=ctx.log,
-                backoff=POLL,
-            )
-        except NotFoundError:
-            return
+def _path(key: Sequence[str]) -> RelationPath:
+    return key[0], key[1], key[2]
 
 
 def _context(
@@ -656,21 +615,23 @@ def _result(row: dict[str, Any]) -> GetObjectResult:
     )
 
 
-class GetObject(Function[GetObjectArgs, GetObjectResult]):
+class GetObject(CatalogLookup[GetObjectArgs, GetObjectResult]):
     token: ClassVar[str] = "deltastream:index:getObject"
     description: ClassVar[str] = (
         "Look up one stream, changelog or table by database, namespace and name."
     )
     args = GetObjectArgs
     result = GetObjectResult
+    kind = ObjectKind()
 
-    async def invoke(self, ctx: OperationContext, args: GetObjectArgs) -> GetObjectResult:
-        rows = await select(ctx, _list_sql(args.database, args.namespace, args.name, limit=2))
-        what = f"relation {qualified(args.database, args.namespace, args.name)}"
-        return _result(exactly_one(rows, what))
+    def what(self, args: GetObjectArgs, where: Mapping[str, str]) -> str:
+        return f"relation {qualified(args.database, args.namespace, args.name)}"
+
+    def item(self, row: Row, model: type[Any]) -> GetObjectResult:
+        return _result(row)
 
 
-class GetObjects(Function[GetObjectsArgs, GetObjectsResult]):
+class GetObjects(CatalogListing[GetObjectsArgs, GetObjectsResult]):
     token: ClassVar[str] = "deltastream:index:getObjects"
     description: ClassVar[str] = (
         "List the streams, changelogs and tables of a namespace ordered by name, at most 200 "
@@ -678,20 +639,18 @@ class GetObjects(Function[GetObjectsArgs, GetObjectsResult]):
     )
     args = GetObjectsArgs
     result = GetObjectsResult
+    kind = ObjectKind()
+    items: ClassVar[str] = "objects"
+    item_model = GetObjectResult
+    narrower: ClassVar[str] = "use getObject with a name"
 
-    async def invoke(self, ctx: OperationContext, args: GetObjectsArgs) -> GetObjectsResult:
-        rows = await select(ctx, _list_sql(args.database, args.namespace, None, limit=CAPPED_LIMIT))
-        what = f"getObjects({qualified(args.database, args.namespace)})"
-        rows = capped(ctx, rows, what, "use getObject with a name")
-        return GetObjectsResult([_result(r) for r in rows])
+    def what(self, args: GetObjectsArgs, where: Mapping[str, str]) -> str:
+        return f"getObjects({qualified(args.database, args.namespace)})"
+
+    def item(self, row: Row, model: type[Any]) -> GetObjectResult:
+        return _result(row)
 
 
-@hookimpl
-def deltastream_register_resource_kinds(registry: Registry) -> None:
-    registry.add_kind(ObjectKind())
-
-
-@hookimpl
-def deltastream_register_functions(registry: Registry) -> None:
-    registry.add_function(GetObject())
-    registry.add_function(GetObjects())
+deltastream_register_resource_kinds, deltastream_register_functions = registering(
+    kinds=[ObjectKind], functions=[GetObject, GetObjects]
+)

@@ -12,13 +12,12 @@ from typing import Any, ClassVar
 
 import attrs
 
-from deltastream_core import hookimpl
+from deltastream_core import registering
 from deltastream_core.catalog import CatalogKind, CatalogListing, CatalogLookup, Column, column
 from deltastream_core.diff import DiffResult
 from deltastream_core.kinds import CheckFailure, OperationContext, ReadResult
 from deltastream_core.model import output, prop
 from deltastream_core.ports import Statement
-from deltastream_core.registry import Registry
 from deltastream_core.rows import check_name, describe_properties, rfc3339
 from deltastream_core.secrets import Secret
 from deltastream_core.sql import quote_identifier
@@ -267,12 +266,6 @@ class GetSchemaRegistries(CatalogListing[GetSchemaRegistriesArgs, GetSchemaRegis
     narrower: ClassVar[str] = "look up a single registry with getSchemaRegistry"
 
 
-@hookimpl
-def deltastream_register_resource_kinds(registry: Registry) -> None:
-    registry.add_kind(SchemaRegistryKind())
-
-
-@hookimpl
-def deltastream_register_functions(registry: Registry) -> None:
-    registry.add_function(GetSchemaRegistry())
-    registry.add_function(GetSchemaRegistries())
+deltastream_register_resource_kinds, deltastream_register_functions = registering(
+    kinds=[SchemaRegistryKind], functions=[GetSchemaRegistry, GetSchemaRegistries]
+)

@@ -11,11 +11,10 @@ from typing import ClassVar
 
 import attrs
 
-from deltastream_core import hookimpl
+from deltastream_core import registering
 from deltastream_core.catalog import CatalogKind, CatalogListing, CatalogLookup, Column, column
 from deltastream_core.model import output, prop
 from deltastream_core.ports import Statement
-from deltastream_core.registry import Registry
 from deltastream_core.rows import check_name, rfc3339
 from deltastream_core.secrets import Secret
 from deltastream_core.sql import quote_identifier
@@ -23,10 +22,6 @@ from deltastream_core.withclause import Pair, with_statement
 
 TOKEN = "deltastream:index:Secret"
 TYPES = ("generic_string",)
-
-
-def _type_problem(value: str) -> str | None:
-    return None if value.lower() in TYPES else f"must be one of {', '.join(TYPES)}"
 
 
 def _custom_problem(value: dict[str, str]) -> str | None:
@@ -39,7 +34,7 @@ class SecretInputs:
     type: str = prop(
         "Type of the secret: generic_string.",
         replace=True,
-        check=_type_problem,
+        choices=TYPES,
         normalize=str.lower,
     )
     name: str | None = prop(
@@ -171,12 +166,6 @@ class GetSecrets(CatalogListing[GetSecretsArgs, GetSecretsResult]):
     narrower: ClassVar[str] = "look up a single secret with getSecret"
 
 
-@hookimpl
-def deltastream_register_resource_kinds(registry: Registry) -> None:
-    registry.add_kind(SecretKind())
-
-
-@hookimpl
-def deltastream_register_functions(registry: Registry) -> None:
-    registry.add_function(GetSecret())
-    registry.add_function(GetSecrets())
+deltastream_register_resource_kinds, deltastream_register_functions = registering(
+    kinds=[SecretKind], functions=[GetSecret, GetSecrets]
+)

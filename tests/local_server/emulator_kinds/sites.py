@@ -17,7 +17,7 @@ def install(
     site: Path,
     modules: Mapping[str, str],
     entry_points: Mapping[str, str],
-    distribution: str = "corp-pools",
+    distribution: str = "corp-warehouses",
     version: str = "1.0",
 ) -> Path:
     """Write ``modules`` (name → source) and a distribution registering ``entry_points``."""

@@ -25,10 +25,10 @@ def _block(language: str, first_line: str) -> str:
 
 
 def _documented_site(tmp_path: Path) -> Path:
-    module = _block("python", "# corp_pools.py")
+    module = _block("python", "# corp_warehouses.py")
     project = tomllib.loads(_block("toml", "# pyproject.toml"))
     entry_points = project["project"]["entry-points"][ENTRY_POINT_GROUP]
-    return install(tmp_path / "site", {"corp_pools": module}, entry_points)
+    return install(tmp_path / "site", {"corp_warehouses": module}, entry_points)
 
 
 def test_the_documented_kind_answers_the_documented_statements(tmp_path: Path) -> None:
@@ -45,6 +45,6 @@ def test_the_documented_kind_answers_the_documented_statements(tmp_path: Path) -
 def test_the_documented_kind_is_listed_with_its_distribution(tmp_path: Path) -> None:
     done = run_cli(_documented_site(tmp_path), "kinds")
     assert done.returncode == 0, done.stderr
-    assert "compute_pool  [corp-pools 1.0]\n    COMPUTE_POOL statements" in done.stdout
-    assert 'deltastream.sys."compute_pools"' in done.stdout
+    assert "warehouse  [corp-warehouses 1.0]\n    WAREHOUSE statements" in done.stdout
+    assert 'deltastream.sys."warehouses"' in done.stdout
     assert "database  [pulumi-deltastream-py" in done.stdout

@@ -27,9 +27,9 @@ KIND = CatalogKind(
 
 
 def kind(
-    name: str = "compute_pool",
-    table: str = "compute_pools",
-    keyword: str = "compute_pool",
+    name: str = "warehouse",
+    table: str = "warehouses",
+    keyword: str = "warehouse",
     handlers: str = "{}",
     options: str = "{}",
     requires: tuple[str, ...] = (),
@@ -58,66 +58,66 @@ def _serve(site: Path, disabled: str = "") -> list[str]:
 
 CASES = [
     (
-        {"corp_pools": "raise ImportError('no module named corp_sdk')"},
-        {"compute_pool": "corp_pools:KIND"},
-        "failed to load from 'corp_pools:KIND': ImportError: no module named corp_sdk",
+        {"corp_warehouses": "raise ImportError('no module named corp_sdk')"},
+        {"warehouse": "corp_warehouses:KIND"},
+        "failed to load from 'corp_warehouses:KIND': ImportError: no module named corp_sdk",
     ),
     (
-        {"corp_pools": kind()},
-        {"compute_pool": "corp_pools"},
-        "entry point 'corp_pools' is a module, not a CatalogKind",
+        {"corp_warehouses": kind()},
+        {"warehouse": "corp_warehouses"},
+        "entry point 'corp_warehouses' is a module, not a CatalogKind",
     ),
     (
-        {"corp_pools": kind()},
-        {"pools": "corp_pools:KIND"},
-        "the entry point is named 'pools' but the kind 'compute_pool'",
+        {"corp_warehouses": kind()},
+        {"pools": "corp_warehouses:KIND"},
+        "the entry point is named 'pools' but the kind 'warehouse'",
     ),
     (
-        {"corp_pools": kind(name="database")},
-        {"database": "corp_pools:KIND"},
+        {"corp_warehouses": kind(name="database")},
+        {"database": "corp_warehouses:KIND"},
         "registers kind 'database', which kind database (pulumi-deltastream-py) already",
     ),
     (
-        {"corp_pools": kind(table="databases")},
-        {"compute_pool": "corp_pools:KIND"},
+        {"corp_warehouses": kind(table="databases")},
+        {"warehouse": "corp_warehouses:KIND"},
         'registers system table deltastream.sys."databases", which kind database '
         "(pulumi-deltastream-py) already registers",
     ),
     (
-        {"corp_pools": kind(), "corp_more": kind(name="more_pools", table="more")},
-        {"compute_pool": "corp_pools:KIND", "more_pools": "corp_more:KIND"},
-        "more_pools (corp-pools) registers object keyword COMPUTE_POOL, which kind "
-        "compute_pool (corp-pools) already registers",
+        {"corp_warehouses": kind(), "corp_more": kind(name="warehouse_annex", table="more")},
+        {"warehouse": "corp_warehouses:KIND", "warehouse_annex": "corp_more:KIND"},
+        "warehouse_annex (corp-warehouses) registers object keyword WAREHOUSE, which kind "
+        "warehouse (corp-warehouses) already registers",
     ),
     (
-        {"corp_pools": kind(keyword="store")},
-        {"compute_pool": "corp_pools:KIND"},
+        {"corp_warehouses": kind(keyword="store")},
+        {"warehouse": "corp_warehouses:KIND"},
         "object keyword 'store' is a keyword of the grammar",
     ),
     (
-        {"corp_pools": kind(keyword="Compute Pool")},
-        {"compute_pool": "corp_pools:KIND"},
-        "object keyword 'Compute Pool' is not a lower-case word",
+        {"corp_warehouses": kind(keyword="Ware House")},
+        {"warehouse": "corp_warehouses:KIND"},
+        "object keyword 'Ware House' is not a lower-case word",
     ),
     (
-        {"corp_pools": kind(handlers="{'launch': print}")},
-        {"compute_pool": "corp_pools:KIND"},
+        {"corp_warehouses": kind(handlers="{'launch': print}")},
+        {"warehouse": "corp_warehouses:KIND"},
         "unknown verbs ['launch']",
     ),
     (
-        {"corp_pools": kind(options="{'size': 'text'}")},
-        {"compute_pool": "corp_pools:KIND"},
+        {"corp_warehouses": kind(options="{'size': 'text'}")},
+        {"warehouse": "corp_warehouses:KIND"},
         "WITH key 'size' is declared as str, not Option",
     ),
     (
-        {"corp_pools": kind(lists="{'Compute_Pools': print}")},
-        {"compute_pool": "corp_pools:KIND"},
-        "LIST word 'Compute_Pools' is not a lower-case word",
+        {"corp_warehouses": kind(lists="{'Ware_Houses': print}")},
+        {"warehouse": "corp_warehouses:KIND"},
+        "LIST word 'Ware_Houses' is not a lower-case word",
     ),
     (
-        {"corp_pools": kind(requires=("warehouse",))},
-        {"compute_pool": "corp_pools:KIND"},
-        "needs kind 'warehouse', which is not loaded",
+        {"corp_warehouses": kind(requires=("lakehouse",))},
+        {"warehouse": "corp_warehouses:KIND"},
+        "needs kind 'lakehouse', which is not loaded",
     ),
 ]
 
@@ -129,19 +129,21 @@ def test_a_broken_kind_stops_the_server_with_one_line(
     lines = _serve(install(tmp_path, modules, entry_points))
     assert len(lines) == 1, lines
     assert lines[0].startswith("deltastream-local: emulator kind ")
-    assert "(corp-pools)" in lines[0]
+    assert "(corp-warehouses)" in lines[0]
     assert says in lines[0]
     assert f"{DISABLED_ENV}=" in lines[0]
 
 
 def test_a_broken_kind_can_be_disabled_by_name(tmp_path: Path) -> None:
     site = install(
-        tmp_path, {"corp_pools": "raise ImportError('broken')"}, {"compute_pool": "corp_pools:KIND"}
+        tmp_path,
+        {"corp_warehouses": "raise ImportError('broken')"},
+        {"warehouse": "corp_warehouses:KIND"},
     )
-    done = run_cli(site, "kinds", disabled="compute_pool")
+    done = run_cli(site, "kinds", disabled="warehouse")
     assert done.returncode == 0, done.stderr
-    assert "corp-pools" not in done.stdout
-    assert f"disabled by {DISABLED_ENV}: compute_pool" in done.stdout
+    assert "corp-warehouses" not in done.stdout
+    assert f"disabled by {DISABLED_ENV}: warehouse" in done.stdout
 
 
 def test_a_kind_that_is_needed_cannot_be_disabled(tmp_path: Path) -> None:
@@ -176,7 +178,7 @@ KIND = CatalogKind(
 def test_a_plugin_replaces_a_built_in_kind_once_that_one_is_disabled(tmp_path: Path) -> None:
     site = install(tmp_path, {"corp_secrets": SECRETS}, {"corp_secret": "corp_secrets:KIND"})
     (line,) = _serve(site)
-    assert "corp_secret (corp-pools) registers system table" in line
+    assert "corp_secret (corp-warehouses) registers system table" in line
     assert "which kind secret (pulumi-deltastream-py) already registers" in line
     with LocalServer(env=env(site, disabled="secret")) as server:
         assert server.run('CREATE SECRET "Mixed"')["sqlState"] == "00000"

@@ -25,16 +25,13 @@ SIZES = ("SMALL", "MEDIUM", "LARGE")
 KEYS = (KeySpec("size", "warehouse.size", Form.KEYWORD, allowed=SIZES),)
 
 
-def size_problem(value: str) -> str | None:
-    return None if value.upper() in SIZES else f"must be one of {', '.join(SIZES)}"
-
-
 @attrs.frozen
 class WarehouseInputs:
     name: str = prop("The warehouse's name.", replace=True, check=check_name)
-    # DeltaStream reports the keyword upper-cased: compare sizes case-insensitively
+    # DeltaStream reports the keyword upper-cased: compare sizes case-insensitively; the
+    # choices give Check its "must be one of" rule and the contract kit its values
     size: str = prop(
-        "SMALL, MEDIUM or LARGE; changed in place.", check=size_problem, normalize=str.upper
+        "SMALL, MEDIUM or LARGE; changed in place.", choices=SIZES, normalize=str.upper
     )
     owner: str | None = prop(
         "The owning role.", default=None, replace=True, check=check_name, keep_when_absent=True

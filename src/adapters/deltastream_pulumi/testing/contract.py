@@ -39,12 +39,25 @@ from deltastream_pulumi.testing.engine import EngineLogServer
 from deltastream_pulumi.testing.errors import CheckFailedError, HarnessError, ProviderRPCError
 from deltastream_pulumi.testing.process import ProviderProcess
 from deltastream_pulumi.testing.stack import Resource, ResourceState, Stack
+from deltastream_pulumi.testing.strategies import names, strategies_for
 from deltastream_pulumi.testing.wire import Secret, reveal
 
 #: builds the inputs strategy from the prerequisites' outputs (by resource name)
 InputsFactory = Callable[[Mapping[str, Mapping[str, Any]]], st.SearchStrategy[dict[str, Any]]]
 #: drops the object out of band, given the server and the resource's outputs
 Dropper = Callable[[LocalServer, Mapping[str, Any]], None]
+
+__all__ = [
+    "ContractViolation",
+    "Dropper",
+    "InputsFactory",
+    "Invalid",
+    "KindContract",
+    "Mutation",
+    "check_contract",
+    "names",
+    "strategies_for",
+]
 
 _IMPORT_LINE = re.compile(r"pulumi import [^\n`]+")
 
@@ -78,7 +91,8 @@ class KindContract:
 
     #: the kind's type token, e.g. ``deltastream:index:Database``
     token: str
-    #: valid inputs, given the prerequisites' outputs; make names unique with :func:`names`
+    #: valid inputs, given the prerequisites' outputs; make names unique with :func:`names`,
+    #: or derive them from the inputs model with :func:`strategies_for`
     inputs: InputsFactory
     #: resources the inputs refer to (a database for a namespace, …), created once
     prerequisites: Callable[[], Sequence[Resource]] = tuple
@@ -95,13 +109,6 @@ class KindContract:
     unreadable: tuple[str, ...] = ()
     #: creating the same inputs twice must fail with a working import line
     unique: bool = True
-
-
-def names(prefix: str = "k") -> st.SearchStrategy[str]:
-    """Valid, unique object names: generated stems made unique per draw (the kit's examples
-    share one server)."""
-    stem = st.from_regex(r"[a-z][a-z0-9_]{0,11}", fullmatch=True)
-    return stem.map(lambda s: f"{prefix}{s}_{uuid.uuid4().hex[:8]}")
 
 
 def check_contract(

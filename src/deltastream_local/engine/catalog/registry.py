@@ -3,7 +3,7 @@ group, validates them and merges their statements, LISTs, planners and system ta
 
 The built-in kinds are entry points of this project's distribution, exactly like a plugin's:
 ``[project.entry-points."deltastream_local.catalog"]`` maps a kind's name to its
-:class:`CatalogKind` object (``compute_pool = "corp_pools.emulation:KIND"``). Loading is
+:class:`CatalogKind` object (``warehouse = "corp_warehouses.emulation:KIND"``). Loading is
 strict: a kind that fails to import, is not a ``CatalogKind``, collides with another kind or
 needs a kind that is not loaded stops the server with one :class:`CatalogKindError` line naming
 it, its distribution and ``DELTASTREAM_LOCAL_DISABLED_KINDS``.

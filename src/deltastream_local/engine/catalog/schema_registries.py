@@ -13,18 +13,11 @@ import json
 from typing import Any
 
 from deltastream_local.engine.catalog.base import CatalogKind, Execution, SystemTable
+from deltastream_local.engine.catalog.named import NamedTable
 from deltastream_local.engine.catalog.objects import ObjectRequest, ObjectStatements, Option
 from deltastream_local.engine.catalog.references import drop_dependents
-from deltastream_local.engine.errors import INVALID_PARAMETER, SqlError, already_exists, fqn
-from deltastream_local.engine.errors import not_found as _not_found
-from deltastream_local.engine.results import (
-    Result,
-    artifact_row,
-    artifacts,
-    properties,
-    timestamp,
-    varchar,
-)
+from deltastream_local.engine.errors import INVALID_PARAMETER, SqlError, fqn
+from deltastream_local.engine.results import Result, properties, timestamp, varchar
 from deltastream_local.engine.timestamps import format_timestamp
 
 NOT_FOUND = "3D009"
@@ -43,6 +36,9 @@ SCHEMA = (
         name TEXT PRIMARY KEY, type TEXT NOT NULL, uris TEXT NOT NULL, owner TEXT NOT NULL,
         digest TEXT NOT NULL, created_at REAL NOT NULL, updated_at REAL NOT NULL)""",
 )
+ROWS = NamedTable(
+    "schema_registries", COLUMNS, "schema_registry", not_found=NOT_FOUND, duplicate=DUPLICATE
+)
 
 
 def _shown(found: tuple[Any, ...]) -> dict[str, str | None]:
@@ -57,24 +53,8 @@ def _shown(found: tuple[Any, ...]) -> dict[str, str | None]:
     }
 
 
-def find(exe: Execution, name: str) -> tuple[Any, ...] | None:
-    """The registry's stored row (for the store kind's reference check too)."""
-    found: tuple[Any, ...] | None = exe.db.execute(
-        f"SELECT {COLUMNS} FROM schema_registries WHERE name = ?", (name,)
-    ).fetchone()
-    return found
-
-
-def _require(exe: Execution, name: str) -> tuple[Any, ...]:
-    found = find(exe, name)
-    if found is None:
-        raise _not_found(NOT_FOUND, "schema_registry", name)
-    return found
-
-
-def _done(req: ObjectRequest, summary: str) -> Result:
-    command = f"{req.verb.upper()} SCHEMA_REGISTRY"
-    return artifacts(artifact_row("schema_registry", req.name, command, summary, [req.name]))
+#: the registry's stored row (for the store kind's reference check too)
+find = ROWS.find
 
 
 def _digest(kind: str, options: dict[str, Any]) -> str:
@@ -97,8 +77,7 @@ def _check_credentials(kind: str, options: dict[str, Any]) -> None:
 
 
 def _create(req: ObjectRequest, exe: Execution) -> Result:
-    if find(exe, req.name) is not None:
-        raise already_exists(DUPLICATE, "schema_registry", req.name)
+    ROWS.refuse_existing(exe, req.name)
     options = dict(req.options)
     kind = str(options["type"])
     _check_credentials(kind, options)
@@ -114,36 +93,35 @@ def _create(req: ObjectRequest, exe: Execution) -> Result:
             exe.now,
         ),
     )
-    return _done(req, f"created schema_registry {fqn(req.name)}")
+    return ROWS.done(req, f"created schema_registry {fqn(req.name)}")
 
 
 def _update(req: ObjectRequest, exe: Execution) -> Result:
-    name, kind, uris, *_ = _require(exe, req.name)
+    name, kind, uris, *_ = ROWS.require(exe, req.name)
     options = dict(req.options)
     _check_credentials(kind, options)
     exe.db.execute(
         "UPDATE schema_registries SET uris = ?, digest = ?, updated_at = ? WHERE name = ?",
         (str(options.get("uris") or uris), _digest(kind, options), exe.now, name),
     )
-    return _done(req, f"updated schema_registry {fqn(req.name)}")
+    return ROWS.done(req, f"updated schema_registry {fqn(req.name)}")
 
 
 def _drop(req: ObjectRequest, exe: Execution) -> Result:
-    _require(exe, req.name)
+    ROWS.require(exe, req.name)
     drop_dependents(exe, "schema_registry", (req.name,), f"schema_registry {fqn(req.name)}")
-    exe.db.execute("DELETE FROM schema_registries WHERE name = ?", (req.name,))
-    return _done(req, f"dropped schema_registry {fqn(req.name)}")
+    ROWS.delete(exe, req.name)
+    return ROWS.done(req, f"dropped schema_registry {fqn(req.name)}")
 
 
 def _describe(req: ObjectRequest, exe: Execution) -> Result:
-    found = _require(exe, req.name)
+    found = ROWS.require(exe, req.name)
     shown = _shown(found)
     return properties([*shown.items(), ("uris", found[2])])
 
 
 def _all(exe: Execution) -> list[dict[str, str | None]]:
-    rows = exe.db.execute(f"SELECT {COLUMNS} FROM schema_registries ORDER BY name")
-    return [_shown(found) for found in rows.fetchall()]
+    return [_shown(found) for found in ROWS.all(exe)]
 
 
 def _list(stmt: object, exe: Execution) -> Result:

@@ -13,16 +13,10 @@ import json
 from typing import Any
 
 from deltastream_local.engine.catalog.base import CatalogKind, Execution, SystemTable
+from deltastream_local.engine.catalog.named import NamedTable
 from deltastream_local.engine.catalog.objects import ObjectRequest, ObjectStatements, Option
-from deltastream_local.engine.errors import already_exists, fqn, not_found
-from deltastream_local.engine.results import (
-    Result,
-    artifact_row,
-    artifacts,
-    properties,
-    timestamp,
-    varchar,
-)
+from deltastream_local.engine.errors import fqn
+from deltastream_local.engine.results import Result, properties, timestamp, varchar
 from deltastream_local.engine.timestamps import format_timestamp
 
 #: the only type the official tools send (the service's documentation names another)
@@ -37,6 +31,8 @@ SCHEMA = (
         custom_keys TEXT NOT NULL, digest TEXT NOT NULL,
         created_at REAL NOT NULL, updated_at REAL NOT NULL)""",
 )
+
+ROWS = NamedTable("secrets", COLUMNS, "secret", not_found=NOT_FOUND, duplicate=DUPLICATE)
 
 _DECLARED = ("type", "description", "secret_string")
 
@@ -54,26 +50,8 @@ def _shown(found: tuple[Any, ...]) -> dict[str, str | None]:
     }
 
 
-def _row(exe: Execution, name: str) -> dict[str, str | None] | None:
-    found = exe.db.execute(f"SELECT {COLUMNS} FROM secrets WHERE name = ?", (name,)).fetchone()
-    return None if found is None else _shown(found)
-
-
-def _require(exe: Execution, name: str) -> dict[str, str | None]:
-    row = _row(exe, name)
-    if row is None:
-        raise not_found(NOT_FOUND, "secret", name)
-    return row
-
-
-def _done(req: ObjectRequest, summary: str) -> Result:
-    command = f"{req.verb.upper()} SECRET"
-    return artifacts(artifact_row("secret", req.name, command, summary, [req.name]))
-
-
 def _create(req: ObjectRequest, exe: Execution) -> Result:
-    if _row(exe, req.name) is not None:
-        raise already_exists(DUPLICATE, "secret", req.name)
+    ROWS.refuse_existing(exe, req.name)
     custom = {k: str(v) for k, v in req.options.items() if k not in _DECLARED}
     secret = {"value": req.options.get("secret_string"), "custom": custom}
     digest = hashlib.sha256(json.dumps(secret, sort_keys=True).encode()).hexdigest()
@@ -91,22 +69,21 @@ def _create(req: ObjectRequest, exe: Execution) -> Result:
             exe.now,
         ),
     )
-    return _done(req, f"created secret {fqn(req.name)}")
+    return ROWS.done(req, f"created secret {fqn(req.name)}")
 
 
 def _drop(req: ObjectRequest, exe: Execution) -> Result:
-    _require(exe, req.name)
-    exe.db.execute("DELETE FROM secrets WHERE name = ?", (req.name,))
-    return _done(req, f"dropped secret {fqn(req.name)}")
+    ROWS.require(exe, req.name)
+    ROWS.delete(exe, req.name)
+    return ROWS.done(req, f"dropped secret {fqn(req.name)}")
 
 
 def _describe(req: ObjectRequest, exe: Execution) -> Result:
-    return properties(list(_require(exe, req.name).items()))
+    return properties(list(_shown(ROWS.require(exe, req.name)).items()))
 
 
 def _all(exe: Execution) -> list[dict[str, str | None]]:
-    rows = exe.db.execute(f"SELECT {COLUMNS} FROM secrets ORDER BY name")
-    return [_shown(found) for found in rows.fetchall()]
+    return [_shown(found) for found in ROWS.all(exe)]
 
 
 def _list(stmt: object, exe: Execution) -> Result:

@@ -80,6 +80,13 @@ class StoreType:
     #: non-secret inputs DeltaStream does not return (DESCRIBE hides them like secrets), so an
     #: import cannot rebuild them
     unreturned: ClassVar[tuple[str, ...]] = ()
+    #: why the type is experimental (the only evidence for its keys), or "" when it is not
+    experimental: ClassVar[str] = ""
+
+    @classmethod
+    def attr(cls) -> str:
+        """The block's attribute in the Store models (``confluentKafka`` → ``confluent_kafka``)."""
+        return "".join(f"_{c.lower()}" if c.isupper() else c for c in cls.block)
 
     # -- check ----------------------------------------------------------------------------
     def rules(self, raw: Mapping[str, Any], prefix: str) -> list[CheckFailure]:
@@ -133,6 +140,8 @@ class StoreType:
                 flag = value if isinstance(value, bool) else str(value).lower() in _TRUE
                 if flag != BOOL_DEFAULTS.get(spec.key):
                     out[names[spec.attr]] = flag
+            elif spec.form is Form.NUMBER:
+                out[names[spec.attr]] = int(value)
             else:
                 out[names[spec.attr]] = str(value)
         return out

@@ -1,4 +1,5 @@
-"""The ``deltastream:index:Store`` resource lifecycle.
+"""The ``deltastream:index:Store`` resource: a :class:`~deltastream_core.catalog.CatalogKind`
+whose type blocks are its variants.
 
 Differences from the official provider
 (docs/reference/deltastream-sql.md#official-provider-defects), on purpose:
@@ -9,7 +10,7 @@ Differences from the official provider
 * a create that ends ``errored`` drops the store and confirms it is gone before failing with
   the service's ``status_message``; one whose wait cannot end (timeout, lasting transient
   errors, cancellation) keeps the store and records it as a partial failure, which the next
-  ``up`` finishes;
+  ``up`` finishes; an update that ends ``errored`` keeps the store as a partial failure;
 * a rename or a type change replaces the store; ``owner`` is compared and applied in place
   with ``ALTER STORE … OWNER TO``; nothing is sent during preview.
 """
@@ -17,24 +18,13 @@ Differences from the official provider
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 import attrs
 
-from deltastream_core.diff import DiffResult
-from deltastream_core.errors import (
-    AlreadyExistsError,
-    DeltaStreamError,
-    NotFoundError,
-    ObjectFailedError,
-)
-from deltastream_core.kinds import (
-    CheckFailure,
-    CheckResult,
-    OperationContext,
-    ReadResult,
-    ResourceKind,
-)
+from deltastream_core.catalog import CatalogKind, Column, column
+from deltastream_core.errors import DeltaStreamError, NotFoundError, ObjectFailedError
+from deltastream_core.kinds import CheckFailure, OperationContext, ReadResult
 from deltastream_core.model import (
     converter,
     input_fields,
@@ -45,18 +35,12 @@ from deltastream_core.model import (
     wire_name,
 )
 from deltastream_core.ports import EffectProbe, Statement
-from deltastream_core.sql import quote_identifier, quote_literal
+from deltastream_core.sql import quote_identifier
 from deltastream_core.unknown import UNKNOWN
-from deltastream_plugins._common import (
-    UNFINISHED,
-    import_command,
-    left_in_place,
-    rfc3339,
-    run_idempotent,
-    run_settled,
-)
+from deltastream_core.waiting import Backoff
+from deltastream_plugins._common import rfc3339
 from deltastream_plugins.store import catalog
-from deltastream_plugins.store.common import StoreType, is_set
+from deltastream_plugins.store.common import StoreType
 from deltastream_plugins.store.models import (
     BLOCKS,
     TYPES,
@@ -80,27 +64,11 @@ def _scrub(text: str, secrets: tuple[str, ...]) -> str:
     return text
 
 
-def _failed(name: str, row: dict[str, Any] | None, secrets: tuple[str, ...], tail: str) -> str:
+def _failed(name: str, row: Mapping[str, Any] | None, secrets: tuple[str, ...], tail: str) -> str:
     if row is None:
         return f"store {name!r} disappeared from the catalog while becoming ready{tail}"
     message = _scrub(str(row.get("status_message") or "no status message"), secrets)
     return f"store {name!r} errored: {message}{tail}"
-
-
-def _with_catalog(outputs: StoreOutputs, row: Mapping[str, Any]) -> StoreOutputs:
-    return attrs.evolve(
-        outputs,
-        owner=row.get("owner") or outputs.owner,
-        type=row.get("type"),
-        state=row.get("status"),
-        created_at=rfc3339(row.get("created_at")),
-        updated_at=rfc3339(row.get("updated_at")),
-    )
-
-
-def _outputs_from(args: StoreInputs) -> StoreOutputs:
-    fields = {f.name: getattr(args, f.name) for f in attrs.fields(StoreInputs)}
-    return StoreOutputs(**fields)
 
 
 def partial_block(store_type: StoreType, wire: Mapping[str, Any]) -> Any:
@@ -114,18 +82,9 @@ def partial_block(store_type: StoreType, wire: Mapping[str, Any]) -> Any:
 
 
 #: inputs DeltaStream never returns: secrets, and a few identifying settings it hides alike
-_UNRETURNED = {".".join(path) for path in secret_paths(StoreInputs)} | {
+_UNRETURNED = frozenset({".".join(path) for path in secret_paths(StoreInputs)}) | {
     f"{t.block}.{name}" for t in TYPES for name in t.unreturned
 }
-
-
-def _missing_unreturned(failure: CheckFailure, olds: Mapping[str, Any]) -> bool:
-    """A "required" failure for an input DeltaStream never returns, absent from ``olds`` too."""
-    if failure.property not in _UNRETURNED or not failure.reason.startswith("is required"):
-        return False
-    block, _, field = failure.property.partition(".")
-    old_block = olds.get(block)
-    return isinstance(old_block, Mapping) and not is_set(old_block.get(field))
 
 
 def missing_inputs(store_type: StoreType, wire: Mapping[str, Any]) -> list[str]:
@@ -140,60 +99,47 @@ def missing_inputs(store_type: StoreType, wire: Mapping[str, Any]) -> list[str]:
     return found
 
 
-class StoreKind(ResourceKind[StoreInputs, StoreOutputs]):
+class StoreKind(CatalogKind[StoreInputs, StoreOutputs]):
     token: ClassVar[str] = TOKEN
     description: ClassVar[str] = (
-        "A DeltaStream store: the connection to a Kafka, Confluent Kafka, Kinesis, PostgreSQL "
-        "or Snowflake system that streams and tables read from and write to. Set exactly one "
-        "type block. Import with the store's name."
+        "A DeltaStream store: the connection to a Kafka, Confluent Kafka, Kinesis, PostgreSQL, "
+        "Snowflake, Databricks, S3, ClickHouse or Iceberg REST system that streams and tables "
+        "read from and write to (the last four are experimental). Set exactly one type block. "
+        "Import with the store's name."
     )
     inputs = StoreInputs
     outputs = StoreOutputs
+    system_table: ClassVar[str] = "stores"
+    noun: ClassVar[str] = "store"
+    key: ClassVar[tuple[Column, ...]] = (column("name"),)
+    columns: ClassVar[tuple[Column, ...]] = (
+        column("type"),
+        column("status", "state"),
+        column("owner"),
+        column("created_at", convert=rfc3339),
+        column("updated_at", convert=rfc3339),
+        column("status_message"),  # not an output: the reason an errored store gives
+    )
+    state_column: ClassVar[str | None] = "status"
+    ready_states: ClassVar[frozenset[str]] = frozenset({catalog.READY})
+    failed_states: ClassVar[frozenset[str]] = frozenset({catalog.ERRORED})
+    fail_when_gone: ClassVar[bool] = True
+    ready_timeout: ClassVar[float] = catalog.READY_TIMEOUT
+    poll: ClassVar[Backoff] = catalog.POLL
+    variants: ClassVar[tuple[str, ...]] = BLOCKS
+    variant_noun: ClassVar[str] = "store type block"
+    unreturned: ClassVar[frozenset[str]] = _UNRETURNED
 
-    def resource_id(self, outputs: StoreOutputs) -> str:
-        return outputs.name
-
-    # -- check / diff / preview -------------------------------------------------------------
-    async def check(
-        self, ctx: OperationContext, olds: Mapping[str, Any], news: Mapping[str, Any]
-    ) -> CheckResult:
-        result = await super().check(ctx, olds, news)
-        failures = list(result.failures)
-        present = blocks_set(news)
-        if not present:
-            failures.append(
-                CheckFailure("", f"set exactly one store type block: one of {', '.join(BLOCKS)}")
-            )
-        elif len(present) > 1:
-            failures.append(
-                CheckFailure(
-                    "",
-                    f"only one store type block may be set, but {' and '.join(present)} are "
-                    "both set; a store has exactly one type",
-                )
-            )
+    # -- check / preview --------------------------------------------------------------------
+    def check_raw(self, ctx: OperationContext, raw: Mapping[str, Any]) -> list[CheckFailure]:
+        failures: list[CheckFailure] = []
         for store_type in TYPES:
-            raw = news.get(store_type.block)
-            if isinstance(raw, Mapping):
-                failures.extend(store_type.rules(raw, f"{store_type.block}."))
+            block = raw.get(store_type.block)
+            if isinstance(block, Mapping):
+                failures.extend(store_type.rules(block, f"{store_type.block}."))
                 secret = (store_type.block, "uris") in ctx.secret_inputs
-                failures.extend(credentials_in_uris(store_type, raw, marked_secret=secret))
-        if olds:
-            # an imported store, or one whose program never set them: DeltaStream keeps
-            # secrets (and a few hidden settings) and never returns them, so their absence in
-            # both the stored and the new inputs is not an error; nothing is sent for them
-            # until the program sets them
-            failures = [f for f in failures if not _missing_unreturned(f, olds)]
-        unique = tuple(dict.fromkeys(failures))
-        return CheckResult(inputs=news, failures=unique)
-
-    def diff(self, old_inputs: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
-        result = super().diff(old_inputs, news)
-        if old_inputs and blocks_set(old_inputs) != blocks_set(news):
-            # a different type block is a different store: DeltaStream cannot change the type
-            detailed = {path: kind.with_replace() for path, kind in result.detailed.items()}
-            return DiffResult(detailed, delete_before_replace=self.delete_before_replace)
-        return result
+                failures.extend(credentials_in_uris(store_type, block, marked_secret=secret))
+        return failures
 
     def preview_outputs(self, news: Mapping[str, Any]) -> dict[str, Any]:
         out = dict(news)
@@ -207,47 +153,56 @@ class StoreKind(ResourceKind[StoreInputs, StoreOutputs]):
             out["owner"] = UNKNOWN
         return out
 
-    # -- create -----------------------------------------------------------------------------
-    async def create(self, ctx: OperationContext, args: StoreInputs) -> StoreOutputs:
-        store_type, block = type_of(args), block_of(args)
-        probe = EffectProbe(Statement.read(catalog.lookup_sql(args.name)))
-        statement = create_statement(
-            args.name, store_type.keyword, store_type.pairs(block), probe=probe
-        )
-        try:
-            await run_settled(
-                ctx,
-                statement,
-                ctx.as_role(args.owner),
-                lookup=lambda: catalog.lookup(ctx, args.name),
-                applied=lambda row: row is not None,
-                what=f"store {args.name!r}",
-            )
-        except AlreadyExistsError as exc:
-            raise exc.adopt_with(import_command(TOKEN, ctx.resource_name, args.name)) from None
-        return await self._settle(ctx, args, doing="CREATE STORE", created=True)
+    # -- statements -------------------------------------------------------------------------
+    def create_statement(self, args: StoreInputs) -> Statement:
+        store_type = type_of(args)
+        return create_statement(args.name, store_type.keyword, store_type.pairs(block_of(args)))
 
-    async def _settle(
-        self, ctx: OperationContext, args: StoreInputs, *, doing: str, created: bool
-    ) -> StoreOutputs:
-        """Wait until the store is ready after ``doing``.
+    def update_statements(
+        self, key: tuple[str, ...], olds: StoreOutputs, news: StoreInputs
+    ) -> list[Statement | str]:
+        name = key[0]
+        out: list[Statement | str] = []
+        if news.owner and news.owner != olds.owner:
+            # settles a lost answer: the owner is the new one
+            owned = self.select_sql({"name": name, "owner": news.owner})
+            sql = f"ALTER STORE {quote_identifier(name)} OWNER TO {quote_identifier(news.owner)};"
+            out.append(Statement(sql, probe=EffectProbe(Statement.read(owned))))
+        store_type = type_of(news)
+        old_block = block_of(olds) if type_of(olds) is store_type else None
+        old_pairs = store_type.pairs(old_block) if old_block is not None else []
+        pairs = changed_pairs(old_pairs, store_type.pairs(block_of(news)))
+        if pairs:
+            out.append(update_statement(name, pairs))
+        return out
 
-        A wait that cannot end keeps the store, recorded as a partial failure. An errored
-        store that was just ``created`` is dropped (atomic create) unless the drop cannot
-        finish either, then it is recorded; an errored store after an update is recorded.
-        """
-        name = args.name
+    def drop_statement(self, key: tuple[str, ...]) -> str:
+        return f"DROP STORE {quote_identifier(key[0])};"
+
+    # -- waits and failures -----------------------------------------------------------------
+    def describe_row(self, row: Mapping[str, Any] | None) -> str:
+        return catalog.describe_row(row)
+
+    async def object_failed(
+        self,
+        ctx: OperationContext,
+        key: tuple[str, ...],
+        row: Mapping[str, Any] | None,
+        args: StoreInputs,
+        *,
+        created: bool,
+    ) -> NoReturn:
+        """An errored (or vanished) store fails with its scrubbed ``status_message``. Just
+        created: it is dropped (and confirmed gone); if the drop cannot finish it is kept.
+        After an update it is kept: a partial failure with its settings and errored state."""
+        name = key[0]
+        if row is None and not created:
+            raise NotFoundError("3D006", f"store {name!r} no longer exists; run a refresh")
         secrets = type_of(args).secret_values(block_of(args))
-        try:
-            row = await catalog.wait_settled(ctx, name, doing=doing)
-        except UNFINISHED as exc:
-            raise left_in_place(exc, f"store {name!r}", name, _outputs_from(args)) from exc
-        if row is not None and catalog.status_of(row) == catalog.READY:
-            return _with_catalog(_outputs_from(args), row)
-        kept = None if row is None else _with_catalog(_outputs_from(args), row)
+        kept = None if row is None else self.outputs_from_row(dict(row), args)
         if created:
             try:
-                await self._drop(ctx, name)  # leave nothing behind, and be sure of it
+                await self._drop(ctx, key)  # leave nothing behind, and be sure of it
             except DeltaStreamError as exc:
                 tail = f"; dropping it failed too ({exc}), so it is kept in the stack"
                 failure = ObjectFailedError(_failed(name, row, secrets, tail))
@@ -259,39 +214,34 @@ class StoreKind(ResourceKind[StoreInputs, StoreOutputs]):
             tail = "; fix the settings and run the update again"
             failure = ObjectFailedError(_failed(name, row, secrets, tail))
         if kept is not None:
-            # the store still exists: a partial failure keeps it (and its settings and
-            # errored state) in the stack
             failure.resource_id = name
             failure.outputs = kept
         raise failure
 
-    # -- read -------------------------------------------------------------------------------
+    # -- import -----------------------------------------------------------------------------
     async def read(
         self, ctx: OperationContext, resource_id: str, state: StoreOutputs | None
     ) -> ReadResult[StoreInputs, StoreOutputs] | None:
-        row = await catalog.lookup(ctx, resource_id)
-        if row is None:
-            return None  # dropped out of band: drift, not an error
-        if state is not None:
-            outputs = _with_catalog(state, row)
-            return ReadResult(resource_id, outputs, self.inputs_from_outputs(outputs))
-        return await self._import(ctx, resource_id, row)
+        found = await super().read(ctx, resource_id, state)
+        if found is None or state is not None:
+            return found  # gone (drift, not an error), or a refresh of known state
+        return await self._import(ctx, found.outputs)
 
     async def _import(
-        self, ctx: OperationContext, name: str, row: dict[str, Any]
-    ) -> ReadResult[StoreInputs, StoreOutputs] | None:
-        store_type = type_for_catalog(row.get("type"))
+        self, ctx: OperationContext, seen: StoreOutputs
+    ) -> ReadResult[StoreInputs, StoreOutputs]:
+        name = seen.name
+        store_type = type_for_catalog(seen.type)
         if store_type is None:
             raise NotFoundError(
                 "3D006",
-                f"store {name!r} has type {row.get('type')!r}, which this provider does not "
+                f"store {name!r} has type {seen.type!r}, which this provider does not "
                 f"manage (supported: {', '.join(t.keyword for t in TYPES)})",
             )
         props = await catalog.describe_properties(ctx, name)
         wire = store_type.inputs_from_properties(props)
         block = partial_block(store_type, wire)
-        attr = "confluent_kafka" if store_type.block == "confluentKafka" else store_type.block
-        inputs = StoreInputs(name=name, owner=row.get("owner"), **{attr: block})
+        outputs = attrs.evolve(seen, **{store_type.attr(): block})
         missing = missing_inputs(store_type, wire)
         if missing:
             ctx.log.warning(
@@ -300,54 +250,4 @@ class StoreKind(ResourceKind[StoreInputs, StoreOutputs]):
                 "(secrets with pulumi.secret / config --secret); until then the next preview "
                 "shows them as added."
             )
-        return ReadResult(name, _with_catalog(_outputs_from(inputs), row), inputs)
-
-    # -- update -----------------------------------------------------------------------------
-    async def update(
-        self, ctx: OperationContext, resource_id: str, olds: StoreOutputs, news: StoreInputs
-    ) -> StoreOutputs:
-        runner = ctx.require_runner()
-        name = olds.name
-        if news.owner and news.owner != olds.owner:
-            owned = EffectProbe(  # settles a lost answer: the owner is the new one
-                Statement.read(
-                    catalog.lookup_sql(name).removesuffix(";")
-                    + f' AND "owner" = {quote_literal(news.owner)};'
-                )
-            )
-            sql = f"ALTER STORE {quote_identifier(name)} OWNER TO {quote_identifier(news.owner)};"
-            await runner.run(Statement(sql, probe=owned), ctx.base)
-        store_type = type_of(news)
-        old_block = block_of(olds) if type_of(olds) is store_type else None
-        old_pairs = store_type.pairs(old_block) if old_block is not None else []
-        pairs = changed_pairs(old_pairs, store_type.pairs(block_of(news)))
-        if pairs:
-            await run_idempotent(ctx, update_statement(name, pairs), ctx.base)
-            return await self._settle(ctx, news, doing="UPDATE STORE", created=False)
-        row = await catalog.lookup(ctx, name)
-        if row is None:
-            raise NotFoundError("3D006", f"store {name!r} no longer exists; run a refresh")
-        if catalog.status_of(row) not in (catalog.READY, catalog.ERRORED):
-            # still settling: a create left unfinished (partial state) is finished here
-            return await self._settle(ctx, news, doing="CREATE STORE", created=False)
-        return _with_catalog(_outputs_from(news), row)
-
-    # -- delete -----------------------------------------------------------------------------
-    async def delete(self, ctx: OperationContext, resource_id: str, state: StoreOutputs) -> None:
-        await self._drop(ctx, resource_id)
-
-    async def _drop(self, ctx: OperationContext, name: str) -> None:
-        """``DROP STORE`` and confirm absence; already gone is success; dependents fail."""
-        probe = EffectProbe(Statement.read(catalog.lookup_sql(name)), applied_if_rows=False)
-        try:
-            await run_settled(
-                ctx,
-                Statement(f"DROP STORE {quote_identifier(name)};", probe=probe),
-                ctx.base,
-                lookup=lambda: catalog.lookup(ctx, name),
-                applied=lambda row: row is None,
-                what=f"the drop of store {name!r}",
-            )
-        except NotFoundError:
-            return
-        await catalog.wait_gone(ctx, name)
+        return ReadResult(name, outputs, self.inputs_from_outputs(outputs))

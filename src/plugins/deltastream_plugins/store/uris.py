@@ -16,7 +16,9 @@ from deltastream_core.secrets import Secret
 from deltastream_plugins.store.common import StoreType
 
 #: ``[scheme://]userinfo@…`` of one URI; the userinfo holds a password after its first ``:``
-_USERINFO = re.compile(r"^(?P<head>(?:[A-Za-z][A-Za-z0-9+.-]*://)?[^/?#@:\s]*):(?P<pw>[^/?#\s]*)@")
+_USERINFO = re.compile(
+    r"^(?P<head>(?:(?:jdbc:)?[A-Za-z][A-Za-z0-9+.-]*://)?[^/?#@:\s]*):(?P<pw>[^/?#\s]*)@"
+)
 
 
 def _masked(uri: str) -> str | None:

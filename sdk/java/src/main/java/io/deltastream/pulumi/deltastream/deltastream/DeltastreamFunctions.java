@@ -9,6 +9,10 @@ import com.pulumi.deployment.Deployment;
 import com.pulumi.deployment.InvokeOptions;
 import com.pulumi.deployment.InvokeOutputOptions;
 import io.deltastream.pulumi.deltastream.deltastream.Utilities;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetComputePoolArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetComputePoolPlainArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetComputePoolsArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetComputePoolsPlainArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.GetDatabaseArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.GetDatabasePlainArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.GetDatabasesArgs;
@@ -21,6 +25,14 @@ import io.deltastream.pulumi.deltastream.deltastream.inputs.GetEntitiesArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.GetEntitiesPlainArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.GetEntityDataArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.GetEntityDataPlainArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetFunctionArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetFunctionPlainArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetFunctionSourceArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetFunctionSourcePlainArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetFunctionSourcesArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetFunctionSourcesPlainArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetFunctionsArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetFunctionsPlainArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.GetNamespaceArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.GetNamespacePlainArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.GetNamespacesArgs;
@@ -45,12 +57,18 @@ import io.deltastream.pulumi.deltastream.deltastream.inputs.GetStoreArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.GetStorePlainArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.GetStoresArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.GetStoresPlainArgs;
+import io.deltastream.pulumi.deltastream.deltastream.outputs.GetComputePoolInvokeResult;
+import io.deltastream.pulumi.deltastream.deltastream.outputs.GetComputePoolsResult;
 import io.deltastream.pulumi.deltastream.deltastream.outputs.GetDatabaseInvokeResult;
 import io.deltastream.pulumi.deltastream.deltastream.outputs.GetDatabasesResult;
 import io.deltastream.pulumi.deltastream.deltastream.outputs.GetDescriptorSourceInvokeResult;
 import io.deltastream.pulumi.deltastream.deltastream.outputs.GetDescriptorSourcesResult;
 import io.deltastream.pulumi.deltastream.deltastream.outputs.GetEntitiesResult;
 import io.deltastream.pulumi.deltastream.deltastream.outputs.GetEntityDataResult;
+import io.deltastream.pulumi.deltastream.deltastream.outputs.GetFunctionInvokeResult;
+import io.deltastream.pulumi.deltastream.deltastream.outputs.GetFunctionSourceInvokeResult;
+import io.deltastream.pulumi.deltastream.deltastream.outputs.GetFunctionSourcesResult;
+import io.deltastream.pulumi.deltastream.deltastream.outputs.GetFunctionsResult;
 import io.deltastream.pulumi.deltastream.deltastream.outputs.GetNamespaceInvokeResult;
 import io.deltastream.pulumi.deltastream.deltastream.outputs.GetNamespacesResult;
 import io.deltastream.pulumi.deltastream.deltastream.outputs.GetObjectInvokeResult;
@@ -66,6 +84,90 @@ import io.deltastream.pulumi.deltastream.deltastream.outputs.GetStoresResult;
 import java.util.concurrent.CompletableFuture;
 
 public final class DeltastreamFunctions {
+    /**
+     * Look up one compute pool by name (experimental).
+     * 
+     */
+    public static Output<GetComputePoolInvokeResult> getComputePool(GetComputePoolArgs args) {
+        return getComputePool(args, InvokeOptions.Empty);
+    }
+    /**
+     * Look up one compute pool by name (experimental).
+     * 
+     */
+    public static CompletableFuture<GetComputePoolInvokeResult> getComputePoolPlain(GetComputePoolPlainArgs args) {
+        return getComputePoolPlain(args, InvokeOptions.Empty);
+    }
+    /**
+     * Look up one compute pool by name (experimental).
+     * 
+     */
+    public static Output<GetComputePoolInvokeResult> getComputePool(GetComputePoolArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getComputePool", TypeShape.of(GetComputePoolInvokeResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * Look up one compute pool by name (experimental).
+     * 
+     */
+    public static Output<GetComputePoolInvokeResult> getComputePool(GetComputePoolArgs args, InvokeOutputOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getComputePool", TypeShape.of(GetComputePoolInvokeResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * Look up one compute pool by name (experimental).
+     * 
+     */
+    public static CompletableFuture<GetComputePoolInvokeResult> getComputePoolPlain(GetComputePoolPlainArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invokeAsync("deltastream:index:getComputePool", TypeShape.of(GetComputePoolInvokeResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * List compute pools ordered by name, at most 200 (experimental).
+     * 
+     */
+    public static Output<GetComputePoolsResult> getComputePools() {
+        return getComputePools(GetComputePoolsArgs.Empty, InvokeOptions.Empty);
+    }
+    /**
+     * List compute pools ordered by name, at most 200 (experimental).
+     * 
+     */
+    public static CompletableFuture<GetComputePoolsResult> getComputePoolsPlain() {
+        return getComputePoolsPlain(GetComputePoolsPlainArgs.Empty, InvokeOptions.Empty);
+    }
+    /**
+     * List compute pools ordered by name, at most 200 (experimental).
+     * 
+     */
+    public static Output<GetComputePoolsResult> getComputePools(GetComputePoolsArgs args) {
+        return getComputePools(args, InvokeOptions.Empty);
+    }
+    /**
+     * List compute pools ordered by name, at most 200 (experimental).
+     * 
+     */
+    public static CompletableFuture<GetComputePoolsResult> getComputePoolsPlain(GetComputePoolsPlainArgs args) {
+        return getComputePoolsPlain(args, InvokeOptions.Empty);
+    }
+    /**
+     * List compute pools ordered by name, at most 200 (experimental).
+     * 
+     */
+    public static Output<GetComputePoolsResult> getComputePools(GetComputePoolsArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getComputePools", TypeShape.of(GetComputePoolsResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * List compute pools ordered by name, at most 200 (experimental).
+     * 
+     */
+    public static Output<GetComputePoolsResult> getComputePools(GetComputePoolsArgs args, InvokeOutputOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getComputePools", TypeShape.of(GetComputePoolsResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * List compute pools ordered by name, at most 200 (experimental).
+     * 
+     */
+    public static CompletableFuture<GetComputePoolsResult> getComputePoolsPlain(GetComputePoolsPlainArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invokeAsync("deltastream:index:getComputePools", TypeShape.of(GetComputePoolsResult.class), args, Utilities.withVersion(options));
+    }
     /**
      * Look up one database by name. Fails if it does not exist.
      * 
@@ -303,6 +405,174 @@ public final class DeltastreamFunctions {
      */
     public static CompletableFuture<GetEntityDataResult> getEntityDataPlain(GetEntityDataPlainArgs args, InvokeOptions options) {
         return Deployment.getInstance().invokeAsync("deltastream:index:getEntityData", TypeShape.of(GetEntityDataResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * Look up one function by its signature, name(arg TYPE, ...).
+     * 
+     */
+    public static Output<GetFunctionInvokeResult> getFunction(GetFunctionArgs args) {
+        return getFunction(args, InvokeOptions.Empty);
+    }
+    /**
+     * Look up one function by its signature, name(arg TYPE, ...).
+     * 
+     */
+    public static CompletableFuture<GetFunctionInvokeResult> getFunctionPlain(GetFunctionPlainArgs args) {
+        return getFunctionPlain(args, InvokeOptions.Empty);
+    }
+    /**
+     * Look up one function by its signature, name(arg TYPE, ...).
+     * 
+     */
+    public static Output<GetFunctionInvokeResult> getFunction(GetFunctionArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getFunction", TypeShape.of(GetFunctionInvokeResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * Look up one function by its signature, name(arg TYPE, ...).
+     * 
+     */
+    public static Output<GetFunctionInvokeResult> getFunction(GetFunctionArgs args, InvokeOutputOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getFunction", TypeShape.of(GetFunctionInvokeResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * Look up one function by its signature, name(arg TYPE, ...).
+     * 
+     */
+    public static CompletableFuture<GetFunctionInvokeResult> getFunctionPlain(GetFunctionPlainArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invokeAsync("deltastream:index:getFunction", TypeShape.of(GetFunctionInvokeResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * Look up one function source by name.
+     * 
+     */
+    public static Output<GetFunctionSourceInvokeResult> getFunctionSource(GetFunctionSourceArgs args) {
+        return getFunctionSource(args, InvokeOptions.Empty);
+    }
+    /**
+     * Look up one function source by name.
+     * 
+     */
+    public static CompletableFuture<GetFunctionSourceInvokeResult> getFunctionSourcePlain(GetFunctionSourcePlainArgs args) {
+        return getFunctionSourcePlain(args, InvokeOptions.Empty);
+    }
+    /**
+     * Look up one function source by name.
+     * 
+     */
+    public static Output<GetFunctionSourceInvokeResult> getFunctionSource(GetFunctionSourceArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getFunctionSource", TypeShape.of(GetFunctionSourceInvokeResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * Look up one function source by name.
+     * 
+     */
+    public static Output<GetFunctionSourceInvokeResult> getFunctionSource(GetFunctionSourceArgs args, InvokeOutputOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getFunctionSource", TypeShape.of(GetFunctionSourceInvokeResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * Look up one function source by name.
+     * 
+     */
+    public static CompletableFuture<GetFunctionSourceInvokeResult> getFunctionSourcePlain(GetFunctionSourcePlainArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invokeAsync("deltastream:index:getFunctionSource", TypeShape.of(GetFunctionSourceInvokeResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * List function sources ordered by name, at most 200.
+     * 
+     */
+    public static Output<GetFunctionSourcesResult> getFunctionSources() {
+        return getFunctionSources(GetFunctionSourcesArgs.Empty, InvokeOptions.Empty);
+    }
+    /**
+     * List function sources ordered by name, at most 200.
+     * 
+     */
+    public static CompletableFuture<GetFunctionSourcesResult> getFunctionSourcesPlain() {
+        return getFunctionSourcesPlain(GetFunctionSourcesPlainArgs.Empty, InvokeOptions.Empty);
+    }
+    /**
+     * List function sources ordered by name, at most 200.
+     * 
+     */
+    public static Output<GetFunctionSourcesResult> getFunctionSources(GetFunctionSourcesArgs args) {
+        return getFunctionSources(args, InvokeOptions.Empty);
+    }
+    /**
+     * List function sources ordered by name, at most 200.
+     * 
+     */
+    public static CompletableFuture<GetFunctionSourcesResult> getFunctionSourcesPlain(GetFunctionSourcesPlainArgs args) {
+        return getFunctionSourcesPlain(args, InvokeOptions.Empty);
+    }
+    /**
+     * List function sources ordered by name, at most 200.
+     * 
+     */
+    public static Output<GetFunctionSourcesResult> getFunctionSources(GetFunctionSourcesArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getFunctionSources", TypeShape.of(GetFunctionSourcesResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * List function sources ordered by name, at most 200.
+     * 
+     */
+    public static Output<GetFunctionSourcesResult> getFunctionSources(GetFunctionSourcesArgs args, InvokeOutputOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getFunctionSources", TypeShape.of(GetFunctionSourcesResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * List function sources ordered by name, at most 200.
+     * 
+     */
+    public static CompletableFuture<GetFunctionSourcesResult> getFunctionSourcesPlain(GetFunctionSourcesPlainArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invokeAsync("deltastream:index:getFunctionSources", TypeShape.of(GetFunctionSourcesResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * List functions (optionally one name&#39;s overloads, or one source&#39;s functions) ordered by signature, at most 200.
+     * 
+     */
+    public static Output<GetFunctionsResult> getFunctions() {
+        return getFunctions(GetFunctionsArgs.Empty, InvokeOptions.Empty);
+    }
+    /**
+     * List functions (optionally one name&#39;s overloads, or one source&#39;s functions) ordered by signature, at most 200.
+     * 
+     */
+    public static CompletableFuture<GetFunctionsResult> getFunctionsPlain() {
+        return getFunctionsPlain(GetFunctionsPlainArgs.Empty, InvokeOptions.Empty);
+    }
+    /**
+     * List functions (optionally one name&#39;s overloads, or one source&#39;s functions) ordered by signature, at most 200.
+     * 
+     */
+    public static Output<GetFunctionsResult> getFunctions(GetFunctionsArgs args) {
+        return getFunctions(args, InvokeOptions.Empty);
+    }
+    /**
+     * List functions (optionally one name&#39;s overloads, or one source&#39;s functions) ordered by signature, at most 200.
+     * 
+     */
+    public static CompletableFuture<GetFunctionsResult> getFunctionsPlain(GetFunctionsPlainArgs args) {
+        return getFunctionsPlain(args, InvokeOptions.Empty);
+    }
+    /**
+     * List functions (optionally one name&#39;s overloads, or one source&#39;s functions) ordered by signature, at most 200.
+     * 
+     */
+    public static Output<GetFunctionsResult> getFunctions(GetFunctionsArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getFunctions", TypeShape.of(GetFunctionsResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * List functions (optionally one name&#39;s overloads, or one source&#39;s functions) ordered by signature, at most 200.
+     * 
+     */
+    public static Output<GetFunctionsResult> getFunctions(GetFunctionsArgs args, InvokeOutputOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getFunctions", TypeShape.of(GetFunctionsResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * List functions (optionally one name&#39;s overloads, or one source&#39;s functions) ordered by signature, at most 200.
+     * 
+     */
+    public static CompletableFuture<GetFunctionsResult> getFunctionsPlain(GetFunctionsPlainArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invokeAsync("deltastream:index:getFunctions", TypeShape.of(GetFunctionsResult.class), args, Utilities.withVersion(options));
     }
     /**
      * Look up one namespace by database and name.
@@ -697,84 +967,84 @@ public final class DeltastreamFunctions {
         return Deployment.getInstance().invokeAsync("deltastream:index:getSecrets", TypeShape.of(GetSecretsResult.class), args, Utilities.withVersion(options));
     }
     /**
-     * Look up one store by name. Fails if it does not exist.
+     * Look up one store by name, with the type-specific settings DESCRIBE STORE reports (never a secret). Fails if it does not exist.
      * 
      */
     public static Output<GetStoreInvokeResult> getStore(GetStoreArgs args) {
         return getStore(args, InvokeOptions.Empty);
     }
     /**
-     * Look up one store by name. Fails if it does not exist.
+     * Look up one store by name, with the type-specific settings DESCRIBE STORE reports (never a secret). Fails if it does not exist.
      * 
      */
     public static CompletableFuture<GetStoreInvokeResult> getStorePlain(GetStorePlainArgs args) {
         return getStorePlain(args, InvokeOptions.Empty);
     }
     /**
-     * Look up one store by name. Fails if it does not exist.
+     * Look up one store by name, with the type-specific settings DESCRIBE STORE reports (never a secret). Fails if it does not exist.
      * 
      */
     public static Output<GetStoreInvokeResult> getStore(GetStoreArgs args, InvokeOptions options) {
         return Deployment.getInstance().invoke("deltastream:index:getStore", TypeShape.of(GetStoreInvokeResult.class), args, Utilities.withVersion(options));
     }
     /**
-     * Look up one store by name. Fails if it does not exist.
+     * Look up one store by name, with the type-specific settings DESCRIBE STORE reports (never a secret). Fails if it does not exist.
      * 
      */
     public static Output<GetStoreInvokeResult> getStore(GetStoreArgs args, InvokeOutputOptions options) {
         return Deployment.getInstance().invoke("deltastream:index:getStore", TypeShape.of(GetStoreInvokeResult.class), args, Utilities.withVersion(options));
     }
     /**
-     * Look up one store by name. Fails if it does not exist.
+     * Look up one store by name, with the type-specific settings DESCRIBE STORE reports (never a secret). Fails if it does not exist.
      * 
      */
     public static CompletableFuture<GetStoreInvokeResult> getStorePlain(GetStorePlainArgs args, InvokeOptions options) {
         return Deployment.getInstance().invokeAsync("deltastream:index:getStore", TypeShape.of(GetStoreInvokeResult.class), args, Utilities.withVersion(options));
     }
     /**
-     * List stores ordered by name, at most 200 (a warning is logged when there are more).
+     * List stores ordered by name, optionally of one type, at most 200 (a warning is logged when there are more).
      * 
      */
     public static Output<GetStoresResult> getStores() {
         return getStores(GetStoresArgs.Empty, InvokeOptions.Empty);
     }
     /**
-     * List stores ordered by name, at most 200 (a warning is logged when there are more).
+     * List stores ordered by name, optionally of one type, at most 200 (a warning is logged when there are more).
      * 
      */
     public static CompletableFuture<GetStoresResult> getStoresPlain() {
         return getStoresPlain(GetStoresPlainArgs.Empty, InvokeOptions.Empty);
     }
     /**
-     * List stores ordered by name, at most 200 (a warning is logged when there are more).
+     * List stores ordered by name, optionally of one type, at most 200 (a warning is logged when there are more).
      * 
      */
     public static Output<GetStoresResult> getStores(GetStoresArgs args) {
         return getStores(args, InvokeOptions.Empty);
     }
     /**
-     * List stores ordered by name, at most 200 (a warning is logged when there are more).
+     * List stores ordered by name, optionally of one type, at most 200 (a warning is logged when there are more).
      * 
      */
     public static CompletableFuture<GetStoresResult> getStoresPlain(GetStoresPlainArgs args) {
         return getStoresPlain(args, InvokeOptions.Empty);
     }
     /**
-     * List stores ordered by name, at most 200 (a warning is logged when there are more).
+     * List stores ordered by name, optionally of one type, at most 200 (a warning is logged when there are more).
      * 
      */
     public static Output<GetStoresResult> getStores(GetStoresArgs args, InvokeOptions options) {
         return Deployment.getInstance().invoke("deltastream:index:getStores", TypeShape.of(GetStoresResult.class), args, Utilities.withVersion(options));
     }
     /**
-     * List stores ordered by name, at most 200 (a warning is logged when there are more).
+     * List stores ordered by name, optionally of one type, at most 200 (a warning is logged when there are more).
      * 
      */
     public static Output<GetStoresResult> getStores(GetStoresArgs args, InvokeOutputOptions options) {
         return Deployment.getInstance().invoke("deltastream:index:getStores", TypeShape.of(GetStoresResult.class), args, Utilities.withVersion(options));
     }
     /**
-     * List stores ordered by name, at most 200 (a warning is logged when there are more).
+     * List stores ordered by name, optionally of one type, at most 200 (a warning is logged when there are more).
      * 
      */
     public static CompletableFuture<GetStoresResult> getStoresPlain(GetStoresPlainArgs args, InvokeOptions options) {

@@ -9,21 +9,39 @@ import com.pulumi.core.annotations.ResourceType;
 import com.pulumi.core.internal.Codegen;
 import io.deltastream.pulumi.deltastream.deltastream.StoreArgs;
 import io.deltastream.pulumi.deltastream.deltastream.Utilities;
+import io.deltastream.pulumi.deltastream.deltastream.outputs.ClickhouseInputs;
 import io.deltastream.pulumi.deltastream.deltastream.outputs.ConfluentKafkaInputs;
+import io.deltastream.pulumi.deltastream.deltastream.outputs.DatabricksInputs;
+import io.deltastream.pulumi.deltastream.deltastream.outputs.IcebergRestInputs;
 import io.deltastream.pulumi.deltastream.deltastream.outputs.KafkaInputs;
 import io.deltastream.pulumi.deltastream.deltastream.outputs.KinesisInputs;
 import io.deltastream.pulumi.deltastream.deltastream.outputs.PostgresInputs;
+import io.deltastream.pulumi.deltastream.deltastream.outputs.S3Inputs;
 import io.deltastream.pulumi.deltastream.deltastream.outputs.SnowflakeInputs;
 import java.lang.String;
 import java.util.Optional;
 import javax.annotation.Nullable;
 
 /**
- * A DeltaStream store: the connection to a Kafka, Confluent Kafka, Kinesis, PostgreSQL or Snowflake system that streams and tables read from and write to. Set exactly one type block. Import with the store&#39;s name.
+ * A DeltaStream store: the connection to a Kafka, Confluent Kafka, Kinesis, PostgreSQL, Snowflake, Databricks, S3, ClickHouse or Iceberg REST system that streams and tables read from and write to (the last four are experimental). Set exactly one type block. Import with the store&#39;s name.
  * 
  */
 @ResourceType(type="deltastream:index:Store")
 public class Store extends com.pulumi.resources.CustomResource {
+    /**
+     * Experimental (keys from a Python SDK test only): settings of a ClickHouse store.
+     * 
+     */
+    @Export(name="clickhouse", refs={ClickhouseInputs.class}, tree="[0]")
+    private Output</* @Nullable */ ClickhouseInputs> clickhouse;
+
+    /**
+     * @return Experimental (keys from a Python SDK test only): settings of a ClickHouse store.
+     * 
+     */
+    public Output<Optional<ClickhouseInputs>> clickhouse() {
+        return Codegen.optional(this.clickhouse);
+    }
     /**
      * Settings of a Confluent Kafka store.
      * 
@@ -51,6 +69,34 @@ public class Store extends com.pulumi.resources.CustomResource {
      */
     public Output<String> createdAt() {
         return this.createdAt;
+    }
+    /**
+     * Experimental (keys from the Terraform provider before 1.0 and an SDK test): settings of a Databricks store.
+     * 
+     */
+    @Export(name="databricks", refs={DatabricksInputs.class}, tree="[0]")
+    private Output</* @Nullable */ DatabricksInputs> databricks;
+
+    /**
+     * @return Experimental (keys from the Terraform provider before 1.0 and an SDK test): settings of a Databricks store.
+     * 
+     */
+    public Output<Optional<DatabricksInputs>> databricks() {
+        return Codegen.optional(this.databricks);
+    }
+    /**
+     * Experimental (keys from a Python SDK test only): settings of an Iceberg REST catalog store.
+     * 
+     */
+    @Export(name="icebergRest", refs={IcebergRestInputs.class}, tree="[0]")
+    private Output</* @Nullable */ IcebergRestInputs> icebergRest;
+
+    /**
+     * @return Experimental (keys from a Python SDK test only): settings of an Iceberg REST catalog store.
+     * 
+     */
+    public Output<Optional<IcebergRestInputs>> icebergRest() {
+        return Codegen.optional(this.icebergRest);
     }
     /**
      * Settings of a Kafka store.
@@ -121,6 +167,20 @@ public class Store extends com.pulumi.resources.CustomResource {
      */
     public Output<Optional<PostgresInputs>> postgres() {
         return Codegen.optional(this.postgres);
+    }
+    /**
+     * Experimental (keys from the Python SDK only): settings of an Amazon S3 store.
+     * 
+     */
+    @Export(name="s3", refs={S3Inputs.class}, tree="[0]")
+    private Output</* @Nullable */ S3Inputs> s3;
+
+    /**
+     * @return Experimental (keys from the Python SDK only): settings of an Amazon S3 store.
+     * 
+     */
+    public Output<Optional<S3Inputs>> s3() {
+        return Codegen.optional(this.s3);
     }
     /**
      * Settings of a Snowflake store.

@@ -6,10 +6,14 @@ package io.deltastream.pulumi.deltastream.deltastream;
 import com.pulumi.core.Output;
 import com.pulumi.core.annotations.Import;
 import com.pulumi.exceptions.MissingRequiredPropertyException;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.ClickhouseInputsArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.ConfluentKafkaInputsArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.DatabricksInputsArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.IcebergRestInputsArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.KafkaInputsArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.KinesisInputsArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.PostgresInputsArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.S3InputsArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.SnowflakeInputsArgs;
 import java.lang.String;
 import java.util.Objects;
@@ -20,6 +24,21 @@ import javax.annotation.Nullable;
 public final class StoreArgs extends com.pulumi.resources.ResourceArgs {
 
     public static final StoreArgs Empty = new StoreArgs();
+
+    /**
+     * Experimental (keys from a Python SDK test only): settings of a ClickHouse store.
+     * 
+     */
+    @Import(name="clickhouse")
+    private @Nullable Output<ClickhouseInputsArgs> clickhouse;
+
+    /**
+     * @return Experimental (keys from a Python SDK test only): settings of a ClickHouse store.
+     * 
+     */
+    public Optional<Output<ClickhouseInputsArgs>> clickhouse() {
+        return Optional.ofNullable(this.clickhouse);
+    }
 
     /**
      * Settings of a Confluent Kafka store.
@@ -34,6 +53,36 @@ public final class StoreArgs extends com.pulumi.resources.ResourceArgs {
      */
     public Optional<Output<ConfluentKafkaInputsArgs>> confluentKafka() {
         return Optional.ofNullable(this.confluentKafka);
+    }
+
+    /**
+     * Experimental (keys from the Terraform provider before 1.0 and an SDK test): settings of a Databricks store.
+     * 
+     */
+    @Import(name="databricks")
+    private @Nullable Output<DatabricksInputsArgs> databricks;
+
+    /**
+     * @return Experimental (keys from the Terraform provider before 1.0 and an SDK test): settings of a Databricks store.
+     * 
+     */
+    public Optional<Output<DatabricksInputsArgs>> databricks() {
+        return Optional.ofNullable(this.databricks);
+    }
+
+    /**
+     * Experimental (keys from a Python SDK test only): settings of an Iceberg REST catalog store.
+     * 
+     */
+    @Import(name="icebergRest")
+    private @Nullable Output<IcebergRestInputsArgs> icebergRest;
+
+    /**
+     * @return Experimental (keys from a Python SDK test only): settings of an Iceberg REST catalog store.
+     * 
+     */
+    public Optional<Output<IcebergRestInputsArgs>> icebergRest() {
+        return Optional.ofNullable(this.icebergRest);
     }
 
     /**
@@ -112,6 +161,21 @@ public final class StoreArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
+     * Experimental (keys from the Python SDK only): settings of an Amazon S3 store.
+     * 
+     */
+    @Import(name="s3")
+    private @Nullable Output<S3InputsArgs> s3;
+
+    /**
+     * @return Experimental (keys from the Python SDK only): settings of an Amazon S3 store.
+     * 
+     */
+    public Optional<Output<S3InputsArgs>> s3() {
+        return Optional.ofNullable(this.s3);
+    }
+
+    /**
      * Settings of a Snowflake store.
      * 
      */
@@ -129,12 +193,16 @@ public final class StoreArgs extends com.pulumi.resources.ResourceArgs {
     private StoreArgs() {}
 
     private StoreArgs(StoreArgs $) {
+        this.clickhouse = $.clickhouse;
         this.confluentKafka = $.confluentKafka;
+        this.databricks = $.databricks;
+        this.icebergRest = $.icebergRest;
         this.kafka = $.kafka;
         this.kinesis = $.kinesis;
         this.name = $.name;
         this.owner = $.owner;
         this.postgres = $.postgres;
+        this.s3 = $.s3;
         this.snowflake = $.snowflake;
     }
 
@@ -157,6 +225,27 @@ public final class StoreArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
+         * @param clickhouse Experimental (keys from a Python SDK test only): settings of a ClickHouse store.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder clickhouse(@Nullable Output<ClickhouseInputsArgs> clickhouse) {
+            $.clickhouse = clickhouse;
+            return this;
+        }
+
+        /**
+         * @param clickhouse Experimental (keys from a Python SDK test only): settings of a ClickHouse store.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder clickhouse(ClickhouseInputsArgs clickhouse) {
+            return clickhouse(Output.of(clickhouse));
+        }
+
+        /**
          * @param confluentKafka Settings of a Confluent Kafka store.
          * 
          * @return builder
@@ -175,6 +264,48 @@ public final class StoreArgs extends com.pulumi.resources.ResourceArgs {
          */
         public Builder confluentKafka(ConfluentKafkaInputsArgs confluentKafka) {
             return confluentKafka(Output.of(confluentKafka));
+        }
+
+        /**
+         * @param databricks Experimental (keys from the Terraform provider before 1.0 and an SDK test): settings of a Databricks store.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder databricks(@Nullable Output<DatabricksInputsArgs> databricks) {
+            $.databricks = databricks;
+            return this;
+        }
+
+        /**
+         * @param databricks Experimental (keys from the Terraform provider before 1.0 and an SDK test): settings of a Databricks store.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder databricks(DatabricksInputsArgs databricks) {
+            return databricks(Output.of(databricks));
+        }
+
+        /**
+         * @param icebergRest Experimental (keys from a Python SDK test only): settings of an Iceberg REST catalog store.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder icebergRest(@Nullable Output<IcebergRestInputsArgs> icebergRest) {
+            $.icebergRest = icebergRest;
+            return this;
+        }
+
+        /**
+         * @param icebergRest Experimental (keys from a Python SDK test only): settings of an Iceberg REST catalog store.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder icebergRest(IcebergRestInputsArgs icebergRest) {
+            return icebergRest(Output.of(icebergRest));
         }
 
         /**
@@ -280,6 +411,27 @@ public final class StoreArgs extends com.pulumi.resources.ResourceArgs {
          */
         public Builder postgres(PostgresInputsArgs postgres) {
             return postgres(Output.of(postgres));
+        }
+
+        /**
+         * @param s3 Experimental (keys from the Python SDK only): settings of an Amazon S3 store.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder s3(@Nullable Output<S3InputsArgs> s3) {
+            $.s3 = s3;
+            return this;
+        }
+
+        /**
+         * @param s3 Experimental (keys from the Python SDK only): settings of an Amazon S3 store.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder s3(S3InputsArgs s3) {
+            return s3(Output.of(s3));
         }
 
         /**

@@ -3,15 +3,44 @@
 
 package io.deltastream.pulumi.deltastream.deltastream.inputs;
 
-
+import com.pulumi.core.Output;
+import com.pulumi.core.annotations.Import;
+import java.lang.String;
+import java.util.Objects;
+import java.util.Optional;
+import javax.annotation.Nullable;
 
 
 public final class GetStoresArgs extends com.pulumi.resources.InvokeArgs {
 
     public static final GetStoresArgs Empty = new GetStoresArgs();
 
+    /**
+     * Only stores of this type: a type block name or type keyword, case-insensitive (kafka (KAFKA), confluentKafka (CONFLUENT_KAFKA), kinesis (KINESIS), postgres (POSTGRESQL), snowflake (SNOWFLAKE), databricks (DATABRICKS), s3 (S3), clickhouse (CLICKHOUSE), icebergRest (ICEBERG_REST)).
+     * 
+     */
+    @Import(name="type")
+    private @Nullable Output<String> type;
+
+    /**
+     * @return Only stores of this type: a type block name or type keyword, case-insensitive (kafka (KAFKA), confluentKafka (CONFLUENT_KAFKA), kinesis (KINESIS), postgres (POSTGRESQL), snowflake (SNOWFLAKE), databricks (DATABRICKS), s3 (S3), clickhouse (CLICKHOUSE), icebergRest (ICEBERG_REST)).
+     * 
+     */
+    public Optional<Output<String>> type() {
+        return Optional.ofNullable(this.type);
+    }
+
+    private GetStoresArgs() {}
+
+    private GetStoresArgs(GetStoresArgs $) {
+        this.type = $.type;
+    }
+
     public static Builder builder() {
         return new Builder();
+    }
+    public static Builder builder(GetStoresArgs defaults) {
+        return new Builder(defaults);
     }
 
     public static final class Builder {
@@ -20,6 +49,32 @@ public final class GetStoresArgs extends com.pulumi.resources.InvokeArgs {
         public Builder() {
             $ = new GetStoresArgs();
         }
+
+        public Builder(GetStoresArgs defaults) {
+            $ = new GetStoresArgs(Objects.requireNonNull(defaults));
+        }
+
+        /**
+         * @param type Only stores of this type: a type block name or type keyword, case-insensitive (kafka (KAFKA), confluentKafka (CONFLUENT_KAFKA), kinesis (KINESIS), postgres (POSTGRESQL), snowflake (SNOWFLAKE), databricks (DATABRICKS), s3 (S3), clickhouse (CLICKHOUSE), icebergRest (ICEBERG_REST)).
+         * 
+         * @return builder
+         * 
+         */
+        public Builder type(@Nullable Output<String> type) {
+            $.type = type;
+            return this;
+        }
+
+        /**
+         * @param type Only stores of this type: a type block name or type keyword, case-insensitive (kafka (KAFKA), confluentKafka (CONFLUENT_KAFKA), kinesis (KINESIS), postgres (POSTGRESQL), snowflake (SNOWFLAKE), databricks (DATABRICKS), s3 (S3), clickhouse (CLICKHOUSE), icebergRest (ICEBERG_REST)).
+         * 
+         * @return builder
+         * 
+         */
+        public Builder type(String type) {
+            return type(Output.of(type));
+        }
+
         public GetStoresArgs build() {
             return $;
         }

@@ -3,15 +3,43 @@
 
 package io.deltastream.pulumi.deltastream.deltastream.inputs;
 
-
+import com.pulumi.core.annotations.Import;
+import java.lang.String;
+import java.util.Objects;
+import java.util.Optional;
+import javax.annotation.Nullable;
 
 
 public final class GetStoresPlainArgs extends com.pulumi.resources.InvokeArgs {
 
     public static final GetStoresPlainArgs Empty = new GetStoresPlainArgs();
 
+    /**
+     * Only stores of this type: a type block name or type keyword, case-insensitive (kafka (KAFKA), confluentKafka (CONFLUENT_KAFKA), kinesis (KINESIS), postgres (POSTGRESQL), snowflake (SNOWFLAKE), databricks (DATABRICKS), s3 (S3), clickhouse (CLICKHOUSE), icebergRest (ICEBERG_REST)).
+     * 
+     */
+    @Import(name="type")
+    private @Nullable String type;
+
+    /**
+     * @return Only stores of this type: a type block name or type keyword, case-insensitive (kafka (KAFKA), confluentKafka (CONFLUENT_KAFKA), kinesis (KINESIS), postgres (POSTGRESQL), snowflake (SNOWFLAKE), databricks (DATABRICKS), s3 (S3), clickhouse (CLICKHOUSE), icebergRest (ICEBERG_REST)).
+     * 
+     */
+    public Optional<String> type() {
+        return Optional.ofNullable(this.type);
+    }
+
+    private GetStoresPlainArgs() {}
+
+    private GetStoresPlainArgs(GetStoresPlainArgs $) {
+        this.type = $.type;
+    }
+
     public static Builder builder() {
         return new Builder();
+    }
+    public static Builder builder(GetStoresPlainArgs defaults) {
+        return new Builder(defaults);
     }
 
     public static final class Builder {
@@ -20,6 +48,22 @@ public final class GetStoresPlainArgs extends com.pulumi.resources.InvokeArgs {
         public Builder() {
             $ = new GetStoresPlainArgs();
         }
+
+        public Builder(GetStoresPlainArgs defaults) {
+            $ = new GetStoresPlainArgs(Objects.requireNonNull(defaults));
+        }
+
+        /**
+         * @param type Only stores of this type: a type block name or type keyword, case-insensitive (kafka (KAFKA), confluentKafka (CONFLUENT_KAFKA), kinesis (KINESIS), postgres (POSTGRESQL), snowflake (SNOWFLAKE), databricks (DATABRICKS), s3 (S3), clickhouse (CLICKHOUSE), icebergRest (ICEBERG_REST)).
+         * 
+         * @return builder
+         * 
+         */
+        public Builder type(@Nullable String type) {
+            $.type = type;
+            return this;
+        }
+
         public GetStoresPlainArgs build() {
             return $;
         }

@@ -5,8 +5,13 @@ package io.deltastream.pulumi.deltastream.deltastream.outputs;
 
 import com.pulumi.core.annotations.CustomType;
 import com.pulumi.exceptions.MissingRequiredPropertyException;
+import java.lang.Boolean;
 import java.lang.String;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import javax.annotation.Nullable;
 
 @CustomType
 public final class GetStoreInvokeResult {
@@ -15,6 +20,11 @@ public final class GetStoreInvokeResult {
      * 
      */
     private String createdAt;
+    /**
+     * @return DESCRIBE STORE&#39;s details object as reported (short keys, e.g. warehouse_name); never a secret.
+     * 
+     */
+    private Map<String,String> details;
     /**
      * @return The name of the store.
      * 
@@ -26,10 +36,35 @@ public final class GetStoreInvokeResult {
      */
     private String owner;
     /**
+     * @return The store&#39;s path as DeltaStream reports it.
+     * 
+     */
+    private @Nullable List<String> path;
+    /**
+     * @return The schema registry the store names, if any.
+     * 
+     */
+    private @Nullable String schemaRegistryName;
+    /**
+     * @return The type&#39;s non-secret settings DeltaStream reports, keyed by the Store resource&#39;s property names of its type block (e.g. warehouseName); never a secret.
+     * 
+     */
+    private Map<String,String> settings;
+    /**
      * @return Provisioning state of the store (ready once usable).
      * 
      */
     private String state;
+    /**
+     * @return Whether connections use TLS.
+     * 
+     */
+    private @Nullable Boolean tlsEnabled;
+    /**
+     * @return Whether the servers&#39; certificates must match their host names.
+     * 
+     */
+    private @Nullable Boolean tlsVerifyServerHostname;
     /**
      * @return Type of the store as DeltaStream reports it (e.g. Kafka).
      * 
@@ -40,6 +75,11 @@ public final class GetStoreInvokeResult {
      * 
      */
     private String updatedAt;
+    /**
+     * @return The store&#39;s URIs (any user info removed by DeltaStream).
+     * 
+     */
+    private @Nullable String uris;
 
     private GetStoreInvokeResult() {}
     /**
@@ -48,6 +88,13 @@ public final class GetStoreInvokeResult {
      */
     public String createdAt() {
         return this.createdAt;
+    }
+    /**
+     * @return DESCRIBE STORE&#39;s details object as reported (short keys, e.g. warehouse_name); never a secret.
+     * 
+     */
+    public Map<String,String> details() {
+        return this.details;
     }
     /**
      * @return The name of the store.
@@ -64,11 +111,46 @@ public final class GetStoreInvokeResult {
         return this.owner;
     }
     /**
+     * @return The store&#39;s path as DeltaStream reports it.
+     * 
+     */
+    public List<String> path() {
+        return this.path == null ? List.of() : this.path;
+    }
+    /**
+     * @return The schema registry the store names, if any.
+     * 
+     */
+    public Optional<String> schemaRegistryName() {
+        return Optional.ofNullable(this.schemaRegistryName);
+    }
+    /**
+     * @return The type&#39;s non-secret settings DeltaStream reports, keyed by the Store resource&#39;s property names of its type block (e.g. warehouseName); never a secret.
+     * 
+     */
+    public Map<String,String> settings() {
+        return this.settings;
+    }
+    /**
      * @return Provisioning state of the store (ready once usable).
      * 
      */
     public String state() {
         return this.state;
+    }
+    /**
+     * @return Whether connections use TLS.
+     * 
+     */
+    public Optional<Boolean> tlsEnabled() {
+        return Optional.ofNullable(this.tlsEnabled);
+    }
+    /**
+     * @return Whether the servers&#39; certificates must match their host names.
+     * 
+     */
+    public Optional<Boolean> tlsVerifyServerHostname() {
+        return Optional.ofNullable(this.tlsVerifyServerHostname);
     }
     /**
      * @return Type of the store as DeltaStream reports it (e.g. Kafka).
@@ -84,6 +166,13 @@ public final class GetStoreInvokeResult {
     public String updatedAt() {
         return this.updatedAt;
     }
+    /**
+     * @return The store&#39;s URIs (any user info removed by DeltaStream).
+     * 
+     */
+    public Optional<String> uris() {
+        return Optional.ofNullable(this.uris);
+    }
 
     public static Builder builder() {
         return new Builder();
@@ -95,20 +184,34 @@ public final class GetStoreInvokeResult {
     @CustomType.Builder
     public static final class Builder {
         private String createdAt;
+        private Map<String,String> details;
         private String name;
         private String owner;
+        private @Nullable List<String> path;
+        private @Nullable String schemaRegistryName;
+        private Map<String,String> settings;
         private String state;
+        private @Nullable Boolean tlsEnabled;
+        private @Nullable Boolean tlsVerifyServerHostname;
         private String type;
         private String updatedAt;
+        private @Nullable String uris;
         public Builder() {}
         public Builder(GetStoreInvokeResult defaults) {
     	      Objects.requireNonNull(defaults);
     	      this.createdAt = defaults.createdAt;
+    	      this.details = defaults.details;
     	      this.name = defaults.name;
     	      this.owner = defaults.owner;
+    	      this.path = defaults.path;
+    	      this.schemaRegistryName = defaults.schemaRegistryName;
+    	      this.settings = defaults.settings;
     	      this.state = defaults.state;
+    	      this.tlsEnabled = defaults.tlsEnabled;
+    	      this.tlsVerifyServerHostname = defaults.tlsVerifyServerHostname;
     	      this.type = defaults.type;
     	      this.updatedAt = defaults.updatedAt;
+    	      this.uris = defaults.uris;
         }
 
         @CustomType.Setter
@@ -117,6 +220,14 @@ public final class GetStoreInvokeResult {
               throw new MissingRequiredPropertyException("GetStoreInvokeResult", "createdAt");
             }
             this.createdAt = createdAt;
+            return this;
+        }
+        @CustomType.Setter
+        public Builder details(Map<String,String> details) {
+            if (details == null) {
+              throw new MissingRequiredPropertyException("GetStoreInvokeResult", "details");
+            }
+            this.details = details;
             return this;
         }
         @CustomType.Setter
@@ -136,11 +247,46 @@ public final class GetStoreInvokeResult {
             return this;
         }
         @CustomType.Setter
+        public Builder path(@Nullable List<String> path) {
+
+            this.path = path;
+            return this;
+        }
+        public Builder path(String... path) {
+            return path(List.of(path));
+        }
+        @CustomType.Setter
+        public Builder schemaRegistryName(@Nullable String schemaRegistryName) {
+
+            this.schemaRegistryName = schemaRegistryName;
+            return this;
+        }
+        @CustomType.Setter
+        public Builder settings(Map<String,String> settings) {
+            if (settings == null) {
+              throw new MissingRequiredPropertyException("GetStoreInvokeResult", "settings");
+            }
+            this.settings = settings;
+            return this;
+        }
+        @CustomType.Setter
         public Builder state(String state) {
             if (state == null) {
               throw new MissingRequiredPropertyException("GetStoreInvokeResult", "state");
             }
             this.state = state;
+            return this;
+        }
+        @CustomType.Setter
+        public Builder tlsEnabled(@Nullable Boolean tlsEnabled) {
+
+            this.tlsEnabled = tlsEnabled;
+            return this;
+        }
+        @CustomType.Setter
+        public Builder tlsVerifyServerHostname(@Nullable Boolean tlsVerifyServerHostname) {
+
+            this.tlsVerifyServerHostname = tlsVerifyServerHostname;
             return this;
         }
         @CustomType.Setter
@@ -159,14 +305,27 @@ public final class GetStoreInvokeResult {
             this.updatedAt = updatedAt;
             return this;
         }
+        @CustomType.Setter
+        public Builder uris(@Nullable String uris) {
+
+            this.uris = uris;
+            return this;
+        }
         public GetStoreInvokeResult build() {
             final var _resultValue = new GetStoreInvokeResult();
             _resultValue.createdAt = createdAt;
+            _resultValue.details = details;
             _resultValue.name = name;
             _resultValue.owner = owner;
+            _resultValue.path = path;
+            _resultValue.schemaRegistryName = schemaRegistryName;
+            _resultValue.settings = settings;
             _resultValue.state = state;
+            _resultValue.tlsEnabled = tlsEnabled;
+            _resultValue.tlsVerifyServerHostname = tlsVerifyServerHostname;
             _resultValue.type = type;
             _resultValue.updatedAt = updatedAt;
+            _resultValue.uris = uris;
             return _resultValue;
         }
     }
