@@ -25,6 +25,16 @@ export type DeltaStreamObject = import("./deltaStreamObject").DeltaStreamObject;
 export const DeltaStreamObject: typeof import("./deltaStreamObject").DeltaStreamObject = null as any;
 utilities.lazyLoad(exports, ["DeltaStreamObject"], () => require("./deltaStreamObject"));
 
+export { DescriptorSourceArgs } from "./descriptorSource";
+export type DescriptorSource = import("./descriptorSource").DescriptorSource;
+export const DescriptorSource: typeof import("./descriptorSource").DescriptorSource = null as any;
+utilities.lazyLoad(exports, ["DescriptorSource"], () => require("./descriptorSource"));
+
+export { EntityArgs } from "./entity";
+export type Entity = import("./entity").Entity;
+export const Entity: typeof import("./entity").Entity = null as any;
+utilities.lazyLoad(exports, ["Entity"], () => require("./entity"));
+
 export { FunctionArgs } from "./function";
 export type Function = import("./function").Function;
 export const Function: typeof import("./function").Function = null as any;
@@ -54,6 +64,26 @@ export { GetDatabasesArgs, GetDatabasesResult } from "./getDatabases";
 export const getDatabases: typeof import("./getDatabases").getDatabases = null as any;
 export const getDatabasesOutput: typeof import("./getDatabases").getDatabasesOutput = null as any;
 utilities.lazyLoad(exports, ["getDatabases","getDatabasesOutput"], () => require("./getDatabases"));
+
+export { GetDescriptorSourceArgs, GetDescriptorSourceResult, GetDescriptorSourceOutputArgs } from "./getDescriptorSource";
+export const getDescriptorSource: typeof import("./getDescriptorSource").getDescriptorSource = null as any;
+export const getDescriptorSourceOutput: typeof import("./getDescriptorSource").getDescriptorSourceOutput = null as any;
+utilities.lazyLoad(exports, ["getDescriptorSource","getDescriptorSourceOutput"], () => require("./getDescriptorSource"));
+
+export { GetDescriptorSourcesArgs, GetDescriptorSourcesResult } from "./getDescriptorSources";
+export const getDescriptorSources: typeof import("./getDescriptorSources").getDescriptorSources = null as any;
+export const getDescriptorSourcesOutput: typeof import("./getDescriptorSources").getDescriptorSourcesOutput = null as any;
+utilities.lazyLoad(exports, ["getDescriptorSources","getDescriptorSourcesOutput"], () => require("./getDescriptorSources"));
+
+export { GetEntitiesArgs, GetEntitiesResult, GetEntitiesOutputArgs } from "./getEntities";
+export const getEntities: typeof import("./getEntities").getEntities = null as any;
+export const getEntitiesOutput: typeof import("./getEntities").getEntitiesOutput = null as any;
+utilities.lazyLoad(exports, ["getEntities","getEntitiesOutput"], () => require("./getEntities"));
+
+export { GetEntityDataArgs, GetEntityDataResult, GetEntityDataOutputArgs } from "./getEntityData";
+export const getEntityData: typeof import("./getEntityData").getEntityData = null as any;
+export const getEntityDataOutput: typeof import("./getEntityData").getEntityDataOutput = null as any;
+utilities.lazyLoad(exports, ["getEntityData","getEntityDataOutput"], () => require("./getEntityData"));
 
 export { GetFunctionArgs, GetFunctionResult, GetFunctionOutputArgs } from "./getFunction";
 export const getFunction: typeof import("./getFunction").getFunction = null as any;
@@ -187,6 +217,10 @@ const _module = {
                 return new Database(name, <any>undefined, { urn })
             case "deltastream:index:DeltaStreamObject":
                 return new DeltaStreamObject(name, <any>undefined, { urn })
+            case "deltastream:index:DescriptorSource":
+                return new DescriptorSource(name, <any>undefined, { urn })
+            case "deltastream:index:Entity":
+                return new Entity(name, <any>undefined, { urn })
             case "deltastream:index:Function":
                 return new Function(name, <any>undefined, { urn })
             case "deltastream:index:FunctionSource":

@@ -121,12 +121,16 @@ def encode_id(parts: Sequence[str]) -> str:
     return ID_SEPARATOR.join(parts)
 
 
-def decode_id(resource_id: str, size: int) -> tuple[str, ...] | None:
-    """The key parts of an id made by :func:`encode_id`; None when it has another shape."""
+def decode_id(resource_id: str, size: int | None) -> tuple[str, ...] | None:
+    """The key parts of an id made by :func:`encode_id`; None when it has another shape.
+    ``size=None`` accepts any number of parts from two on (a key of variable length, such
+    as an entity's store and path)."""
     if size == 1:
         return (resource_id,) if resource_id else None
     parts = _split_quoted(resource_id) if resource_id.startswith('"') else resource_id.split("/")
-    if parts is None or len(parts) != size or not all(parts):
+    if parts is None or not all(parts):
+        return None
+    if len(parts) != size and (size is not None or len(parts) < 2):
         return None
     return tuple(parts)
 
@@ -372,6 +376,13 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
             sql += f" ORDER BY {order} LIMIT {limit}"
         return sql + ";"
 
+    def probe_statement(self, key: Sequence[str]) -> Statement:
+        """The read-only statement whose rows show that the object exists: the effect probe
+        of its CREATE (and, inverted, of its DROP). The ``SELECT`` of its system-table row by
+        default; a kind without a system table overrides it together with :meth:`lookup`
+        (e.g. ``DESCRIBE ENTITY``, whose not-found error settles as "look again")."""
+        return Statement.read(self.select_sql(self.key_filter(key)))
+
     def key_filter(self, key: Sequence[str]) -> dict[str, str]:
         return {c.name: value for c, value in zip(self.key, key, strict=True)}
 
@@ -429,11 +440,12 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
     # -- the inherited lifecycle ------------------------------------------------------------
     async def create(self, ctx: OperationContext, args: A) -> S:
         key = await self.create_key(ctx, args)
-        lookup = self.select_sql(self.key_filter(key))
         try:
             result = await run_settled(
                 ctx,
-                self._statement(self.create_statement(args), EffectProbe(Statement.read(lookup))),
+                self._statement(
+                    self.create_statement(args), EffectProbe(self.probe_statement(key))
+                ),
                 self.create_context(ctx, args),
                 lookup=lambda: self.lookup(ctx, key),
                 applied=lambda row: row is not None,
@@ -508,9 +520,7 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
         await self._drop(ctx, self.parse_id(resource_id))
 
     async def _drop(self, ctx: OperationContext, key: tuple[str, ...]) -> None:
-        gone = EffectProbe(
-            Statement.read(self.select_sql(self.key_filter(key))), applied_if_rows=False
-        )
+        gone = EffectProbe(self.probe_statement(key), applied_if_rows=False)
         try:
             await run_settled(
                 ctx,

@@ -209,7 +209,7 @@ class DuplicateQueryError(DeltaStreamError):
 #: the request context's user, role or organization is unknown (not the object)
 _CONTEXT = {"3D000", "3D001", "3D004"}
 _NOT_FOUND = {
-    "3D002", "3D003", "3D006", "3D007", "3D009", "3D016",
+    "3D002", "3D003", "3D006", "3D007", "3D009", "3D010", "3D011", "3D016",
     "3D017", "3D018", "3D019", "3D020", "3D023",
 }  # fmt: skip
 _ALREADY_EXISTS = {

@@ -324,6 +324,76 @@ def _schema_registry() -> KindContract:
     )
 
 
+def _drop_entity(server: LocalServer, outputs: Mapping[str, Any]) -> None:
+    path = ".".join(f'"{p}"' for p in outputs["entityPaths"])
+    run_sql(server, f'DROP ENTITY {path} IN STORE "{outputs["store"]}";')
+
+
+def _entity() -> KindContract:
+    store = unique_name("entk")
+    kafka = st.fixed_dictionaries(
+        {"topicPartitions": st.integers(1, 8)},
+        optional={"topicReplicas": st.integers(1, 3), "configs": st.just({"retention.ms": "1"})},
+    )
+    return KindContract(
+        token="deltastream:index:Entity",
+        prerequisites=lambda: [
+            Resource(
+                "deltastream:index:Store",
+                "k",
+                {"name": store, "kafka": {"uris": "k:9092", "saslHashFunction": "NONE"}},
+            )
+        ],
+        inputs=lambda env: st.fixed_dictionaries(
+            {
+                "store": st.just(env["k"]["name"]),
+                "entityPaths": st.lists(names("t"), min_size=1, max_size=2),
+            },
+            optional={"kafkaProperties": kafka},
+        ),
+        replaces=[
+            Mutation("entityPaths", names("t").map(lambda n: [n])),
+            Mutation("kafkaProperties", st.just({"topicPartitions": 9})),
+        ],
+        invalid=[
+            Invalid("entityPaths", lambda i: {**i, "entityPaths": []}, "an empty path"),
+            Invalid(
+                "kafkaProperties.topicPartitions",
+                lambda i: {**i, "kafkaProperties": {"topicPartitions": 0}},
+                "no partitions",
+            ),
+        ],
+        drop=_drop_entity,
+        unreadable=("kafkaProperties.configs",),
+    )
+
+
+def _descriptor_source() -> KindContract:
+    folder = Path(tempfile.mkdtemp(prefix="contract-desc-"))
+    files = []
+    for i in range(3):
+        path = folder / f"set{i}.desc"
+        path.write_bytes(b"\n\x0e\n\x0corders.proto" + bytes([i]))
+        files.append(str(path))
+    return KindContract(
+        token="deltastream:index:DescriptorSource",
+        inputs=lambda env: st.fixed_dictionaries(
+            {"name": names("ds"), "file": st.sampled_from(files)},
+            optional={"description": st.sampled_from(["orders", "it's quoted"])},
+        ),
+        replaces=[
+            Mutation("name", names("ds")),
+            Mutation("file", st.sampled_from(files)),
+            Mutation("description", st.just("another description")),
+        ],
+        invalid=[
+            Invalid("file", lambda i: {**i, "file": str(folder / "missing.desc")}, "no file"),
+        ],
+        drop=_drop('DROP DESCRIPTOR_SOURCE "{name}";'),
+        unreadable=("file",),
+    )
+
+
 def _pool() -> KindContract:
     sizes = st.sampled_from(["small", "MEDIUM", "large"])
     return KindContract(
@@ -411,6 +481,8 @@ def _function() -> KindContract:
 
 
 CONTRACTS = {
+    "Entity": _entity,
+    "DescriptorSource": _descriptor_source,
     "ComputePool": _pool,
     "FunctionSource": _function_source,
     "Function": _function,

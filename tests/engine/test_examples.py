@@ -53,6 +53,15 @@ CASES = [
     Case("pipeline-typescript", **PIPELINE),  # type: ignore[arg-type]
     Case("pipeline-go", **PIPELINE),  # type: ignore[arg-type]
     Case("pipeline-yaml", **PIPELINE),  # type: ignore[arg-type]
+    # a schema registry, a store using it, an entity (replaced by a new path) and a stream
+    # on it, a secret, a descriptor source
+    Case(
+        "platform-python",
+        7,
+        ('TOPIC = "platform_orders"', 'TOPIC = "platform_orders_v2"'),
+        "ordersTopic",
+        None,
+    ),
 ]
 READY = {"running", "ready"}
 

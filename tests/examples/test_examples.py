@@ -63,3 +63,20 @@ def test_pipeline(example: str) -> None:
     assert result["second_up"] == {"same": count}
     assert result["destroyed"] == {"delete": count}
     assert result["databases_left"] == [] and result["errors"] == []
+
+
+def test_platform_python() -> None:
+    result = run("platform-python")
+    assert sorted(result["resources"].values()) == [
+        "deltastream:index:Database",
+        "deltastream:index:DeltaStreamObject",
+        "deltastream:index:DescriptorSource",
+        "deltastream:index:Entity",
+        "deltastream:index:SchemaRegistry",
+        "deltastream:index:Secret",
+        "deltastream:index:Store",
+    ]
+    assert set(result["states"].values()) <= READY, result["states"]
+    assert result["invokes"] == ["deltastream:index:getEntities"]
+    assert result["second_up"] == {"same": 7} and result["destroyed"] == {"delete": 7}
+    assert result["databases_left"] == [] and result["errors"] == []

@@ -131,10 +131,10 @@ def test_batch_runs_in_order_and_stops_at_first_error(session: EngineSession) ->
 
 
 def test_unsupported_and_errors_never_raise(session: EngineSession) -> None:
-    assert session.run("CREATE ENTITY s WITH ('kafka.partitions' = 1)").sql_state == "0A000"
+    assert session.run("CREATE API_TOKEN s WITH ('a' = 1)").sql_state == "0A000"
     # a secret without its required type: an error answer, never an exception
     assert session.run("CREATE SECRET s WITH ('secret_string' = 'x')").sql_state == "3D021"
-    assert session.run("LIST ENTITIES").sql_state == "0A000"
+    assert session.run("LIST API_TOKENS").sql_state == "0A000"
     assert session.run("\ud800").sql_state == "42601"  # lone surrogate from a JSON body
     assert session.run("").sql_state == "42601"
 

@@ -133,12 +133,14 @@ def typescript_program(page: Page) -> str:
 
 def doc_files(work: Path) -> None:
     """The files the examples read: a CA certificate and a Snowflake private key (stores), a
-    jar (function sources; deltastream-local takes any non-empty bytes)."""
+    protobuf descriptor set (descriptor sources) and a jar (function sources; deltastream-local
+    takes any non-empty bytes)."""
     import trustme
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     (work / "certs").mkdir(parents=True)
+    (work / "orders.desc").write_bytes(b"\n\x0e\n\x0corders.proto")
     (work / "udfs.jar").write_bytes(b"PK\x03\x04 a jar for the doc examples")
     trustme.CA().cert_pem.write_to_path(str(work / "certs" / "ca.pem"))
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)

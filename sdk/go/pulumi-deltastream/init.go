@@ -29,6 +29,10 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &Database{}
 	case "deltastream:index:DeltaStreamObject":
 		r = &DeltaStreamObject{}
+	case "deltastream:index:DescriptorSource":
+		r = &DescriptorSource{}
+	case "deltastream:index:Entity":
+		r = &Entity{}
 	case "deltastream:index:Function":
 		r = &Function{}
 	case "deltastream:index:FunctionSource":

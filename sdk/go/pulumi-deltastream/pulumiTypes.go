@@ -680,6 +680,400 @@ func (o DatabricksInputsPtrOutput) WarehousePort() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
+// Topic settings of an entity in a Kafka or Confluent Kafka store.
+type EntityKafkaProperties struct {
+	// Output: every topic configuration, including those the server set.
+	AllConfigs map[string]string `pulumi:"allConfigs"`
+	// Topic configurations (each sent as 'kafka.topic.<name>'); changing them replaces the entity. Not read back on import (allConfigs shows every config).
+	Configs map[string]string `pulumi:"configs"`
+	// Output: the descriptor (of a descriptor source) that decodes keys, if any.
+	KeyDescriptor *string `pulumi:"keyDescriptor"`
+	// Number of partitions (sent as 'kafka.partitions'; DeltaStream's default when absent); changing it replaces the entity.
+	TopicPartitions *int `pulumi:"topicPartitions"`
+	// Number of replicas (sent as 'kafka.replicas'; DeltaStream's default when absent); changing it replaces the entity.
+	TopicReplicas *int `pulumi:"topicReplicas"`
+	// Output: the descriptor (of a descriptor source) that decodes values, if any.
+	ValueDescriptor *string `pulumi:"valueDescriptor"`
+}
+
+// EntityKafkaPropertiesInput is an input type that accepts EntityKafkaPropertiesArgs and EntityKafkaPropertiesOutput values.
+// You can construct a concrete instance of `EntityKafkaPropertiesInput` via:
+//
+//	EntityKafkaPropertiesArgs{...}
+type EntityKafkaPropertiesInput interface {
+	pulumi.Input
+
+	ToEntityKafkaPropertiesOutput() EntityKafkaPropertiesOutput
+	ToEntityKafkaPropertiesOutputWithContext(context.Context) EntityKafkaPropertiesOutput
+}
+
+// Topic settings of an entity in a Kafka or Confluent Kafka store.
+type EntityKafkaPropertiesArgs struct {
+	// Output: every topic configuration, including those the server set.
+	AllConfigs pulumi.StringMapInput `pulumi:"allConfigs"`
+	// Topic configurations (each sent as 'kafka.topic.<name>'); changing them replaces the entity. Not read back on import (allConfigs shows every config).
+	Configs pulumi.StringMapInput `pulumi:"configs"`
+	// Output: the descriptor (of a descriptor source) that decodes keys, if any.
+	KeyDescriptor pulumi.StringPtrInput `pulumi:"keyDescriptor"`
+	// Number of partitions (sent as 'kafka.partitions'; DeltaStream's default when absent); changing it replaces the entity.
+	TopicPartitions pulumi.IntPtrInput `pulumi:"topicPartitions"`
+	// Number of replicas (sent as 'kafka.replicas'; DeltaStream's default when absent); changing it replaces the entity.
+	TopicReplicas pulumi.IntPtrInput `pulumi:"topicReplicas"`
+	// Output: the descriptor (of a descriptor source) that decodes values, if any.
+	ValueDescriptor pulumi.StringPtrInput `pulumi:"valueDescriptor"`
+}
+
+func (EntityKafkaPropertiesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*EntityKafkaProperties)(nil)).Elem()
+}
+
+func (i EntityKafkaPropertiesArgs) ToEntityKafkaPropertiesOutput() EntityKafkaPropertiesOutput {
+	return i.ToEntityKafkaPropertiesOutputWithContext(context.Background())
+}
+
+func (i EntityKafkaPropertiesArgs) ToEntityKafkaPropertiesOutputWithContext(ctx context.Context) EntityKafkaPropertiesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EntityKafkaPropertiesOutput)
+}
+
+func (i EntityKafkaPropertiesArgs) ToEntityKafkaPropertiesPtrOutput() EntityKafkaPropertiesPtrOutput {
+	return i.ToEntityKafkaPropertiesPtrOutputWithContext(context.Background())
+}
+
+func (i EntityKafkaPropertiesArgs) ToEntityKafkaPropertiesPtrOutputWithContext(ctx context.Context) EntityKafkaPropertiesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EntityKafkaPropertiesOutput).ToEntityKafkaPropertiesPtrOutputWithContext(ctx)
+}
+
+// EntityKafkaPropertiesPtrInput is an input type that accepts EntityKafkaPropertiesArgs, EntityKafkaPropertiesPtr and EntityKafkaPropertiesPtrOutput values.
+// You can construct a concrete instance of `EntityKafkaPropertiesPtrInput` via:
+//
+//	        EntityKafkaPropertiesArgs{...}
+//
+//	or:
+//
+//	        nil
+type EntityKafkaPropertiesPtrInput interface {
+	pulumi.Input
+
+	ToEntityKafkaPropertiesPtrOutput() EntityKafkaPropertiesPtrOutput
+	ToEntityKafkaPropertiesPtrOutputWithContext(context.Context) EntityKafkaPropertiesPtrOutput
+}
+
+type entityKafkaPropertiesPtrType EntityKafkaPropertiesArgs
+
+func EntityKafkaPropertiesPtr(v *EntityKafkaPropertiesArgs) EntityKafkaPropertiesPtrInput {
+	return (*entityKafkaPropertiesPtrType)(v)
+}
+
+func (*entityKafkaPropertiesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**EntityKafkaProperties)(nil)).Elem()
+}
+
+func (i *entityKafkaPropertiesPtrType) ToEntityKafkaPropertiesPtrOutput() EntityKafkaPropertiesPtrOutput {
+	return i.ToEntityKafkaPropertiesPtrOutputWithContext(context.Background())
+}
+
+func (i *entityKafkaPropertiesPtrType) ToEntityKafkaPropertiesPtrOutputWithContext(ctx context.Context) EntityKafkaPropertiesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EntityKafkaPropertiesPtrOutput)
+}
+
+// Topic settings of an entity in a Kafka or Confluent Kafka store.
+type EntityKafkaPropertiesOutput struct{ *pulumi.OutputState }
+
+func (EntityKafkaPropertiesOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*EntityKafkaProperties)(nil)).Elem()
+}
+
+func (o EntityKafkaPropertiesOutput) ToEntityKafkaPropertiesOutput() EntityKafkaPropertiesOutput {
+	return o
+}
+
+func (o EntityKafkaPropertiesOutput) ToEntityKafkaPropertiesOutputWithContext(ctx context.Context) EntityKafkaPropertiesOutput {
+	return o
+}
+
+func (o EntityKafkaPropertiesOutput) ToEntityKafkaPropertiesPtrOutput() EntityKafkaPropertiesPtrOutput {
+	return o.ToEntityKafkaPropertiesPtrOutputWithContext(context.Background())
+}
+
+func (o EntityKafkaPropertiesOutput) ToEntityKafkaPropertiesPtrOutputWithContext(ctx context.Context) EntityKafkaPropertiesPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v EntityKafkaProperties) *EntityKafkaProperties {
+		return &v
+	}).(EntityKafkaPropertiesPtrOutput)
+}
+
+// Output: every topic configuration, including those the server set.
+func (o EntityKafkaPropertiesOutput) AllConfigs() pulumi.StringMapOutput {
+	return o.ApplyT(func(v EntityKafkaProperties) map[string]string { return v.AllConfigs }).(pulumi.StringMapOutput)
+}
+
+// Topic configurations (each sent as 'kafka.topic.<name>'); changing them replaces the entity. Not read back on import (allConfigs shows every config).
+func (o EntityKafkaPropertiesOutput) Configs() pulumi.StringMapOutput {
+	return o.ApplyT(func(v EntityKafkaProperties) map[string]string { return v.Configs }).(pulumi.StringMapOutput)
+}
+
+// Output: the descriptor (of a descriptor source) that decodes keys, if any.
+func (o EntityKafkaPropertiesOutput) KeyDescriptor() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v EntityKafkaProperties) *string { return v.KeyDescriptor }).(pulumi.StringPtrOutput)
+}
+
+// Number of partitions (sent as 'kafka.partitions'; DeltaStream's default when absent); changing it replaces the entity.
+func (o EntityKafkaPropertiesOutput) TopicPartitions() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v EntityKafkaProperties) *int { return v.TopicPartitions }).(pulumi.IntPtrOutput)
+}
+
+// Number of replicas (sent as 'kafka.replicas'; DeltaStream's default when absent); changing it replaces the entity.
+func (o EntityKafkaPropertiesOutput) TopicReplicas() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v EntityKafkaProperties) *int { return v.TopicReplicas }).(pulumi.IntPtrOutput)
+}
+
+// Output: the descriptor (of a descriptor source) that decodes values, if any.
+func (o EntityKafkaPropertiesOutput) ValueDescriptor() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v EntityKafkaProperties) *string { return v.ValueDescriptor }).(pulumi.StringPtrOutput)
+}
+
+type EntityKafkaPropertiesPtrOutput struct{ *pulumi.OutputState }
+
+func (EntityKafkaPropertiesPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**EntityKafkaProperties)(nil)).Elem()
+}
+
+func (o EntityKafkaPropertiesPtrOutput) ToEntityKafkaPropertiesPtrOutput() EntityKafkaPropertiesPtrOutput {
+	return o
+}
+
+func (o EntityKafkaPropertiesPtrOutput) ToEntityKafkaPropertiesPtrOutputWithContext(ctx context.Context) EntityKafkaPropertiesPtrOutput {
+	return o
+}
+
+func (o EntityKafkaPropertiesPtrOutput) Elem() EntityKafkaPropertiesOutput {
+	return o.ApplyT(func(v *EntityKafkaProperties) EntityKafkaProperties {
+		if v != nil {
+			return *v
+		}
+		var ret EntityKafkaProperties
+		return ret
+	}).(EntityKafkaPropertiesOutput)
+}
+
+// Output: every topic configuration, including those the server set.
+func (o EntityKafkaPropertiesPtrOutput) AllConfigs() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *EntityKafkaProperties) map[string]string {
+		if v == nil {
+			return nil
+		}
+		return v.AllConfigs
+	}).(pulumi.StringMapOutput)
+}
+
+// Topic configurations (each sent as 'kafka.topic.<name>'); changing them replaces the entity. Not read back on import (allConfigs shows every config).
+func (o EntityKafkaPropertiesPtrOutput) Configs() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *EntityKafkaProperties) map[string]string {
+		if v == nil {
+			return nil
+		}
+		return v.Configs
+	}).(pulumi.StringMapOutput)
+}
+
+// Output: the descriptor (of a descriptor source) that decodes keys, if any.
+func (o EntityKafkaPropertiesPtrOutput) KeyDescriptor() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *EntityKafkaProperties) *string {
+		if v == nil {
+			return nil
+		}
+		return v.KeyDescriptor
+	}).(pulumi.StringPtrOutput)
+}
+
+// Number of partitions (sent as 'kafka.partitions'; DeltaStream's default when absent); changing it replaces the entity.
+func (o EntityKafkaPropertiesPtrOutput) TopicPartitions() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *EntityKafkaProperties) *int {
+		if v == nil {
+			return nil
+		}
+		return v.TopicPartitions
+	}).(pulumi.IntPtrOutput)
+}
+
+// Number of replicas (sent as 'kafka.replicas'; DeltaStream's default when absent); changing it replaces the entity.
+func (o EntityKafkaPropertiesPtrOutput) TopicReplicas() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *EntityKafkaProperties) *int {
+		if v == nil {
+			return nil
+		}
+		return v.TopicReplicas
+	}).(pulumi.IntPtrOutput)
+}
+
+// Output: the descriptor (of a descriptor source) that decodes values, if any.
+func (o EntityKafkaPropertiesPtrOutput) ValueDescriptor() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *EntityKafkaProperties) *string {
+		if v == nil {
+			return nil
+		}
+		return v.ValueDescriptor
+	}).(pulumi.StringPtrOutput)
+}
+
+// Stream settings of an entity in a Kinesis store.
+type EntityKinesisProperties struct {
+	// Output: the descriptor (of a descriptor source) that decodes records, if any.
+	Descriptor *string `pulumi:"descriptor"`
+	// Number of shards (sent as 'kinesis.shards'; DeltaStream's default when absent); changing it replaces the entity.
+	KinesisShards *int `pulumi:"kinesisShards"`
+}
+
+// EntityKinesisPropertiesInput is an input type that accepts EntityKinesisPropertiesArgs and EntityKinesisPropertiesOutput values.
+// You can construct a concrete instance of `EntityKinesisPropertiesInput` via:
+//
+//	EntityKinesisPropertiesArgs{...}
+type EntityKinesisPropertiesInput interface {
+	pulumi.Input
+
+	ToEntityKinesisPropertiesOutput() EntityKinesisPropertiesOutput
+	ToEntityKinesisPropertiesOutputWithContext(context.Context) EntityKinesisPropertiesOutput
+}
+
+// Stream settings of an entity in a Kinesis store.
+type EntityKinesisPropertiesArgs struct {
+	// Output: the descriptor (of a descriptor source) that decodes records, if any.
+	Descriptor pulumi.StringPtrInput `pulumi:"descriptor"`
+	// Number of shards (sent as 'kinesis.shards'; DeltaStream's default when absent); changing it replaces the entity.
+	KinesisShards pulumi.IntPtrInput `pulumi:"kinesisShards"`
+}
+
+func (EntityKinesisPropertiesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*EntityKinesisProperties)(nil)).Elem()
+}
+
+func (i EntityKinesisPropertiesArgs) ToEntityKinesisPropertiesOutput() EntityKinesisPropertiesOutput {
+	return i.ToEntityKinesisPropertiesOutputWithContext(context.Background())
+}
+
+func (i EntityKinesisPropertiesArgs) ToEntityKinesisPropertiesOutputWithContext(ctx context.Context) EntityKinesisPropertiesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EntityKinesisPropertiesOutput)
+}
+
+func (i EntityKinesisPropertiesArgs) ToEntityKinesisPropertiesPtrOutput() EntityKinesisPropertiesPtrOutput {
+	return i.ToEntityKinesisPropertiesPtrOutputWithContext(context.Background())
+}
+
+func (i EntityKinesisPropertiesArgs) ToEntityKinesisPropertiesPtrOutputWithContext(ctx context.Context) EntityKinesisPropertiesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EntityKinesisPropertiesOutput).ToEntityKinesisPropertiesPtrOutputWithContext(ctx)
+}
+
+// EntityKinesisPropertiesPtrInput is an input type that accepts EntityKinesisPropertiesArgs, EntityKinesisPropertiesPtr and EntityKinesisPropertiesPtrOutput values.
+// You can construct a concrete instance of `EntityKinesisPropertiesPtrInput` via:
+//
+//	        EntityKinesisPropertiesArgs{...}
+//
+//	or:
+//
+//	        nil
+type EntityKinesisPropertiesPtrInput interface {
+	pulumi.Input
+
+	ToEntityKinesisPropertiesPtrOutput() EntityKinesisPropertiesPtrOutput
+	ToEntityKinesisPropertiesPtrOutputWithContext(context.Context) EntityKinesisPropertiesPtrOutput
+}
+
+type entityKinesisPropertiesPtrType EntityKinesisPropertiesArgs
+
+func EntityKinesisPropertiesPtr(v *EntityKinesisPropertiesArgs) EntityKinesisPropertiesPtrInput {
+	return (*entityKinesisPropertiesPtrType)(v)
+}
+
+func (*entityKinesisPropertiesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**EntityKinesisProperties)(nil)).Elem()
+}
+
+func (i *entityKinesisPropertiesPtrType) ToEntityKinesisPropertiesPtrOutput() EntityKinesisPropertiesPtrOutput {
+	return i.ToEntityKinesisPropertiesPtrOutputWithContext(context.Background())
+}
+
+func (i *entityKinesisPropertiesPtrType) ToEntityKinesisPropertiesPtrOutputWithContext(ctx context.Context) EntityKinesisPropertiesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EntityKinesisPropertiesPtrOutput)
+}
+
+// Stream settings of an entity in a Kinesis store.
+type EntityKinesisPropertiesOutput struct{ *pulumi.OutputState }
+
+func (EntityKinesisPropertiesOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*EntityKinesisProperties)(nil)).Elem()
+}
+
+func (o EntityKinesisPropertiesOutput) ToEntityKinesisPropertiesOutput() EntityKinesisPropertiesOutput {
+	return o
+}
+
+func (o EntityKinesisPropertiesOutput) ToEntityKinesisPropertiesOutputWithContext(ctx context.Context) EntityKinesisPropertiesOutput {
+	return o
+}
+
+func (o EntityKinesisPropertiesOutput) ToEntityKinesisPropertiesPtrOutput() EntityKinesisPropertiesPtrOutput {
+	return o.ToEntityKinesisPropertiesPtrOutputWithContext(context.Background())
+}
+
+func (o EntityKinesisPropertiesOutput) ToEntityKinesisPropertiesPtrOutputWithContext(ctx context.Context) EntityKinesisPropertiesPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v EntityKinesisProperties) *EntityKinesisProperties {
+		return &v
+	}).(EntityKinesisPropertiesPtrOutput)
+}
+
+// Output: the descriptor (of a descriptor source) that decodes records, if any.
+func (o EntityKinesisPropertiesOutput) Descriptor() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v EntityKinesisProperties) *string { return v.Descriptor }).(pulumi.StringPtrOutput)
+}
+
+// Number of shards (sent as 'kinesis.shards'; DeltaStream's default when absent); changing it replaces the entity.
+func (o EntityKinesisPropertiesOutput) KinesisShards() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v EntityKinesisProperties) *int { return v.KinesisShards }).(pulumi.IntPtrOutput)
+}
+
+type EntityKinesisPropertiesPtrOutput struct{ *pulumi.OutputState }
+
+func (EntityKinesisPropertiesPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**EntityKinesisProperties)(nil)).Elem()
+}
+
+func (o EntityKinesisPropertiesPtrOutput) ToEntityKinesisPropertiesPtrOutput() EntityKinesisPropertiesPtrOutput {
+	return o
+}
+
+func (o EntityKinesisPropertiesPtrOutput) ToEntityKinesisPropertiesPtrOutputWithContext(ctx context.Context) EntityKinesisPropertiesPtrOutput {
+	return o
+}
+
+func (o EntityKinesisPropertiesPtrOutput) Elem() EntityKinesisPropertiesOutput {
+	return o.ApplyT(func(v *EntityKinesisProperties) EntityKinesisProperties {
+		if v != nil {
+			return *v
+		}
+		var ret EntityKinesisProperties
+		return ret
+	}).(EntityKinesisPropertiesOutput)
+}
+
+// Output: the descriptor (of a descriptor source) that decodes records, if any.
+func (o EntityKinesisPropertiesPtrOutput) Descriptor() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *EntityKinesisProperties) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Descriptor
+	}).(pulumi.StringPtrOutput)
+}
+
+// Number of shards (sent as 'kinesis.shards'; DeltaStream's default when absent); changing it replaces the entity.
+func (o EntityKinesisPropertiesPtrOutput) KinesisShards() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *EntityKinesisProperties) *int {
+		if v == nil {
+			return nil
+		}
+		return v.KinesisShards
+	}).(pulumi.IntPtrOutput)
+}
+
 // One argument of the function.
 type FunctionArgument struct {
 	// Name of the argument (a lower-case identifier).
@@ -942,6 +1336,87 @@ func (o GetDatabaseResultArrayOutput) Index(i pulumi.IntInput) GetDatabaseResult
 	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetDatabaseResult {
 		return vs[0].([]GetDatabaseResult)[vs[1].(int)]
 	}).(GetDatabaseResultOutput)
+}
+
+// The GetDescriptorSourceResult settings.
+type GetDescriptorSourceResult struct {
+	// When the descriptor source was created (RFC 3339).
+	CreatedAt string `pulumi:"createdAt"`
+	// Description of the descriptor source.
+	Description *string `pulumi:"description"`
+	// Name of the descriptor source.
+	Name string `pulumi:"name"`
+	// Owning role of the descriptor source.
+	Owner string `pulumi:"owner"`
+	// Status of the descriptor source.
+	Status string `pulumi:"status"`
+	// When the descriptor source was last changed (RFC 3339).
+	UpdatedAt string `pulumi:"updatedAt"`
+}
+
+// The GetDescriptorSourceResult settings.
+type GetDescriptorSourceResultOutput struct{ *pulumi.OutputState }
+
+func (GetDescriptorSourceResultOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetDescriptorSourceResult)(nil)).Elem()
+}
+
+func (o GetDescriptorSourceResultOutput) ToGetDescriptorSourceResultOutput() GetDescriptorSourceResultOutput {
+	return o
+}
+
+func (o GetDescriptorSourceResultOutput) ToGetDescriptorSourceResultOutputWithContext(ctx context.Context) GetDescriptorSourceResultOutput {
+	return o
+}
+
+// When the descriptor source was created (RFC 3339).
+func (o GetDescriptorSourceResultOutput) CreatedAt() pulumi.StringOutput {
+	return o.ApplyT(func(v GetDescriptorSourceResult) string { return v.CreatedAt }).(pulumi.StringOutput)
+}
+
+// Description of the descriptor source.
+func (o GetDescriptorSourceResultOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetDescriptorSourceResult) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+// Name of the descriptor source.
+func (o GetDescriptorSourceResultOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetDescriptorSourceResult) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Owning role of the descriptor source.
+func (o GetDescriptorSourceResultOutput) Owner() pulumi.StringOutput {
+	return o.ApplyT(func(v GetDescriptorSourceResult) string { return v.Owner }).(pulumi.StringOutput)
+}
+
+// Status of the descriptor source.
+func (o GetDescriptorSourceResultOutput) Status() pulumi.StringOutput {
+	return o.ApplyT(func(v GetDescriptorSourceResult) string { return v.Status }).(pulumi.StringOutput)
+}
+
+// When the descriptor source was last changed (RFC 3339).
+func (o GetDescriptorSourceResultOutput) UpdatedAt() pulumi.StringOutput {
+	return o.ApplyT(func(v GetDescriptorSourceResult) string { return v.UpdatedAt }).(pulumi.StringOutput)
+}
+
+type GetDescriptorSourceResultArrayOutput struct{ *pulumi.OutputState }
+
+func (GetDescriptorSourceResultArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetDescriptorSourceResult)(nil)).Elem()
+}
+
+func (o GetDescriptorSourceResultArrayOutput) ToGetDescriptorSourceResultArrayOutput() GetDescriptorSourceResultArrayOutput {
+	return o
+}
+
+func (o GetDescriptorSourceResultArrayOutput) ToGetDescriptorSourceResultArrayOutputWithContext(ctx context.Context) GetDescriptorSourceResultArrayOutput {
+	return o
+}
+
+func (o GetDescriptorSourceResultArrayOutput) Index(i pulumi.IntInput) GetDescriptorSourceResultOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetDescriptorSourceResult {
+		return vs[0].([]GetDescriptorSourceResult)[vs[1].(int)]
+	}).(GetDescriptorSourceResultOutput)
 }
 
 // The GetFunctionResult settings.
@@ -3507,6 +3982,10 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ConfluentKafkaInputsPtrInput)(nil)).Elem(), ConfluentKafkaInputsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*DatabricksInputsInput)(nil)).Elem(), DatabricksInputsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*DatabricksInputsPtrInput)(nil)).Elem(), DatabricksInputsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*EntityKafkaPropertiesInput)(nil)).Elem(), EntityKafkaPropertiesArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*EntityKafkaPropertiesPtrInput)(nil)).Elem(), EntityKafkaPropertiesArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*EntityKinesisPropertiesInput)(nil)).Elem(), EntityKinesisPropertiesArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*EntityKinesisPropertiesPtrInput)(nil)).Elem(), EntityKinesisPropertiesArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*FunctionArgumentInput)(nil)).Elem(), FunctionArgumentArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*FunctionArgumentArrayInput)(nil)).Elem(), FunctionArgumentArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*IcebergRestInputsInput)(nil)).Elem(), IcebergRestInputsArgs{})
@@ -3531,12 +4010,18 @@ func init() {
 	pulumi.RegisterOutputType(ConfluentKafkaInputsPtrOutput{})
 	pulumi.RegisterOutputType(DatabricksInputsOutput{})
 	pulumi.RegisterOutputType(DatabricksInputsPtrOutput{})
+	pulumi.RegisterOutputType(EntityKafkaPropertiesOutput{})
+	pulumi.RegisterOutputType(EntityKafkaPropertiesPtrOutput{})
+	pulumi.RegisterOutputType(EntityKinesisPropertiesOutput{})
+	pulumi.RegisterOutputType(EntityKinesisPropertiesPtrOutput{})
 	pulumi.RegisterOutputType(FunctionArgumentOutput{})
 	pulumi.RegisterOutputType(FunctionArgumentArrayOutput{})
 	pulumi.RegisterOutputType(GetComputePoolResultOutput{})
 	pulumi.RegisterOutputType(GetComputePoolResultArrayOutput{})
 	pulumi.RegisterOutputType(GetDatabaseResultOutput{})
 	pulumi.RegisterOutputType(GetDatabaseResultArrayOutput{})
+	pulumi.RegisterOutputType(GetDescriptorSourceResultOutput{})
+	pulumi.RegisterOutputType(GetDescriptorSourceResultArrayOutput{})
 	pulumi.RegisterOutputType(GetFunctionResultOutput{})
 	pulumi.RegisterOutputType(GetFunctionResultArrayOutput{})
 	pulumi.RegisterOutputType(GetFunctionSourceResultOutput{})

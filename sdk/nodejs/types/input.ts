@@ -88,6 +88,50 @@ export interface DatabricksInputsArgs {
 }
 
 /**
+ * Topic settings of an entity in a Kafka or Confluent Kafka store.
+ */
+export interface EntityKafkaPropertiesArgs {
+    /**
+     * Output: every topic configuration, including those the server set.
+     */
+    allConfigs?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+    /**
+     * Topic configurations (each sent as 'kafka.topic.<name>'); changing them replaces the entity. Not read back on import (allConfigs shows every config).
+     */
+    configs?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+    /**
+     * Output: the descriptor (of a descriptor source) that decodes keys, if any.
+     */
+    keyDescriptor?: pulumi.Input<string | undefined>;
+    /**
+     * Number of partitions (sent as 'kafka.partitions'; DeltaStream's default when absent); changing it replaces the entity.
+     */
+    topicPartitions?: pulumi.Input<number | undefined>;
+    /**
+     * Number of replicas (sent as 'kafka.replicas'; DeltaStream's default when absent); changing it replaces the entity.
+     */
+    topicReplicas?: pulumi.Input<number | undefined>;
+    /**
+     * Output: the descriptor (of a descriptor source) that decodes values, if any.
+     */
+    valueDescriptor?: pulumi.Input<string | undefined>;
+}
+
+/**
+ * Stream settings of an entity in a Kinesis store.
+ */
+export interface EntityKinesisPropertiesArgs {
+    /**
+     * Output: the descriptor (of a descriptor source) that decodes records, if any.
+     */
+    descriptor?: pulumi.Input<string | undefined>;
+    /**
+     * Number of shards (sent as 'kinesis.shards'; DeltaStream's default when absent); changing it replaces the entity.
+     */
+    kinesisShards?: pulumi.Input<number | undefined>;
+}
+
+/**
  * One argument of the function.
  */
 export interface FunctionArgumentArgs {

@@ -88,6 +88,50 @@ export interface DatabricksInputs {
 }
 
 /**
+ * Topic settings of an entity in a Kafka or Confluent Kafka store.
+ */
+export interface EntityKafkaProperties {
+    /**
+     * Output: every topic configuration, including those the server set.
+     */
+    allConfigs?: {[key: string]: string};
+    /**
+     * Topic configurations (each sent as 'kafka.topic.<name>'); changing them replaces the entity. Not read back on import (allConfigs shows every config).
+     */
+    configs?: {[key: string]: string};
+    /**
+     * Output: the descriptor (of a descriptor source) that decodes keys, if any.
+     */
+    keyDescriptor?: string;
+    /**
+     * Number of partitions (sent as 'kafka.partitions'; DeltaStream's default when absent); changing it replaces the entity.
+     */
+    topicPartitions?: number;
+    /**
+     * Number of replicas (sent as 'kafka.replicas'; DeltaStream's default when absent); changing it replaces the entity.
+     */
+    topicReplicas?: number;
+    /**
+     * Output: the descriptor (of a descriptor source) that decodes values, if any.
+     */
+    valueDescriptor?: string;
+}
+
+/**
+ * Stream settings of an entity in a Kinesis store.
+ */
+export interface EntityKinesisProperties {
+    /**
+     * Output: the descriptor (of a descriptor source) that decodes records, if any.
+     */
+    descriptor?: string;
+    /**
+     * Number of shards (sent as 'kinesis.shards'; DeltaStream's default when absent); changing it replaces the entity.
+     */
+    kinesisShards?: number;
+}
+
+/**
  * One argument of the function.
  */
 export interface FunctionArgument {
@@ -155,6 +199,36 @@ export interface GetDatabaseResult {
      * The role that owns the database.
      */
     owner: string;
+}
+
+/**
+ * The GetDescriptorSourceResult settings.
+ */
+export interface GetDescriptorSourceResult {
+    /**
+     * When the descriptor source was created (RFC 3339).
+     */
+    createdAt: string;
+    /**
+     * Description of the descriptor source.
+     */
+    description?: string;
+    /**
+     * Name of the descriptor source.
+     */
+    name: string;
+    /**
+     * Owning role of the descriptor source.
+     */
+    owner: string;
+    /**
+     * Status of the descriptor source.
+     */
+    status: string;
+    /**
+     * When the descriptor source was last changed (RFC 3339).
+     */
+    updatedAt: string;
 }
 
 /**

@@ -10,12 +10,18 @@ from .application import *
 from .compute_pool import *
 from .database import *
 from .delta_stream_object import *
+from .descriptor_source import *
+from .entity import *
 from .function import *
 from .function_source import *
 from .get_compute_pool import *
 from .get_compute_pools import *
 from .get_database import *
 from .get_databases import *
+from .get_descriptor_source import *
+from .get_descriptor_sources import *
+from .get_entities import *
+from .get_entity_data import *
 from .get_function import *
 from .get_function_source import *
 from .get_function_sources import *
@@ -60,6 +66,8 @@ _utilities.register(
    "deltastream:index:ComputePool": "ComputePool",
    "deltastream:index:Database": "Database",
    "deltastream:index:DeltaStreamObject": "DeltaStreamObject",
+   "deltastream:index:DescriptorSource": "DescriptorSource",
+   "deltastream:index:Entity": "Entity",
    "deltastream:index:Function": "Function",
    "deltastream:index:FunctionSource": "FunctionSource",
    "deltastream:index:Namespace": "Namespace",

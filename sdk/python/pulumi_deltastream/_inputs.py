@@ -21,6 +21,10 @@ __all__ = [
     'ConfluentKafkaInputsArgsDict',
     'DatabricksInputsArgs',
     'DatabricksInputsArgsDict',
+    'EntityKafkaPropertiesArgs',
+    'EntityKafkaPropertiesArgsDict',
+    'EntityKinesisPropertiesArgs',
+    'EntityKinesisPropertiesArgsDict',
     'FunctionArgumentArgs',
     'FunctionArgumentArgsDict',
     'IcebergRestInputsArgs',
@@ -387,6 +391,194 @@ class DatabricksInputsArgs:
     @warehouse_port.setter
     def warehouse_port(self, value: pulumi.Input[Optional[_builtins.int]]):
         pulumi.set(self, "warehouse_port", value)
+
+
+class EntityKafkaPropertiesArgsDict(TypedDict):
+    """
+    Topic settings of an entity in a Kafka or Confluent Kafka store.
+    """
+    all_configs: NotRequired[pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]]
+    """
+    Output: every topic configuration, including those the server set.
+    """
+    configs: NotRequired[pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]]
+    """
+    Topic configurations (each sent as 'kafka.topic.<name>'); changing them replaces the entity. Not read back on import (allConfigs shows every config).
+    """
+    key_descriptor: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Output: the descriptor (of a descriptor source) that decodes keys, if any.
+    """
+    topic_partitions: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Number of partitions (sent as 'kafka.partitions'; DeltaStream's default when absent); changing it replaces the entity.
+    """
+    topic_replicas: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Number of replicas (sent as 'kafka.replicas'; DeltaStream's default when absent); changing it replaces the entity.
+    """
+    value_descriptor: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Output: the descriptor (of a descriptor source) that decodes values, if any.
+    """
+
+@pulumi.input_type
+class EntityKafkaPropertiesArgs:
+    def __init__(__self__, *,
+                 all_configs: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 configs: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 key_descriptor: pulumi.Input[Optional[_builtins.str]] = None,
+                 topic_partitions: pulumi.Input[Optional[_builtins.int]] = None,
+                 topic_replicas: pulumi.Input[Optional[_builtins.int]] = None,
+                 value_descriptor: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Topic settings of an entity in a Kafka or Confluent Kafka store.
+
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] all_configs: Output: every topic configuration, including those the server set.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] configs: Topic configurations (each sent as 'kafka.topic.<name>'); changing them replaces the entity. Not read back on import (allConfigs shows every config).
+        :param pulumi.Input[_builtins.str] key_descriptor: Output: the descriptor (of a descriptor source) that decodes keys, if any.
+        :param pulumi.Input[_builtins.int] topic_partitions: Number of partitions (sent as 'kafka.partitions'; DeltaStream's default when absent); changing it replaces the entity.
+        :param pulumi.Input[_builtins.int] topic_replicas: Number of replicas (sent as 'kafka.replicas'; DeltaStream's default when absent); changing it replaces the entity.
+        :param pulumi.Input[_builtins.str] value_descriptor: Output: the descriptor (of a descriptor source) that decodes values, if any.
+        """
+        if all_configs is not None:
+            pulumi.set(__self__, "all_configs", all_configs)
+        if configs is not None:
+            pulumi.set(__self__, "configs", configs)
+        if key_descriptor is not None:
+            pulumi.set(__self__, "key_descriptor", key_descriptor)
+        if topic_partitions is not None:
+            pulumi.set(__self__, "topic_partitions", topic_partitions)
+        if topic_replicas is not None:
+            pulumi.set(__self__, "topic_replicas", topic_replicas)
+        if value_descriptor is not None:
+            pulumi.set(__self__, "value_descriptor", value_descriptor)
+
+    @_builtins.property
+    @pulumi.getter(name="allConfigs")
+    def all_configs(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+        """
+        Output: every topic configuration, including those the server set.
+        """
+        return pulumi.get(self, "all_configs")
+
+    @all_configs.setter
+    def all_configs(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "all_configs", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def configs(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+        """
+        Topic configurations (each sent as 'kafka.topic.<name>'); changing them replaces the entity. Not read back on import (allConfigs shows every config).
+        """
+        return pulumi.get(self, "configs")
+
+    @configs.setter
+    def configs(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "configs", value)
+
+    @_builtins.property
+    @pulumi.getter(name="keyDescriptor")
+    def key_descriptor(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Output: the descriptor (of a descriptor source) that decodes keys, if any.
+        """
+        return pulumi.get(self, "key_descriptor")
+
+    @key_descriptor.setter
+    def key_descriptor(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "key_descriptor", value)
+
+    @_builtins.property
+    @pulumi.getter(name="topicPartitions")
+    def topic_partitions(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Number of partitions (sent as 'kafka.partitions'; DeltaStream's default when absent); changing it replaces the entity.
+        """
+        return pulumi.get(self, "topic_partitions")
+
+    @topic_partitions.setter
+    def topic_partitions(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "topic_partitions", value)
+
+    @_builtins.property
+    @pulumi.getter(name="topicReplicas")
+    def topic_replicas(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Number of replicas (sent as 'kafka.replicas'; DeltaStream's default when absent); changing it replaces the entity.
+        """
+        return pulumi.get(self, "topic_replicas")
+
+    @topic_replicas.setter
+    def topic_replicas(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "topic_replicas", value)
+
+    @_builtins.property
+    @pulumi.getter(name="valueDescriptor")
+    def value_descriptor(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Output: the descriptor (of a descriptor source) that decodes values, if any.
+        """
+        return pulumi.get(self, "value_descriptor")
+
+    @value_descriptor.setter
+    def value_descriptor(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "value_descriptor", value)
+
+
+class EntityKinesisPropertiesArgsDict(TypedDict):
+    """
+    Stream settings of an entity in a Kinesis store.
+    """
+    descriptor: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Output: the descriptor (of a descriptor source) that decodes records, if any.
+    """
+    kinesis_shards: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Number of shards (sent as 'kinesis.shards'; DeltaStream's default when absent); changing it replaces the entity.
+    """
+
+@pulumi.input_type
+class EntityKinesisPropertiesArgs:
+    def __init__(__self__, *,
+                 descriptor: pulumi.Input[Optional[_builtins.str]] = None,
+                 kinesis_shards: pulumi.Input[Optional[_builtins.int]] = None):
+        """
+        Stream settings of an entity in a Kinesis store.
+
+        :param pulumi.Input[_builtins.str] descriptor: Output: the descriptor (of a descriptor source) that decodes records, if any.
+        :param pulumi.Input[_builtins.int] kinesis_shards: Number of shards (sent as 'kinesis.shards'; DeltaStream's default when absent); changing it replaces the entity.
+        """
+        if descriptor is not None:
+            pulumi.set(__self__, "descriptor", descriptor)
+        if kinesis_shards is not None:
+            pulumi.set(__self__, "kinesis_shards", kinesis_shards)
+
+    @_builtins.property
+    @pulumi.getter
+    def descriptor(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Output: the descriptor (of a descriptor source) that decodes records, if any.
+        """
+        return pulumi.get(self, "descriptor")
+
+    @descriptor.setter
+    def descriptor(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "descriptor", value)
+
+    @_builtins.property
+    @pulumi.getter(name="kinesisShards")
+    def kinesis_shards(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Number of shards (sent as 'kinesis.shards'; DeltaStream's default when absent); changing it replaces the entity.
+        """
+        return pulumi.get(self, "kinesis_shards")
+
+    @kinesis_shards.setter
+    def kinesis_shards(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "kinesis_shards", value)
 
 
 class FunctionArgumentArgsDict(TypedDict):

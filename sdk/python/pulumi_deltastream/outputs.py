@@ -18,9 +18,12 @@ __all__ = [
     'ClickhouseInputs',
     'ConfluentKafkaInputs',
     'DatabricksInputs',
+    'EntityKafkaProperties',
+    'EntityKinesisProperties',
     'FunctionArgument',
     'GetComputePoolResult',
     'GetDatabaseResult',
+    'GetDescriptorSourceResult',
     'GetFunctionResult',
     'GetFunctionSourceResult',
     'GetNamespaceResult',
@@ -307,6 +310,168 @@ class DatabricksInputs(dict):
 
 
 @pulumi.output_type
+class EntityKafkaProperties(dict):
+    """
+    Topic settings of an entity in a Kafka or Confluent Kafka store.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "allConfigs":
+            suggest = "all_configs"
+        elif key == "keyDescriptor":
+            suggest = "key_descriptor"
+        elif key == "topicPartitions":
+            suggest = "topic_partitions"
+        elif key == "topicReplicas":
+            suggest = "topic_replicas"
+        elif key == "valueDescriptor":
+            suggest = "value_descriptor"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in EntityKafkaProperties. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        EntityKafkaProperties.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        EntityKafkaProperties.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 all_configs: Optional[Mapping[str, _builtins.str]] = None,
+                 configs: Optional[Mapping[str, _builtins.str]] = None,
+                 key_descriptor: Optional[_builtins.str] = None,
+                 topic_partitions: Optional[_builtins.int] = None,
+                 topic_replicas: Optional[_builtins.int] = None,
+                 value_descriptor: Optional[_builtins.str] = None):
+        """
+        Topic settings of an entity in a Kafka or Confluent Kafka store.
+
+        :param Mapping[str, _builtins.str] all_configs: Output: every topic configuration, including those the server set.
+        :param Mapping[str, _builtins.str] configs: Topic configurations (each sent as 'kafka.topic.<name>'); changing them replaces the entity. Not read back on import (allConfigs shows every config).
+        :param _builtins.str key_descriptor: Output: the descriptor (of a descriptor source) that decodes keys, if any.
+        :param _builtins.int topic_partitions: Number of partitions (sent as 'kafka.partitions'; DeltaStream's default when absent); changing it replaces the entity.
+        :param _builtins.int topic_replicas: Number of replicas (sent as 'kafka.replicas'; DeltaStream's default when absent); changing it replaces the entity.
+        :param _builtins.str value_descriptor: Output: the descriptor (of a descriptor source) that decodes values, if any.
+        """
+        if all_configs is not None:
+            pulumi.set(__self__, "all_configs", all_configs)
+        if configs is not None:
+            pulumi.set(__self__, "configs", configs)
+        if key_descriptor is not None:
+            pulumi.set(__self__, "key_descriptor", key_descriptor)
+        if topic_partitions is not None:
+            pulumi.set(__self__, "topic_partitions", topic_partitions)
+        if topic_replicas is not None:
+            pulumi.set(__self__, "topic_replicas", topic_replicas)
+        if value_descriptor is not None:
+            pulumi.set(__self__, "value_descriptor", value_descriptor)
+
+    @_builtins.property
+    @pulumi.getter(name="allConfigs")
+    def all_configs(self) -> Optional[Mapping[str, _builtins.str]]:
+        """
+        Output: every topic configuration, including those the server set.
+        """
+        return pulumi.get(self, "all_configs")
+
+    @_builtins.property
+    @pulumi.getter
+    def configs(self) -> Optional[Mapping[str, _builtins.str]]:
+        """
+        Topic configurations (each sent as 'kafka.topic.<name>'); changing them replaces the entity. Not read back on import (allConfigs shows every config).
+        """
+        return pulumi.get(self, "configs")
+
+    @_builtins.property
+    @pulumi.getter(name="keyDescriptor")
+    def key_descriptor(self) -> Optional[_builtins.str]:
+        """
+        Output: the descriptor (of a descriptor source) that decodes keys, if any.
+        """
+        return pulumi.get(self, "key_descriptor")
+
+    @_builtins.property
+    @pulumi.getter(name="topicPartitions")
+    def topic_partitions(self) -> Optional[_builtins.int]:
+        """
+        Number of partitions (sent as 'kafka.partitions'; DeltaStream's default when absent); changing it replaces the entity.
+        """
+        return pulumi.get(self, "topic_partitions")
+
+    @_builtins.property
+    @pulumi.getter(name="topicReplicas")
+    def topic_replicas(self) -> Optional[_builtins.int]:
+        """
+        Number of replicas (sent as 'kafka.replicas'; DeltaStream's default when absent); changing it replaces the entity.
+        """
+        return pulumi.get(self, "topic_replicas")
+
+    @_builtins.property
+    @pulumi.getter(name="valueDescriptor")
+    def value_descriptor(self) -> Optional[_builtins.str]:
+        """
+        Output: the descriptor (of a descriptor source) that decodes values, if any.
+        """
+        return pulumi.get(self, "value_descriptor")
+
+
+@pulumi.output_type
+class EntityKinesisProperties(dict):
+    """
+    Stream settings of an entity in a Kinesis store.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "kinesisShards":
+            suggest = "kinesis_shards"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in EntityKinesisProperties. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        EntityKinesisProperties.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        EntityKinesisProperties.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 descriptor: Optional[_builtins.str] = None,
+                 kinesis_shards: Optional[_builtins.int] = None):
+        """
+        Stream settings of an entity in a Kinesis store.
+
+        :param _builtins.str descriptor: Output: the descriptor (of a descriptor source) that decodes records, if any.
+        :param _builtins.int kinesis_shards: Number of shards (sent as 'kinesis.shards'; DeltaStream's default when absent); changing it replaces the entity.
+        """
+        if descriptor is not None:
+            pulumi.set(__self__, "descriptor", descriptor)
+        if kinesis_shards is not None:
+            pulumi.set(__self__, "kinesis_shards", kinesis_shards)
+
+    @_builtins.property
+    @pulumi.getter
+    def descriptor(self) -> Optional[_builtins.str]:
+        """
+        Output: the descriptor (of a descriptor source) that decodes records, if any.
+        """
+        return pulumi.get(self, "descriptor")
+
+    @_builtins.property
+    @pulumi.getter(name="kinesisShards")
+    def kinesis_shards(self) -> Optional[_builtins.int]:
+        """
+        Number of shards (sent as 'kinesis.shards'; DeltaStream's default when absent); changing it replaces the entity.
+        """
+        return pulumi.get(self, "kinesis_shards")
+
+
+@pulumi.output_type
 class FunctionArgument(dict):
     """
     One argument of the function.
@@ -484,6 +649,85 @@ class GetDatabaseResult(dict):
         The role that owns the database.
         """
         return pulumi.get(self, "owner")
+
+
+@pulumi.output_type
+class GetDescriptorSourceResult(dict):
+    """
+    The GetDescriptorSourceResult settings.
+    """
+    def __init__(__self__, *,
+                 created_at: _builtins.str,
+                 name: _builtins.str,
+                 owner: _builtins.str,
+                 status: _builtins.str,
+                 updated_at: _builtins.str,
+                 description: Optional[_builtins.str] = None):
+        """
+        The GetDescriptorSourceResult settings.
+
+        :param _builtins.str created_at: When the descriptor source was created (RFC 3339).
+        :param _builtins.str name: Name of the descriptor source.
+        :param _builtins.str owner: Owning role of the descriptor source.
+        :param _builtins.str status: Status of the descriptor source.
+        :param _builtins.str updated_at: When the descriptor source was last changed (RFC 3339).
+        :param _builtins.str description: Description of the descriptor source.
+        """
+        pulumi.set(__self__, "created_at", created_at)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "owner", owner)
+        pulumi.set(__self__, "status", status)
+        pulumi.set(__self__, "updated_at", updated_at)
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> _builtins.str:
+        """
+        When the descriptor source was created (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Name of the descriptor source.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def owner(self) -> _builtins.str:
+        """
+        Owning role of the descriptor source.
+        """
+        return pulumi.get(self, "owner")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> _builtins.str:
+        """
+        Status of the descriptor source.
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter(name="updatedAt")
+    def updated_at(self) -> _builtins.str:
+        """
+        When the descriptor source was last changed (RFC 3339).
+        """
+        return pulumi.get(self, "updated_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> Optional[_builtins.str]:
+        """
+        Description of the descriptor source.
+        """
+        return pulumi.get(self, "description")
 
 
 @pulumi.output_type

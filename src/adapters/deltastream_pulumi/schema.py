@@ -259,7 +259,7 @@ def _required_outputs(
     """Outputs always present after create: required inputs (echoed), non-optional fields,
     fields DeltaStream computes (``output()``) or fills when absent (``keep_when_absent``, e.g.
     ``owner``: the creating role), and any the kind lists in ``required_outputs``; minus those
-    it lists in ``optional_outputs`` (computed values DeltaStream may leave null, e.g. a
+    it lists in ``optional_outputs`` (values DeltaStream may leave null, e.g. a
     query's name, kept optional as in the official schema)."""
     extra = set(kind.required_outputs)
     optional = set(kind.optional_outputs)
@@ -268,7 +268,7 @@ def _required_outputs(
         for f in fields
         if wire_name(f) in extra
         or (meta_of(f).output and wire_name(f) not in optional)
-        or meta_of(f).keep_when_absent
+        or (meta_of(f).keep_when_absent and wire_name(f) not in optional)
         or is_required_input(f)
         or _always_present(kind.outputs, f)
     ]

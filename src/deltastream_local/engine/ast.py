@@ -94,6 +94,32 @@ class ObjectStatement(Statement):
     owner: str | None = None
 
 
+# ---- entities (catalog/entities.py): a path inside a store, not one qualified name ----------
+
+
+@dataclass(frozen=True)
+class EntityStatement(Statement):
+    """``CREATE | DROP | DESCRIBE | PRINT ENTITY <path> [IN STORE s] [WITH (...)]`` and
+    ``INSERT INTO ENTITY <path> [IN STORE s] VALUE('<record>')``; ``kind`` is the lower-case
+    verb (``insert`` for INSERT INTO ENTITY). PRINT's WITH items may be bare keys
+    (``'from_beginning'``): they are in ``flags``."""
+
+    kind: str
+    path: QualifiedName
+    store: str | None = None
+    properties: Properties = Properties()
+    flags: tuple[str, ...] = ()
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class ListEntities(Statement):
+    """``LIST ENTITIES [IN <path>] [IN STORE s]``."""
+
+    parent: QualifiedName | None = None
+    store: str | None = None
+
+
 @dataclass(frozen=True)
 class CreateDatabase(Statement):
     name: str

@@ -31,10 +31,10 @@ _IDENT_TYPES = frozenset({"NAME", "QUOTED_IDENT", "BACKTICK_IDENT"})
 
 #: The service's object keywords the grammar knows (docs/reference/object-statements.md);
 #: unless a kind claims one, its statements answer 0A000 "not supported" (the grammar's
-#: ``unsupported`` rule). FUNCTION is not one of them: its statements have rules of their own.
+#: ``unsupported`` rule). FUNCTION and ENTITY are not among them: their statements have rules
+#: of their own (a function's signature; an entity's path in a store, ``entity_statement``).
 SERVICE_OBJECT_KEYWORDS = (
     "secret",
-    "entity",
     "function_source",
     "descriptor_source",
     "schema_registry",
@@ -392,6 +392,51 @@ class _AstBuilder(Transformer[Token, Any]):
     def object_owner(self, meta: Meta, children: list[Any]) -> _Owner:
         return _Owner(_ident(children[-1]))
 
+    # -- entities (catalog/entities.py)
+
+    def _entity(self, meta: Meta, children: list[Any], kind: str, **extra: Any) -> Any:
+        names = [c for c in children if isinstance(c, ast.QualifiedName)]
+        store = next((c.name for c in children if isinstance(c, _InStore)), None)
+        props = _find(children, ast.Properties) or ast.Properties()
+        return ast.EntityStatement(kind, names[0], store, props, text=self._text(meta), **extra)
+
+    def create_entity(self, meta: Meta, children: list[Any]) -> ast.EntityStatement:
+        return self._entity(meta, children, "create")  # type: ignore[no-any-return]
+
+    def drop_entity(self, meta: Meta, children: list[Any]) -> ast.EntityStatement:
+        return self._entity(meta, children, "drop")  # type: ignore[no-any-return]
+
+    def describe_entity(self, meta: Meta, children: list[Any]) -> ast.EntityStatement:
+        return self._entity(meta, children, "describe")  # type: ignore[no-any-return]
+
+    def print_entity(self, meta: Meta, children: list[Any]) -> ast.EntityStatement:
+        options = [c for c in children if isinstance(c, _PrintOption)]
+        flags = tuple(o.key for o in options if o.value is None)
+        props = ast.Properties(
+            tuple(ast.Property(o.key, o.value) for o in options if o.value is not None)
+        )
+        names = [c for c in children if isinstance(c, ast.QualifiedName)]
+        store = next((c.name for c in children if isinstance(c, _InStore)), None)
+        return ast.EntityStatement(
+            "print", names[0], store, props, flags=flags, text=self._text(meta)
+        )
+
+    def insert_entity(self, meta: Meta, children: list[Any]) -> ast.EntityStatement:
+        value = next(_string(c) for c in children if isinstance(c, Token) and c.type == "STRING")
+        return self._entity(meta, children, "insert", value=value)  # type: ignore[no-any-return]
+
+    def list_entities(self, meta: Meta, children: list[Any]) -> ast.ListEntities:
+        parent = _find(children, ast.QualifiedName)
+        store = next((c.name for c in children if isinstance(c, _InStore)), None)
+        return ast.ListEntities(parent, store, text=self._text(meta))
+
+    def in_store(self, meta: Meta, children: list[Any]) -> _InStore:
+        return _InStore(_ident(children[-1]))
+
+    def print_option(self, meta: Meta, children: list[Any]) -> _PrintOption:
+        key = children[0]
+        return _PrintOption(key, children[1] if len(children) > 1 else None)
+
     # -- functions (catalog/functions.py)
 
     def create_function(self, meta: Meta, children: list[Any]) -> ast.CreateFunction:
@@ -736,3 +781,14 @@ class _OrderBy:
 class _Limit:
     def __init__(self, count: int) -> None:
         self.count = count
+
+
+class _InStore:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+class _PrintOption:
+    def __init__(self, key: str, value: ast.PropertyValue | None) -> None:
+        self.key = key
+        self.value = value

@@ -135,7 +135,7 @@ def test_names_fold_and_quote_as_everywhere_else(session: EngineSession) -> None
         ),
         ("ALTER WIDGET w OWNER TO nobody", "3D001", "nobody"),
         ("DROP WIDGET w", "0A000", "DROP WIDGET is not supported by deltastream-local"),
-        ("CREATE ENTITY s WITH ('a' = 1)", "0A000", "CREATE ENTITY is not supported"),
+        ("CREATE API_TOKEN s WITH ('a' = 1)", "0A000", "CREATE API_TOKEN is not supported"),
         ("CREATE WIDGETS w", "42601", "mismatched input"),
     ],
 )

@@ -17,6 +17,14 @@ import io.deltastream.pulumi.deltastream.deltastream.inputs.GetDatabaseArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.GetDatabasePlainArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.GetDatabasesArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.GetDatabasesPlainArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetDescriptorSourceArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetDescriptorSourcePlainArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetDescriptorSourcesArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetDescriptorSourcesPlainArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetEntitiesArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetEntitiesPlainArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetEntityDataArgs;
+import io.deltastream.pulumi.deltastream.deltastream.inputs.GetEntityDataPlainArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.GetFunctionArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.GetFunctionPlainArgs;
 import io.deltastream.pulumi.deltastream.deltastream.inputs.GetFunctionSourceArgs;
@@ -53,6 +61,10 @@ import io.deltastream.pulumi.deltastream.deltastream.outputs.GetComputePoolInvok
 import io.deltastream.pulumi.deltastream.deltastream.outputs.GetComputePoolsResult;
 import io.deltastream.pulumi.deltastream.deltastream.outputs.GetDatabaseInvokeResult;
 import io.deltastream.pulumi.deltastream.deltastream.outputs.GetDatabasesResult;
+import io.deltastream.pulumi.deltastream.deltastream.outputs.GetDescriptorSourceInvokeResult;
+import io.deltastream.pulumi.deltastream.deltastream.outputs.GetDescriptorSourcesResult;
+import io.deltastream.pulumi.deltastream.deltastream.outputs.GetEntitiesResult;
+import io.deltastream.pulumi.deltastream.deltastream.outputs.GetEntityDataResult;
 import io.deltastream.pulumi.deltastream.deltastream.outputs.GetFunctionInvokeResult;
 import io.deltastream.pulumi.deltastream.deltastream.outputs.GetFunctionSourceInvokeResult;
 import io.deltastream.pulumi.deltastream.deltastream.outputs.GetFunctionSourcesResult;
@@ -239,6 +251,160 @@ public final class DeltastreamFunctions {
      */
     public static CompletableFuture<GetDatabasesResult> getDatabasesPlain(GetDatabasesPlainArgs args, InvokeOptions options) {
         return Deployment.getInstance().invokeAsync("deltastream:index:getDatabases", TypeShape.of(GetDatabasesResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * Look up one descriptor source by name.
+     * 
+     */
+    public static Output<GetDescriptorSourceInvokeResult> getDescriptorSource(GetDescriptorSourceArgs args) {
+        return getDescriptorSource(args, InvokeOptions.Empty);
+    }
+    /**
+     * Look up one descriptor source by name.
+     * 
+     */
+    public static CompletableFuture<GetDescriptorSourceInvokeResult> getDescriptorSourcePlain(GetDescriptorSourcePlainArgs args) {
+        return getDescriptorSourcePlain(args, InvokeOptions.Empty);
+    }
+    /**
+     * Look up one descriptor source by name.
+     * 
+     */
+    public static Output<GetDescriptorSourceInvokeResult> getDescriptorSource(GetDescriptorSourceArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getDescriptorSource", TypeShape.of(GetDescriptorSourceInvokeResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * Look up one descriptor source by name.
+     * 
+     */
+    public static Output<GetDescriptorSourceInvokeResult> getDescriptorSource(GetDescriptorSourceArgs args, InvokeOutputOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getDescriptorSource", TypeShape.of(GetDescriptorSourceInvokeResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * Look up one descriptor source by name.
+     * 
+     */
+    public static CompletableFuture<GetDescriptorSourceInvokeResult> getDescriptorSourcePlain(GetDescriptorSourcePlainArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invokeAsync("deltastream:index:getDescriptorSource", TypeShape.of(GetDescriptorSourceInvokeResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * List descriptor sources ordered by name, at most 200.
+     * 
+     */
+    public static Output<GetDescriptorSourcesResult> getDescriptorSources() {
+        return getDescriptorSources(GetDescriptorSourcesArgs.Empty, InvokeOptions.Empty);
+    }
+    /**
+     * List descriptor sources ordered by name, at most 200.
+     * 
+     */
+    public static CompletableFuture<GetDescriptorSourcesResult> getDescriptorSourcesPlain() {
+        return getDescriptorSourcesPlain(GetDescriptorSourcesPlainArgs.Empty, InvokeOptions.Empty);
+    }
+    /**
+     * List descriptor sources ordered by name, at most 200.
+     * 
+     */
+    public static Output<GetDescriptorSourcesResult> getDescriptorSources(GetDescriptorSourcesArgs args) {
+        return getDescriptorSources(args, InvokeOptions.Empty);
+    }
+    /**
+     * List descriptor sources ordered by name, at most 200.
+     * 
+     */
+    public static CompletableFuture<GetDescriptorSourcesResult> getDescriptorSourcesPlain(GetDescriptorSourcesPlainArgs args) {
+        return getDescriptorSourcesPlain(args, InvokeOptions.Empty);
+    }
+    /**
+     * List descriptor sources ordered by name, at most 200.
+     * 
+     */
+    public static Output<GetDescriptorSourcesResult> getDescriptorSources(GetDescriptorSourcesArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getDescriptorSources", TypeShape.of(GetDescriptorSourcesResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * List descriptor sources ordered by name, at most 200.
+     * 
+     */
+    public static Output<GetDescriptorSourcesResult> getDescriptorSources(GetDescriptorSourcesArgs args, InvokeOutputOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getDescriptorSources", TypeShape.of(GetDescriptorSourcesResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * List descriptor sources ordered by name, at most 200.
+     * 
+     */
+    public static CompletableFuture<GetDescriptorSourcesResult> getDescriptorSourcesPlain(GetDescriptorSourcesPlainArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invokeAsync("deltastream:index:getDescriptorSources", TypeShape.of(GetDescriptorSourcesResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * List the entities in a store (or below a parent path), at most 200.
+     * 
+     */
+    public static Output<GetEntitiesResult> getEntities(GetEntitiesArgs args) {
+        return getEntities(args, InvokeOptions.Empty);
+    }
+    /**
+     * List the entities in a store (or below a parent path), at most 200.
+     * 
+     */
+    public static CompletableFuture<GetEntitiesResult> getEntitiesPlain(GetEntitiesPlainArgs args) {
+        return getEntitiesPlain(args, InvokeOptions.Empty);
+    }
+    /**
+     * List the entities in a store (or below a parent path), at most 200.
+     * 
+     */
+    public static Output<GetEntitiesResult> getEntities(GetEntitiesArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getEntities", TypeShape.of(GetEntitiesResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * List the entities in a store (or below a parent path), at most 200.
+     * 
+     */
+    public static Output<GetEntitiesResult> getEntities(GetEntitiesArgs args, InvokeOutputOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getEntities", TypeShape.of(GetEntitiesResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * List the entities in a store (or below a parent path), at most 200.
+     * 
+     */
+    public static CompletableFuture<GetEntitiesResult> getEntitiesPlain(GetEntitiesPlainArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invokeAsync("deltastream:index:getEntities", TypeShape.of(GetEntitiesResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * Read records of an entity with PRINT ENTITY: at most numRows (default 10, at most 200).
+     * 
+     */
+    public static Output<GetEntityDataResult> getEntityData(GetEntityDataArgs args) {
+        return getEntityData(args, InvokeOptions.Empty);
+    }
+    /**
+     * Read records of an entity with PRINT ENTITY: at most numRows (default 10, at most 200).
+     * 
+     */
+    public static CompletableFuture<GetEntityDataResult> getEntityDataPlain(GetEntityDataPlainArgs args) {
+        return getEntityDataPlain(args, InvokeOptions.Empty);
+    }
+    /**
+     * Read records of an entity with PRINT ENTITY: at most numRows (default 10, at most 200).
+     * 
+     */
+    public static Output<GetEntityDataResult> getEntityData(GetEntityDataArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getEntityData", TypeShape.of(GetEntityDataResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * Read records of an entity with PRINT ENTITY: at most numRows (default 10, at most 200).
+     * 
+     */
+    public static Output<GetEntityDataResult> getEntityData(GetEntityDataArgs args, InvokeOutputOptions options) {
+        return Deployment.getInstance().invoke("deltastream:index:getEntityData", TypeShape.of(GetEntityDataResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * Read records of an entity with PRINT ENTITY: at most numRows (default 10, at most 200).
+     * 
+     */
+    public static CompletableFuture<GetEntityDataResult> getEntityDataPlain(GetEntityDataPlainArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invokeAsync("deltastream:index:getEntityData", TypeShape.of(GetEntityDataResult.class), args, Utilities.withVersion(options));
     }
     /**
      * Look up one function by its signature, name(arg TYPE, ...).

@@ -1,0 +1,85 @@
+"""The kinds around a pipeline: a schema registry, a Kafka store that decodes with it, a topic
+(an entity) in that store, a stream reading the topic, a secret and a descriptor source.
+
+Runs against the embedded local server (`deltastream:server: local`); point
+`deltastream:server`/`deltastream:apiKey`, `kafkaUris` and `registryUris` at real systems to
+run it for real. Each part is a small block below, so more kinds (a function source and its
+function) are added the same way.
+"""
+
+from pathlib import Path
+
+import pulumi
+import pulumi_deltastream as deltastream
+
+cfg = pulumi.Config()
+HERE = Path(__file__).resolve().parent
+TOPIC = "platform_orders"
+
+# -- a schema registry and a Kafka store that names it (created after it, dropped before it)
+registry = deltastream.SchemaRegistry(
+    "ordersRegistry",
+    name="platform_registry",
+    confluent=deltastream.SchemaRegistryConfluentArgs(
+        uris=cfg.get("registryUris") or "https://registry.example:8081"
+    ),
+)
+kafka = deltastream.Store(
+    "platformKafka",
+    name="platform_kafka",
+    kafka=deltastream.KafkaInputsArgs(
+        uris=cfg.get("kafkaUris") or "localhost:9092",
+        sasl_hash_function="NONE",
+        schema_registry_name=registry.name,
+    ),
+)
+
+# -- a topic in the store, and a stream on it (the topic name comes from the entity)
+orders_topic = deltastream.Entity(
+    "ordersTopic",
+    store=kafka.name,
+    entity_paths=[TOPIC],
+    kafka_properties=deltastream.EntityKafkaPropertiesArgs(topic_partitions=3, topic_replicas=1),
+)
+db = deltastream.Database("platformDb", name="platform_db")
+orders = deltastream.DeltaStreamObject(
+    "orders",
+    database=db.name,
+    namespace="public",
+    store=kafka.name,
+    sql=orders_topic.entity_paths.apply(
+        lambda path: (
+            "CREATE STREAM orders (order_id VARCHAR, amount BIGINT) "
+            f"WITH ('topic'='{path[0]}', 'value.format'='json');"
+        )
+    ),
+)
+
+# -- a secret (its value is never read back; give it with `pulumi config set --secret`)
+api_token = deltastream.Secret(
+    "ordersApiToken",
+    name="platform_orders_token",
+    type="generic_string",
+    description="token of the orders API",
+    string_value=cfg.get_secret("ordersApiToken"),
+)
+
+# -- a descriptor source: the protobuf descriptor set next to this program
+protos = deltastream.DescriptorSource(
+    "ordersProtos",
+    name="platform_orders_protos",
+    file=str(HERE / "orders.desc"),
+    description="protobuf descriptors of the orders topic",
+)
+
+topics = deltastream.get_entities_output(store=orders_topic.store)
+
+pulumi.export("registry_state", registry.state)
+pulumi.export("store_state", kafka.state)
+pulumi.export(
+    "topic_partitions", orders_topic.kafka_properties.apply(lambda k: k and k.topic_partitions)
+)
+pulumi.export("orders_fqn", orders.fqn)
+pulumi.export("secret_state", api_token.status)
+pulumi.export("descriptor_source_state", protos.status)
+pulumi.export("topics", topics.child_entities)
