@@ -1,10 +1,11 @@
 """The kinds around a pipeline: a schema registry, a Kafka store that decodes with it, a topic
-(an entity) in that store, a stream reading the topic, a secret and a descriptor source.
+(an entity) in that store, a stream reading the topic, a secret, a descriptor source, and a
+function source with a Java function in it.
 
 Runs against the embedded local server (`deltastream:server: local`); point
 `deltastream:server`/`deltastream:apiKey`, `kafkaUris` and `registryUris` at real systems to
-run it for real. Each part is a small block below, so more kinds (a function source and its
-function) are added the same way.
+run it for real (and replace `udfs.jar` with a jar of your own functions). Each part is a
+small block below, so more kinds are added the same way. See README.md next to this file.
 """
 
 from pathlib import Path
@@ -72,7 +73,31 @@ protos = deltastream.DescriptorSource(
     description="protobuf descriptors of the orders topic",
 )
 
+# -- a function source (the jar next to this program) and a function in it: `source_name`
+# takes the source's `name` output, so the source is created first and dropped last
+udfs = deltastream.FunctionSource(
+    "ordersUdfs",
+    name="platform_udfs",
+    file=str(HERE / "udfs.jar"),
+    description="string helpers of the orders pipeline",
+)
+to_upper = deltastream.Function(
+    "toUpper",
+    name="to_upper",
+    source_name=udfs.name,
+    class_name="com.example.Upper",
+    arguments=[deltastream.FunctionArgumentArgs(name="s", type="VARCHAR")],
+    returns="VARCHAR",
+)
+
+# -- lookups: the store's topics, and a sample of the orders topic's records
 topics = deltastream.get_entities_output(store=orders_topic.store)
+sample = deltastream.get_entity_data_output(
+    store=orders_topic.store,
+    entity_paths=orders_topic.entity_paths,
+    from_beginning=True,
+    num_rows=5,
+)
 
 pulumi.export("registry_state", registry.state)
 pulumi.export("store_state", kafka.state)
@@ -82,4 +107,7 @@ pulumi.export(
 pulumi.export("orders_fqn", orders.fqn)
 pulumi.export("secret_state", api_token.status)
 pulumi.export("descriptor_source_state", protos.status)
+pulumi.export("function_source_state", udfs.status)
+pulumi.export("function_signature", to_upper.signature)
 pulumi.export("topics", topics.child_entities)
+pulumi.export("sample_rows", sample.rows)

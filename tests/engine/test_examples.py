@@ -54,10 +54,10 @@ CASES = [
     Case("pipeline-go", **PIPELINE),  # type: ignore[arg-type]
     Case("pipeline-yaml", **PIPELINE),  # type: ignore[arg-type]
     # a schema registry, a store using it, an entity (replaced by a new path) and a stream
-    # on it, a secret, a descriptor source
+    # on it, a secret, a descriptor source, a function source and a function on it
     Case(
         "platform-python",
-        7,
+        9,
         ('TOPIC = "platform_orders"', 'TOPIC = "platform_orders_v2"'),
         "ordersTopic",
         None,

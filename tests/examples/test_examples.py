@@ -72,11 +72,16 @@ def test_platform_python() -> None:
         "deltastream:index:DeltaStreamObject",
         "deltastream:index:DescriptorSource",
         "deltastream:index:Entity",
+        "deltastream:index:Function",
+        "deltastream:index:FunctionSource",
         "deltastream:index:SchemaRegistry",
         "deltastream:index:Secret",
         "deltastream:index:Store",
     ]
     assert set(result["states"].values()) <= READY, result["states"]
-    assert result["invokes"] == ["deltastream:index:getEntities"]
-    assert result["second_up"] == {"same": 7} and result["destroyed"] == {"delete": 7}
+    assert sorted(result["invokes"]) == [
+        "deltastream:index:getEntities",
+        "deltastream:index:getEntityData",
+    ]
+    assert result["second_up"] == {"same": 9} and result["destroyed"] == {"delete": 9}
     assert result["databases_left"] == [] and result["errors"] == []
