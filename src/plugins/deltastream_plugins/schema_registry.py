@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import attrs
 
 from deltastream_core import registering
-from deltastream_core.catalog import CatalogKind, CatalogListing, CatalogLookup, Column, column
+from deltastream_core.catalog import CatalogKind, Column, column, name_lookups
 from deltastream_core.diff import DiffResult
 from deltastream_core.kinds import CheckFailure, OperationContext, ReadResult
 from deltastream_core.model import output, prop
@@ -219,11 +219,6 @@ class SchemaRegistryKind(CatalogKind[SchemaRegistryInputs, SchemaRegistryOutputs
 
 
 @attrs.frozen
-class GetSchemaRegistryArgs:
-    name: str = prop("Name of the schema registry to look up.", check=check_name)
-
-
-@attrs.frozen
 class GetSchemaRegistryResult:
     TYPE_TOKEN: ClassVar[str] = "deltastream:index:GetSchemaRegistryResult"
     name: str = output("Name of the schema registry.")
@@ -234,36 +229,14 @@ class GetSchemaRegistryResult:
     updated_at: str = output("When the registry was last changed (RFC 3339).")
 
 
-@attrs.frozen
-class GetSchemaRegistriesArgs:
-    pass
-
-
-@attrs.frozen
-class GetSchemaRegistriesResult:
-    schema_registries: list[GetSchemaRegistryResult] = output(
-        "The schema registries, ordered by name; at most 200 (a warning says when more exist).",
-        default=attrs.Factory(list),
-    )
-
-
-class GetSchemaRegistry(CatalogLookup[GetSchemaRegistryArgs, GetSchemaRegistryResult]):
-    token: ClassVar[str] = "deltastream:index:getSchemaRegistry"
-    description: ClassVar[str] = "Look up one schema registry by name (never its credentials)."
-    args = GetSchemaRegistryArgs
-    result = GetSchemaRegistryResult
-    kind = SchemaRegistryKind()
-
-
-class GetSchemaRegistries(CatalogListing[GetSchemaRegistriesArgs, GetSchemaRegistriesResult]):
-    token: ClassVar[str] = "deltastream:index:getSchemaRegistries"
-    description: ClassVar[str] = "List schema registries ordered by name, at most 200."
-    args = GetSchemaRegistriesArgs
-    result = GetSchemaRegistriesResult
-    kind = SchemaRegistryKind()
-    items: ClassVar[str] = "schema_registries"
-    item_model = GetSchemaRegistryResult
-    narrower: ClassVar[str] = "look up a single registry with getSchemaRegistry"
+GetSchemaRegistry, GetSchemaRegistries = name_lookups(
+    SchemaRegistryKind,
+    GetSchemaRegistryResult,
+    items="schema_registries",
+    one="Look up one schema registry by name (never its credentials).",
+    many="List schema registries ordered by name, at most 200.",
+    narrower="look up a single registry with getSchemaRegistry",
+)
 
 
 deltastream_register_resource_kinds, deltastream_register_functions = registering(

@@ -12,7 +12,7 @@ from typing import ClassVar
 import attrs
 
 from deltastream_core import registering
-from deltastream_core.catalog import CatalogKind, CatalogListing, CatalogLookup, Column, column
+from deltastream_core.catalog import CatalogKind, Column, column, name_lookups
 from deltastream_core.model import output, prop
 from deltastream_core.ports import Statement
 from deltastream_core.rows import check_name, rfc3339
@@ -118,11 +118,6 @@ class SecretKind(CatalogKind[SecretInputs, SecretOutputs]):
 
 
 @attrs.frozen
-class GetSecretArgs:
-    name: str = prop("Name of the secret to look up.", check=check_name)
-
-
-@attrs.frozen
 class GetSecretResult:
     TYPE_TOKEN: ClassVar[str] = "deltastream:index:GetSecretResult"
     name: str = output("Name of the secret.")
@@ -134,36 +129,13 @@ class GetSecretResult:
     updated_at: str = output("When the secret was last changed (RFC 3339).")
 
 
-@attrs.frozen
-class GetSecretsArgs:
-    pass
-
-
-@attrs.frozen
-class GetSecretsResult:
-    secrets: list[GetSecretResult] = output(
-        "The secrets, ordered by name; at most 200 (a warning says when more exist).",
-        default=attrs.Factory(list),
-    )
-
-
-class GetSecret(CatalogLookup[GetSecretArgs, GetSecretResult]):
-    token: ClassVar[str] = "deltastream:index:getSecret"
-    description: ClassVar[str] = "Look up one secret by name (never its value)."
-    args = GetSecretArgs
-    result = GetSecretResult
-    kind = SecretKind()
-
-
-class GetSecrets(CatalogListing[GetSecretsArgs, GetSecretsResult]):
-    token: ClassVar[str] = "deltastream:index:getSecrets"
-    description: ClassVar[str] = "List secrets ordered by name, at most 200 (never a value)."
-    args = GetSecretsArgs
-    result = GetSecretsResult
-    kind = SecretKind()
-    items: ClassVar[str] = "secrets"
-    item_model = GetSecretResult
-    narrower: ClassVar[str] = "look up a single secret with getSecret"
+GetSecret, GetSecrets = name_lookups(
+    SecretKind,
+    GetSecretResult,
+    items="secrets",
+    one="Look up one secret by name (never its value).",
+    many="List secrets ordered by name, at most 200 (never a value).",
+)
 
 
 deltastream_register_resource_kinds, deltastream_register_functions = registering(
