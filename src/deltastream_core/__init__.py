@@ -4,7 +4,8 @@ Public API for plugin authors (everything a kind needs; nothing private): :data:
 the ports :class:`ResourceKind` and :class:`Function`; the catalog-backed base
 :class:`CatalogKind` with :func:`column` and the lookups :class:`CatalogLookup` /
 :class:`CatalogListing` (both made by :func:`name_lookups` for a kind keyed by a name);
-models with :func:`prop` / :func:`output`; statements
+models with :func:`prop` / :func:`output` (:func:`name_input` and :func:`owner_input` for the
+usual ``name`` and ``owner``); statements
 (:class:`Statement`, :class:`EffectProbe`, :class:`StatementContext`); WITH clauses
 (:class:`KeySpec`, :class:`Form`, :func:`pairs_of`, :func:`with_statement`); quoting; waits
 (:func:`wait_until`, :class:`Backoff`); catalog reads (:func:`select`, :func:`capped`,
@@ -18,7 +19,9 @@ from deltastream_core.catalog import (
     CatalogLookup,
     Column,
     column,
+    name_input,
     name_lookups,
+    owner_input,
 )
 from deltastream_core.errors import (
     AlreadyExistsError,
@@ -91,9 +94,11 @@ __all__ = [
     "hookimpl",
     "import_command",
     "is_known",
+    "name_input",
     "name_lookups",
     "one_of",
     "output",
+    "owner_input",
     "pairs_of",
     "prop",
     "qualified",

@@ -616,6 +616,33 @@ class CatalogListing(_Lookup[A, R]):
         return result
 
 
+def name_input(noun: str, short: str = "") -> Any:
+    """The ``name`` input of a kind that names its object after the resource
+    (``autoname_field = "name"``): optional, a valid name, a change replaces. ``short`` is how
+    the description says "replaces the …" (default: ``noun``)."""
+    return prop(
+        f"Name of the {noun}; defaults to the resource name with a suffix. Changing it "
+        f"replaces the {short or noun}.",
+        default=None,
+        replace=True,
+        check=check_name,
+    )
+
+
+def owner_input(short: str, description: str = "") -> Any:
+    """The ``owner`` input (``owner_field``): the role the object is created as; a change
+    replaces; absent, it keeps the role DeltaStream filled in (``keep_when_absent``), so a
+    refresh does not turn the next ``up`` into a replacement. ``description`` rewords it."""
+    return prop(
+        description
+        or f"Owning role; the {short} is created as this role. Changing it replaces the {short}.",
+        default=None,
+        replace=True,
+        check=check_name,
+        keep_when_absent=True,
+    )
+
+
 def name_lookups(
     kind: type[CatalogKind[Any, Any]],
     result: type[Any],

@@ -13,12 +13,19 @@ from typing import ClassVar
 import attrs
 
 from deltastream_core import registering
-from deltastream_core.catalog import CatalogKind, Column, column, name_lookups
+from deltastream_core.catalog import (
+    CatalogKind,
+    Column,
+    column,
+    name_input,
+    name_lookups,
+    owner_input,
+)
 from deltastream_core.errors import NotFoundError
 from deltastream_core.kinds import OperationContext
 from deltastream_core.model import output, prop
 from deltastream_core.ports import Statement
-from deltastream_core.rows import check_name, rfc3339, run_idempotent
+from deltastream_core.rows import rfc3339, run_idempotent
 from deltastream_core.sql import quote_identifier
 from deltastream_core.withclause import Pair, changed_pairs, with_statement
 
@@ -46,26 +53,14 @@ class ComputePoolInputs:
         check=_size_problem,
         normalize=str.lower,
     )
-    name: str | None = prop(
-        "Name of the compute pool; defaults to the resource name with a suffix. Changing it "
-        "replaces the pool.",
-        default=None,
-        replace=True,
-        check=check_name,
-    )
+    name: str | None = name_input("compute pool", "pool")
     timeout_minutes: int | None = prop(
         "Minutes of inactivity after which the pool suspends ('compute_pool.timeout_min'); "
         "DeltaStream's default when unset. Changes in place.",
         default=None,
         check=_timeout_problem,
     )
-    owner: str | None = prop(
-        "Owning role; the pool is created as this role. Changing it replaces the pool.",
-        default=None,
-        replace=True,
-        check=check_name,
-        keep_when_absent=True,
-    )
+    owner: str | None = owner_input("pool")
 
 
 @attrs.frozen

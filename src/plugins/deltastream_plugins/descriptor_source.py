@@ -18,12 +18,19 @@ from typing import Any, ClassVar
 import attrs
 
 from deltastream_core import registering
-from deltastream_core.catalog import CatalogKind, Column, column, name_lookups
+from deltastream_core.catalog import (
+    CatalogKind,
+    Column,
+    column,
+    name_input,
+    name_lookups,
+    owner_input,
+)
 from deltastream_core.diff import DiffResult
 from deltastream_core.kinds import CheckFailure, CheckResult, OperationContext
 from deltastream_core.model import output, prop
 from deltastream_core.ports import Statement
-from deltastream_core.rows import check_name, rfc3339
+from deltastream_core.rows import rfc3339
 from deltastream_core.sql import quote_identifier
 from deltastream_core.withclause import Pair, with_statement
 
@@ -56,25 +63,13 @@ class DescriptorSourceInputs:
         # never read back: an imported source has none, and leaving it out keeps the file
         keep_when_absent=True,
     )
-    name: str | None = prop(
-        "Name of the descriptor source; defaults to the resource name with a suffix. "
-        "Changing it replaces the source.",
-        default=None,
-        replace=True,
-        check=check_name,
-    )
+    name: str | None = name_input("descriptor source", "source")
     description: str | None = prop(
         "Description of the descriptor source; changing it replaces the source.",
         default=None,
         replace=True,
     )
-    owner: str | None = prop(
-        "Owning role; the source is created as this role. Changing it replaces the source.",
-        default=None,
-        replace=True,
-        check=check_name,
-        keep_when_absent=True,
-    )
+    owner: str | None = owner_input("source")
 
 
 @attrs.frozen

@@ -13,12 +13,19 @@ from typing import Any, ClassVar
 import attrs
 
 from deltastream_core import registering
-from deltastream_core.catalog import CatalogKind, Column, column, name_lookups
+from deltastream_core.catalog import (
+    CatalogKind,
+    Column,
+    column,
+    name_input,
+    name_lookups,
+    owner_input,
+)
 from deltastream_core.diff import DiffResult
 from deltastream_core.kinds import CheckFailure, OperationContext, ReadResult
 from deltastream_core.model import output, prop
 from deltastream_core.ports import Statement
-from deltastream_core.rows import check_name, describe_properties, rfc3339
+from deltastream_core.rows import describe_properties, rfc3339
 from deltastream_core.secrets import Secret
 from deltastream_core.sql import quote_identifier
 from deltastream_core.withclause import Form, KeySpec, Pair, changed_pairs, pairs_of, with_statement
@@ -75,19 +82,10 @@ _WIRE = {"confluent": "confluent", "confluent_cloud": "confluentCloud"}
 
 @attrs.frozen
 class SchemaRegistryInputs:
-    name: str | None = prop(
-        "Name of the schema registry; defaults to the resource name with a suffix. Changing "
-        "it replaces the registry.",
-        default=None,
-        replace=True,
-        check=check_name,
-    )
-    owner: str | None = prop(
+    name: str | None = name_input("schema registry", "registry")
+    owner: str | None = owner_input(
+        "registry",
         "Owning role; the registry is created as this role. Changing it replaces it.",
-        default=None,
-        replace=True,
-        check=check_name,
-        keep_when_absent=True,
     )
     confluent: SchemaRegistryConfluent | None = prop(
         "A Confluent schema registry (exactly one of confluent and confluentCloud).",

@@ -12,10 +12,17 @@ from typing import ClassVar
 import attrs
 
 from deltastream_core import registering
-from deltastream_core.catalog import CatalogKind, Column, column, name_lookups
+from deltastream_core.catalog import (
+    CatalogKind,
+    Column,
+    column,
+    name_input,
+    name_lookups,
+    owner_input,
+)
 from deltastream_core.model import output, prop
 from deltastream_core.ports import Statement
-from deltastream_core.rows import check_name, rfc3339
+from deltastream_core.rows import rfc3339
 from deltastream_core.secrets import Secret
 from deltastream_core.sql import quote_identifier
 from deltastream_core.withclause import Pair, with_statement
@@ -37,13 +44,7 @@ class SecretInputs:
         choices=TYPES,
         normalize=str.lower,
     )
-    name: str | None = prop(
-        "Name of the secret; defaults to the resource name with a suffix. Changing it "
-        "replaces the secret.",
-        default=None,
-        replace=True,
-        check=check_name,
-    )
+    name: str | None = name_input("secret")
     description: str | None = prop("Description of the secret.", default=None, replace=True)
     string_value: Secret | None = prop(
         "The secret's value. Never read back from DeltaStream.",
@@ -57,13 +58,7 @@ class SecretInputs:
         replace=True,
         check=_custom_problem,
     )
-    owner: str | None = prop(
-        "Owning role; the secret is created as this role. Changing it replaces the secret.",
-        default=None,
-        replace=True,
-        check=check_name,
-        keep_when_absent=True,
-    )
+    owner: str | None = owner_input("secret")
 
 
 @attrs.frozen

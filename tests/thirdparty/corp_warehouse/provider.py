@@ -12,6 +12,7 @@ from deltastream_core import (
     column,
     name_lookups,
     output,
+    owner_input,
     pairs_of,
     prop,
     quote_identifier,
@@ -32,9 +33,8 @@ class WarehouseInputs:
     size: str = prop(
         "SMALL, MEDIUM or LARGE; changed in place.", choices=SIZES, normalize=str.upper
     )
-    owner: str | None = prop(
-        "The owning role.", default=None, replace=True, check=check_name, keep_when_absent=True
-    )
+    # created as this role; absent, it keeps the role DeltaStream filled in
+    owner: str | None = owner_input("warehouse")
 
 
 @attrs.frozen
