@@ -648,8 +648,8 @@ def name_lookups(
     result: type[Any],
     *,
     items: str,
-    one: str,
-    many: str,
+    one: str = "",
+    many: str = "",
     argument: str = "",
     listed: str = "",
     narrower: str = "",
@@ -663,12 +663,12 @@ def name_lookups(
 
     ``result`` is the model of one object (give it a ``TYPE_TOKEN``); ``items`` the
     snake_case plural, which names the list field and the plural token (``secrets``:
-    ``getSecrets``); ``one`` and ``many`` their descriptions. The wording of the name
-    argument (``argument``), of the list field (``listed``) and of the cap's warning
-    (``narrower``) default to ones made from the kind's ``noun``. Assign both to module
-    names (tests and the registry see ordinary classes).
+    ``getSecrets``). The descriptions of the two lookups (``one``, ``many``), of the name
+    argument (``argument``) and the list field (``listed``), and the cap's warning
+    (``narrower``) default to ones made from the kind's ``noun`` and ``items``. Assign both
+    to module names (tests and the registry see ordinary classes).
     """
-    noun, module = kind.noun, kind.__module__
+    noun, module, plural_noun = kind.noun, kind.__module__, items.replace("_", " ")
     one_name = kind.token.rsplit(":", 1)[-1]
     many_name = camel(items)[:1].upper() + camel(items)[1:]
 
@@ -686,12 +686,17 @@ def name_lookups(
         {"name": prop(argument or f"Name of the {noun} to look up.", check=check_name)},
         {"name": str},
     )
-    wording = f"The {items.replace('_', ' ')}, ordered by name; at most 200 (a warning says when "
-    listing = output(listed or wording + "more exist).", default=attrs.Factory(list))
+    wording = f"The {plural_noun}, ordered by name; at most 200 (a warning says when more exist)."
+    listing = output(listed or wording, default=attrs.Factory(list))
     many_result = model(f"Get{many_name}Result", {items: listing}, {items: list[result]})  # type: ignore[valid-type]
-    singular = {"description": one, "args": args, "result": result, "kind": kind()}
+    singular = {
+        "description": one or f"Look up one {noun} by name.",
+        "args": args,
+        "result": result,
+        "kind": kind(),
+    }
     plural = {
-        "description": many,
+        "description": many or f"List {plural_noun} ordered by name, at most 200.",
         "args": model(f"Get{many_name}Args", {}, {}),
         "result": many_result,
         "kind": kind(),

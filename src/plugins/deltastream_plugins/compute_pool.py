@@ -12,15 +12,8 @@ from typing import ClassVar
 
 import attrs
 
-from deltastream_core import registering
-from deltastream_core.catalog import (
-    CatalogKind,
-    Column,
-    column,
-    name_input,
-    name_lookups,
-    owner_input,
-)
+from deltastream_core import name_input, name_lookups, owner_input, registering
+from deltastream_core.catalog import CatalogKind, Column, column
 from deltastream_core.errors import NotFoundError
 from deltastream_core.kinds import OperationContext
 from deltastream_core.model import output, prop

@@ -12,8 +12,8 @@ from typing import ClassVar
 
 import attrs
 
-from deltastream_core import registering
-from deltastream_core.catalog import CatalogKind, Column, column, name_lookups
+from deltastream_core import name_lookups, registering
+from deltastream_core.catalog import CatalogKind, Column, column
 from deltastream_core.model import output, prop
 from deltastream_core.rows import check_name, rfc3339
 from deltastream_core.sql import quote_identifier

@@ -17,15 +17,8 @@ from typing import Any, ClassVar
 
 import attrs
 
-from deltastream_core import registering
-from deltastream_core.catalog import (
-    CatalogKind,
-    Column,
-    column,
-    name_input,
-    name_lookups,
-    owner_input,
-)
+from deltastream_core import name_input, name_lookups, owner_input, registering
+from deltastream_core.catalog import CatalogKind, Column, column
 from deltastream_core.diff import DiffResult
 from deltastream_core.kinds import CheckFailure, CheckResult, OperationContext
 from deltastream_core.model import output, prop
@@ -155,8 +148,6 @@ GetDescriptorSource, GetDescriptorSources = name_lookups(
     DescriptorSourceKind,
     GetDescriptorSourceResult,
     items="descriptor_sources",
-    one="Look up one descriptor source by name.",
-    many="List descriptor sources ordered by name, at most 200.",
     narrower="look up a single source with getDescriptorSource",
 )
 

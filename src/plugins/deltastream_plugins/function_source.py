@@ -14,15 +14,8 @@ from typing import Any, ClassVar
 
 import attrs
 
-from deltastream_core import registering
-from deltastream_core.catalog import (
-    CatalogKind,
-    Column,
-    column,
-    name_input,
-    name_lookups,
-    owner_input,
-)
+from deltastream_core import name_input, name_lookups, owner_input, registering
+from deltastream_core.catalog import CatalogKind, Column, column
 from deltastream_core.diff import DiffResult
 from deltastream_core.errors import ObjectFailedError
 from deltastream_core.kinds import CheckResult, OperationContext
@@ -170,8 +163,6 @@ GetFunctionSource, GetFunctionSources = name_lookups(
     FunctionSourceKind,
     GetFunctionSourceResult,
     items="function_sources",
-    one="Look up one function source by name.",
-    many="List function sources ordered by name, at most 200.",
     narrower="look up a single source with getFunctionSource",
 )
 

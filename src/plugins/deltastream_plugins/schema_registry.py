@@ -12,15 +12,8 @@ from typing import Any, ClassVar
 
 import attrs
 
-from deltastream_core import registering
-from deltastream_core.catalog import (
-    CatalogKind,
-    Column,
-    column,
-    name_input,
-    name_lookups,
-    owner_input,
-)
+from deltastream_core import name_input, name_lookups, owner_input, registering
+from deltastream_core.catalog import CatalogKind, Column, column
 from deltastream_core.diff import DiffResult
 from deltastream_core.kinds import CheckFailure, OperationContext, ReadResult
 from deltastream_core.model import output, prop
@@ -232,7 +225,6 @@ GetSchemaRegistry, GetSchemaRegistries = name_lookups(
     GetSchemaRegistryResult,
     items="schema_registries",
     one="Look up one schema registry by name (never its credentials).",
-    many="List schema registries ordered by name, at most 200.",
     narrower="look up a single registry with getSchemaRegistry",
 )
 

@@ -11,15 +11,8 @@ from typing import ClassVar
 
 import attrs
 
-from deltastream_core import registering
-from deltastream_core.catalog import (
-    CatalogKind,
-    Column,
-    column,
-    name_input,
-    name_lookups,
-    owner_input,
-)
+from deltastream_core import name_input, name_lookups, owner_input, registering
+from deltastream_core.catalog import CatalogKind, Column, column
 from deltastream_core.model import output, prop
 from deltastream_core.ports import Statement
 from deltastream_core.rows import rfc3339

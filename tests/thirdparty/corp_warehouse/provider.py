@@ -81,14 +81,7 @@ class GetWarehouseResult:
     owner: str = output("Its owning role.")
 
 
-GetWarehouse, GetWarehouses = name_lookups(
-    Warehouse,
-    GetWarehouseResult,
-    items="warehouses",
-    one="Look up one warehouse by name.",
-    many="List warehouses ordered by name, at most 200.",
-    listed="Ordered by name; at most 200.",
-)
+GetWarehouse, GetWarehouses = name_lookups(Warehouse, GetWarehouseResult, items="warehouses")
 
 deltastream_register_resource_kinds, deltastream_register_functions = registering(
     kinds=[Warehouse], functions=[GetWarehouse, GetWarehouses]
