@@ -3,7 +3,9 @@
 Public API for plugin authors (everything a kind needs; nothing private): :data:`hookimpl`;
 the ports :class:`ResourceKind` and :class:`Function`; the catalog-backed base
 :class:`CatalogKind` with :func:`column` and the lookups :class:`CatalogLookup` /
-:class:`CatalogListing`; models with :func:`prop` / :func:`output`; statements
+:class:`CatalogListing` (both made by :func:`name_lookups` for a kind keyed by a name);
+models with :func:`prop` / :func:`output` (:func:`name_input` and :func:`owner_input` for the
+usual ``name`` and ``owner``); statements
 (:class:`Statement`, :class:`EffectProbe`, :class:`StatementContext`); WITH clauses
 (:class:`KeySpec`, :class:`Form`, :func:`pairs_of`, :func:`with_statement`); quoting; waits
 (:func:`wait_until`, :class:`Backoff`); catalog reads (:func:`select`, :func:`capped`,
@@ -11,7 +13,16 @@ the ports :class:`ResourceKind` and :class:`Function`; the catalog-backed base
 Pulumi, no adapters are imported here.
 """
 
-from deltastream_core.catalog import CatalogKind, CatalogListing, CatalogLookup, Column, column
+from deltastream_core.catalog import (
+    CatalogKind,
+    CatalogListing,
+    CatalogLookup,
+    Column,
+    column,
+    name_input,
+    name_lookups,
+    owner_input,
+)
 from deltastream_core.errors import (
     AlreadyExistsError,
     DeltaStreamError,
@@ -83,8 +94,11 @@ __all__ = [
     "hookimpl",
     "import_command",
     "is_known",
+    "name_input",
+    "name_lookups",
     "one_of",
     "output",
+    "owner_input",
     "pairs_of",
     "prop",
     "qualified",

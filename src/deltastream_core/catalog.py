@@ -14,7 +14,8 @@ owes the engine (see ``docs/plugins.md``):
 - delete with an effect probe, succeeding when the object is already gone, then a wait until
   the row is gone;
 - the singular and plural lookups (:class:`CatalogLookup`, :class:`CatalogListing`): one
-  SELECT, ordered by key, the 200-row cap with its warning.
+  SELECT, ordered by key, the 200-row cap with its warning; :func:`name_lookups` declares
+  both for a kind keyed by one name.
 
 Optional extension points (each off by default, so a kind that does not declare it behaves
 as before): ``variants`` (exactly one of several input blocks, a switch replaces),
@@ -50,6 +51,7 @@ from deltastream_core.kinds import (
     ReadResult,
     ResourceKind,
 )
+from deltastream_core.model import camel, output, prop
 from deltastream_core.ports import EffectProbe, ResultSet, Statement, StatementContext
 from deltastream_core.rows import (
     CAPPED_LIMIT,
@@ -58,6 +60,7 @@ from deltastream_core.rows import (
     UNFINISHED,
     Row,
     capped,
+    check_name,
     exactly_one,
     first_or_none,
     import_command,
@@ -611,3 +614,94 @@ class CatalogListing(_Lookup[A, R]):
         rows = capped(ctx, rows, self.what(args, where), self.narrower)
         result: R = self.result(**{self.items: [self.item(r, self.item_model) for r in rows]})
         return result
+
+
+def name_input(noun: str, short: str = "") -> Any:
+    """The ``name`` input of a kind that names its object after the resource
+    (``autoname_field = "name"``): optional, a valid name, a change replaces. ``short`` is how
+    the description says "replaces the …" (default: ``noun``)."""
+    return prop(
+        f"Name of the {noun}; defaults to the resource name with a suffix. Changing it "
+        f"replaces the {short or noun}.",
+        default=None,
+        replace=True,
+        check=check_name,
+    )
+
+
+def owner_input(short: str, description: str = "") -> Any:
+    """The ``owner`` input (``owner_field``): the role the object is created as; a change
+    replaces; absent, it keeps the role DeltaStream filled in (``keep_when_absent``), so a
+    refresh does not turn the next ``up`` into a replacement. ``description`` rewords it."""
+    return prop(
+        description
+        or f"Owning role; the {short} is created as this role. Changing it replaces the {short}.",
+        default=None,
+        replace=True,
+        check=check_name,
+        keep_when_absent=True,
+    )
+
+
+def name_lookups(
+    kind: type[CatalogKind[Any, Any]],
+    result: type[Any],
+    *,
+    items: str,
+    one: str = "",
+    many: str = "",
+    argument: str = "",
+    listed: str = "",
+    narrower: str = "",
+) -> tuple[type[CatalogLookup[Any, Any]], type[CatalogListing[Any, Any]]]:
+    """The two lookups of a kind keyed by one name: ``getX(name)`` and ``getXs()``::
+
+        GetSecret, GetSecrets = name_lookups(
+            SecretKind, GetSecretResult, items="secrets",
+            one="Look up one secret by name.", many="List secrets ordered by name, at most 200.",
+        )
+
+    ``result`` is the model of one object (give it a ``TYPE_TOKEN``); ``items`` the
+    snake_case plural, which names the list field and the plural token (``secrets``:
+    ``getSecrets``). The descriptions of the two lookups (``one``, ``many``), of the name
+    argument (``argument``) and the list field (``listed``), and the cap's warning
+    (``narrower``) default to ones made from the kind's ``noun`` and ``items``. Assign both
+    to module names (tests and the registry see ordinary classes).
+    """
+    noun, module, plural_noun = kind.noun, kind.__module__, items.replace("_", " ")
+    one_name = kind.token.rsplit(":", 1)[-1]
+    many_name = camel(items)[:1].upper() + camel(items)[1:]
+
+    def model(name: str, fields: dict[str, Any], types: dict[str, Any]) -> type[Any]:
+        return attrs.frozen(
+            type(name, (), {"__module__": module, "__annotations__": types, **fields})
+        )
+
+    def lookup(base: type[Any], name: str, attributes: dict[str, Any]) -> Any:
+        token = f"deltastream:index:get{name}"
+        return type(f"Get{name}", (base,), {"__module__": module, "token": token, **attributes})
+
+    args = model(
+        f"Get{one_name}Args",
+        {"name": prop(argument or f"Name of the {noun} to look up.", check=check_name)},
+        {"name": str},
+    )
+    wording = f"The {plural_noun}, ordered by name; at most 200 (a warning says when more exist)."
+    listing = output(listed or wording, default=attrs.Factory(list))
+    many_result = model(f"Get{many_name}Result", {items: listing}, {items: list[result]})  # type: ignore[valid-type]
+    singular = {
+        "description": one or f"Look up one {noun} by name.",
+        "args": args,
+        "result": result,
+        "kind": kind(),
+    }
+    plural = {
+        "description": many or f"List {plural_noun} ordered by name, at most 200.",
+        "args": model(f"Get{many_name}Args", {}, {}),
+        "result": many_result,
+        "kind": kind(),
+        "items": items,
+        "item_model": result,
+        "narrower": narrower or f"look up a single {noun} with get{one_name}",
+    }
+    return lookup(CatalogLookup, one_name, singular), lookup(CatalogListing, many_name, plural)

@@ -12,7 +12,10 @@ import pytest
 from hypothesis import strategies as st
 
 from deltastream_local.testing import LocalServer
+from deltastream_plugins.compute_pool import ComputePoolInputs
 from deltastream_plugins.database import DatabaseInputs
+from deltastream_plugins.descriptor_source import DescriptorSourceInputs
+from deltastream_plugins.function_source import FunctionSourceInputs
 from deltastream_plugins.namespace import NamespaceInputs
 from deltastream_plugins.schema_registry import SchemaRegistryInputs
 from deltastream_plugins.secret import SecretInputs
@@ -377,9 +380,9 @@ def _descriptor_source() -> KindContract:
         files.append(str(path))
     return KindContract(
         token="deltastream:index:DescriptorSource",
-        inputs=lambda env: st.fixed_dictionaries(
-            {"name": names("ds"), "file": st.sampled_from(files)},
-            optional={"description": st.sampled_from(["orders", "it's quoted"])},
+        # the name and the optional description derived; the file is one written above
+        inputs=lambda env: strategies_for(
+            DescriptorSourceInputs, {"file": st.sampled_from(files)}, prefix="ds"
         ),
         replaces=[
             Mutation("name", names("ds")),
@@ -398,10 +401,8 @@ def _pool() -> KindContract:
     sizes = st.sampled_from(["small", "MEDIUM", "large"])
     return KindContract(
         token="deltastream:index:ComputePool",
-        inputs=lambda env: st.fixed_dictionaries(
-            {"name": names("pool"), "size": sizes},
-            optional={"timeoutMinutes": st.integers(1, 120)},
-        ),
+        # the size has a check, not choices: given; the name and timeout derived
+        inputs=lambda env: strategies_for(ComputePoolInputs, {"size": sizes}, prefix="pool"),
         updates=[
             Mutation("size", st.just("large")),
             Mutation("timeoutMinutes", st.integers(121, 240)),
@@ -427,9 +428,8 @@ def _function_source() -> KindContract:
     jars = [_jar("udfs"), _jar("udfs-v2")]
     return KindContract(
         token="deltastream:index:FunctionSource",
-        inputs=lambda env: st.fixed_dictionaries(
-            {"name": names("src"), "file": st.just(jars[0])},
-            optional={"description": st.sampled_from(["string helpers", "it's quoted"])},
+        inputs=lambda env: strategies_for(
+            FunctionSourceInputs, {"file": st.just(jars[0])}, prefix="src"
         ),
         replaces=[
             Mutation("name", names("src")),

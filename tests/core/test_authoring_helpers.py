@@ -8,9 +8,9 @@ from typing import Any, ClassVar
 
 import attrs
 import pytest
+from inert_kind import InertKind
 
 from deltastream_core import one_of, prop, registering
-from deltastream_core.kinds import OperationContext, ReadResult, ResourceKind
 from deltastream_core.model import meta_of
 from deltastream_core.registry import DuplicateTokenError, load_registry
 
@@ -33,32 +33,9 @@ def test_choices_without_a_check_get_a_one_of_rule_after_normalize() -> None:
     assert one_of(("on",))(3) is None  # a wrong type is the converter's error
 
 
-@attrs.frozen
-class _In:
-    name: str = prop("name")
-
-
-class _Kind(ResourceKind[_In, _In]):
-    """Never run: only registered."""
-
+class _Kind(InertKind):
     token: ClassVar[str] = "deltastream:index:HelperWidget"
     description: ClassVar[str] = "A widget registered through registering()."
-    inputs = _In
-    outputs = _In
-
-    def resource_id(self, outputs: _In) -> str:
-        return outputs.name
-
-    async def create(self, ctx: OperationContext, args: _In) -> _In:
-        raise NotImplementedError
-
-    async def read(
-        self, ctx: OperationContext, resource_id: str, state: Any
-    ) -> ReadResult[Any, Any]:
-        raise NotImplementedError
-
-    async def delete(self, ctx: OperationContext, resource_id: str, state: _In) -> None:
-        raise NotImplementedError
 
 
 def _plugin(name: str, **registrations: Any) -> types.ModuleType:

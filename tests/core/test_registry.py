@@ -4,9 +4,10 @@ from typing import Any, ClassVar
 
 import attrs
 import pytest
+from inert_kind import In, InertKind
 
 from deltastream_core import hookimpl
-from deltastream_core.kinds import OperationContext, ReadResult, ResourceKind
+from deltastream_core.kinds import ResourceKind
 from deltastream_core.model import prop
 from deltastream_core.registry import (
     DuplicateTokenError,
@@ -17,32 +18,11 @@ from deltastream_core.registry import (
 )
 
 
-@attrs.frozen
-class _In:
-    name: str = prop("name")
-
-
-class _FakeDatabase(ResourceKind[_In, _In]):
+class _FakeDatabase(InertKind):
     """A kind registered under an already-taken token (never run)."""
 
     token: ClassVar[str] = "deltastream:index:Database"
     description: ClassVar[str] = "dup"
-    inputs = _In
-    outputs = _In
-
-    def resource_id(self, outputs: _In) -> str:
-        return outputs.name
-
-    async def create(self, ctx: OperationContext, args: _In) -> _In:
-        raise NotImplementedError
-
-    async def read(
-        self, ctx: OperationContext, resource_id: str, state: Any
-    ) -> ReadResult[Any, Any]:
-        raise NotImplementedError
-
-    async def delete(self, ctx: OperationContext, resource_id: str, state: _In) -> None:
-        raise NotImplementedError
 
 
 class _DuplicatePlugin:
@@ -89,7 +69,7 @@ def _kind(**overrides: Any) -> ResourceKind[Any, Any]:
     namespace: dict[str, Any] = {
         "token": "deltastream:index:Widget",
         "description": "a widget",
-        "inputs": _In,
+        "inputs": In,
         "outputs": _Out,
     }
     namespace.update(overrides)

@@ -7,13 +7,18 @@ client and records it (with its context), so tests can assert whether a DESCRIBE
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from deltastream_core.kinds import OperationContext
 from deltastream_core.ports import ResultSet, Statement, StatementContext
 
 ORG = "0b1c3a52-6d0e-4f1a-9c7b-2e5d8f4a1c00"
+#: the Kafka store the pipeline tests' relations live in
+KAFKA_STORE = (
+    "CREATE STORE \"kafka\" WITH ('type' = KAFKA, 'uris' = 'localhost:9092', "
+    "'kafka.sasl.hash_function' = NONE);"
+)
 
 
 class Log:
@@ -105,6 +110,14 @@ def sql_rows(server: Any, sql: str, **fields: Any) -> list[dict[str, Any]]:
     assert body["sqlState"] == "00000", body
     names = [c["name"] for c in body["metadata"]["columns"]]
     return [dict(zip(names, row, strict=True)) for row in body.get("data") or []]
+
+
+def create_streams(
+    server: Any, names: Iterable[str], columns: str = "id VARCHAR, x BIGINT", **fields: Any
+) -> None:
+    """One stream per name (its topic named the same) where ``fields`` say (database, …)."""
+    for name in names:
+        ok(server, f"CREATE STREAM {name} ({columns}) WITH ('topic'='{name}');", **fields)
 
 
 def ok(server: Any, sql: str, **fields: Any) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from pipeline_support import describes, drive, messages, ok
+from pipeline_support import KAFKA_STORE, create_streams, describes, drive, messages, ok
 
 from deltastream_core.ports import Statement
 from deltastream_core.unknown import UNKNOWN
@@ -32,15 +32,10 @@ def server() -> Iterator[LocalServer]:
     with LocalServer() as started:
         ok(started, 'CREATE DATABASE "db";')
         ok(started, 'CREATE SCHEMA "db"."ns";')
-        ok(
-            started,
-            "CREATE STORE \"kafka\" WITH ('type' = KAFKA, 'uris' = 'localhost:9092', "
-            "'kafka.sasl.hash_function' = NONE);",
+        ok(started, KAFKA_STORE)
+        create_streams(
+            started, ("src", "out_a", "out_b", "other"), database="db", schema="ns", store="kafka"
         )
-        in_db = {"database": "db", "schema": "ns", "store": "kafka"}
-        for name in ("src", "out_a", "out_b", "other"):
-            stream = f"CREATE STREAM {name} (id VARCHAR, x BIGINT) WITH ('topic'='{name}');"
-            ok(started, stream, **in_db)
         yield started
 
 

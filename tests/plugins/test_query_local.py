@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from pipeline_support import Log, drive, messages, ok, sql_rows
+from pipeline_support import KAFKA_STORE, Log, drive, messages, ok, sql_rows
 
 from deltastream_core.errors import DuplicateQueryError, NotFoundError, ObjectFailedError
 from deltastream_core.model import unstructure
@@ -32,11 +32,7 @@ SRC, SINK, SINK2 = '"qdb"."public"."pageviews"', '"qdb"."public"."counts"', '"qd
 def server() -> Iterator[LocalServer]:
     with LocalServer("--query-start-delay", str(DELAY)) as started:
         ok(started, 'CREATE DATABASE "qdb";')
-        ok(
-            started,
-            "CREATE STORE \"kafka\" WITH ('type' = KAFKA, 'uris' = 'localhost:9092', "
-            "'kafka.sasl.hash_function' = NONE);",
-        )
+        ok(started, KAFKA_STORE)
         ctx = {"database": "qdb", "schema": "public", "store": "kafka"}
         ok(
             started,

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from pipeline_support import Log, drive, messages, ok, sql_rows
+from pipeline_support import KAFKA_STORE, Log, drive, messages, ok, sql_rows
 
 from deltastream_core.errors import (
     DependentObjectsError,
@@ -35,11 +35,7 @@ DB = "objects db"
 def server() -> Iterator[LocalServer]:
     with LocalServer("--relation-ready-delay", str(DELAY)) as started:
         ok(started, f'CREATE DATABASE "{DB}";')
-        ok(
-            started,
-            "CREATE STORE \"kafka\" WITH ('type' = KAFKA, 'uris' = 'localhost:9092', "
-            "'kafka.sasl.hash_function' = NONE);",
-        )
+        ok(started, KAFKA_STORE)
         yield started
 
 

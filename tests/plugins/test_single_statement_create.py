@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from pipeline_support import drive, ok, sql_rows
+from pipeline_support import KAFKA_STORE, create_streams, drive, ok, sql_rows
 
 from deltastream_core.errors import ValidationError
 from deltastream_core.ports import Statement
@@ -27,14 +27,9 @@ def server() -> Iterator[LocalServer]:
     with LocalServer() as started:
         for database in ("sdb", "victim"):
             ok(started, f'CREATE DATABASE "{database}";')
-        ok(
-            started,
-            "CREATE STORE \"kafka\" WITH ('type' = KAFKA, 'uris' = 'localhost:9092', "
-            "'kafka.sasl.hash_function' = NONE);",
-        )
-        for name in ("src", "dst"):
-            stream = f"CREATE STREAM {name} (a VARCHAR) WITH ('topic'='{name}');"
-            ok(started, stream, database="sdb", schema="public", store="kafka")
+        ok(started, KAFKA_STORE)
+        where = {"database": "sdb", "schema": "public", "store": "kafka"}
+        create_streams(started, ("src", "dst"), "a VARCHAR", **where)
         yield started
 
 

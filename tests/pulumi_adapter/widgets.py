@@ -47,17 +47,7 @@ class WidgetInputs:
 
 
 @attrs.frozen
-class WidgetOutputs:
-    name: str = prop("The name.", replace=True)
-    size: int | None = prop("A count.", default=None)
-    ratio: float | None = prop("A ratio.", default=None)
-    enabled: bool | None = prop("A flag.", default=None)
-    tags: list[str] | None = prop("Tags.", default=None)
-    counts: list[int] | None = prop("Counts.", default=None)
-    labels: dict[str, str] | None = prop("Labels.", default=None)
-    endpoint: Endpoint | None = prop("The endpoint.", default=None)
-    token: Secret | None = prop("An access token.", default=None, secret=True)
-    legacy: str | None = prop("Old.", default=None, deprecated="use name")
+class WidgetOutputs(WidgetInputs):
     created_at: str | None = output("When it was created.")
 
 

@@ -12,14 +12,13 @@ from typing import ClassVar
 
 import attrs
 
-from deltastream_core import hookimpl
-from deltastream_core.catalog import CatalogKind, CatalogListing, CatalogLookup, Column, column
+from deltastream_core import name_input, name_lookups, owner_input, registering
+from deltastream_core.catalog import CatalogKind, Column, column
 from deltastream_core.errors import NotFoundError
 from deltastream_core.kinds import OperationContext
 from deltastream_core.model import output, prop
 from deltastream_core.ports import Statement
-from deltastream_core.registry import Registry
-from deltastream_core.rows import check_name, rfc3339, run_idempotent
+from deltastream_core.rows import rfc3339, run_idempotent
 from deltastream_core.sql import quote_identifier
 from deltastream_core.withclause import Pair, changed_pairs, with_statement
 
@@ -47,26 +46,14 @@ class ComputePoolInputs:
         check=_size_problem,
         normalize=str.lower,
     )
-    name: str | None = prop(
-        "Name of the compute pool; defaults to the resource name with a suffix. Changing it "
-        "replaces the pool.",
-        default=None,
-        replace=True,
-        check=check_name,
-    )
+    name: str | None = name_input("compute pool", "pool")
     timeout_minutes: int | None = prop(
         "Minutes of inactivity after which the pool suspends ('compute_pool.timeout_min'); "
         "DeltaStream's default when unset. Changes in place.",
         default=None,
         check=_timeout_problem,
     )
-    owner: str | None = prop(
-        "Owning role; the pool is created as this role. Changing it replaces the pool.",
-        default=None,
-        replace=True,
-        check=check_name,
-        keep_when_absent=True,
-    )
+    owner: str | None = owner_input("pool")
 
 
 @attrs.frozen
@@ -150,11 +137,6 @@ class ComputePoolKind(CatalogKind[ComputePoolInputs, ComputePoolOutputs]):
 
 
 @attrs.frozen
-class GetComputePoolArgs:
-    name: str = prop("Name of the compute pool to look up.", check=check_name)
-
-
-@attrs.frozen
 class GetComputePoolResult:
     TYPE_TOKEN: ClassVar[str] = "deltastream:index:GetComputePoolResult"
     name: str = output("Name of the compute pool.")
@@ -167,44 +149,16 @@ class GetComputePoolResult:
     updated_at: str = output("When the pool was last changed (RFC 3339).")
 
 
-@attrs.frozen
-class GetComputePoolsArgs:
-    pass
+GetComputePool, GetComputePools = name_lookups(
+    ComputePoolKind,
+    GetComputePoolResult,
+    items="compute_pools",
+    one="Look up one compute pool by name (experimental).",
+    many="List compute pools ordered by name, at most 200 (experimental).",
+    narrower="look up a single pool with getComputePool",
+)
 
 
-@attrs.frozen
-class GetComputePoolsResult:
-    compute_pools: list[GetComputePoolResult] = output(
-        "The compute pools, ordered by name; at most 200 (a warning says when more exist).",
-        default=attrs.Factory(list),
-    )
-
-
-class GetComputePool(CatalogLookup[GetComputePoolArgs, GetComputePoolResult]):
-    token: ClassVar[str] = "deltastream:index:getComputePool"
-    description: ClassVar[str] = "Look up one compute pool by name (experimental)."
-    args = GetComputePoolArgs
-    result = GetComputePoolResult
-    kind = ComputePoolKind()
-
-
-class GetComputePools(CatalogListing[GetComputePoolsArgs, GetComputePoolsResult]):
-    token: ClassVar[str] = "deltastream:index:getComputePools"
-    description: ClassVar[str] = "List compute pools ordered by name, at most 200 (experimental)."
-    args = GetComputePoolsArgs
-    result = GetComputePoolsResult
-    kind = ComputePoolKind()
-    items: ClassVar[str] = "compute_pools"
-    item_model = GetComputePoolResult
-    narrower: ClassVar[str] = "look up a single pool with getComputePool"
-
-
-@hookimpl
-def deltastream_register_resource_kinds(registry: Registry) -> None:
-    registry.add_kind(ComputePoolKind())
-
-
-@hookimpl
-def deltastream_register_functions(registry: Registry) -> None:
-    registry.add_function(GetComputePool())
-    registry.add_function(GetComputePools())
+deltastream_register_resource_kinds, deltastream_register_functions = registering(
+    kinds=[ComputePoolKind], functions=[GetComputePool, GetComputePools]
+)

@@ -12,8 +12,8 @@ from typing import ClassVar
 
 import attrs
 
-from deltastream_core import registering
-from deltastream_core.catalog import CatalogKind, CatalogListing, CatalogLookup, Column, column
+from deltastream_core import name_lookups, registering
+from deltastream_core.catalog import CatalogKind, Column, column
 from deltastream_core.model import output, prop
 from deltastream_core.rows import check_name, rfc3339
 from deltastream_core.sql import quote_identifier
@@ -75,11 +75,6 @@ class DatabaseKind(CatalogKind[DatabaseInputs, DatabaseOutputs]):
 
 
 @attrs.frozen
-class GetDatabaseArgs:
-    name: str = prop("The name of the database to look up.", check=check_name)
-
-
-@attrs.frozen
 class GetDatabaseResult:
     TYPE_TOKEN: ClassVar[str] = "deltastream:index:GetDatabaseResult"
     name: str = output("The name of the database.")
@@ -87,38 +82,14 @@ class GetDatabaseResult:
     created_at: str = output("When the database was created (RFC 3339).")
 
 
-@attrs.frozen
-class GetDatabasesArgs:
-    pass
-
-
-@attrs.frozen
-class GetDatabasesResult:
-    databases: list[GetDatabaseResult] = output(
-        "The databases, ordered by name; at most 200 (a warning says when more exist).",
-        default=attrs.Factory(list),
-    )
-
-
-class GetDatabase(CatalogLookup[GetDatabaseArgs, GetDatabaseResult]):
-    token: ClassVar[str] = "deltastream:index:getDatabase"
-    description: ClassVar[str] = "Look up one database by name. Fails if it does not exist."
-    args = GetDatabaseArgs
-    result = GetDatabaseResult
-    kind = DatabaseKind()
-
-
-class GetDatabases(CatalogListing[GetDatabasesArgs, GetDatabasesResult]):
-    token: ClassVar[str] = "deltastream:index:getDatabases"
-    description: ClassVar[str] = (
-        "List databases ordered by name, at most 200 (a warning is logged when there are more)."
-    )
-    args = GetDatabasesArgs
-    result = GetDatabasesResult
-    kind = DatabaseKind()
-    items: ClassVar[str] = "databases"
-    item_model = GetDatabaseResult
-    narrower: ClassVar[str] = "look up a single database with getDatabase"
+GetDatabase, GetDatabases = name_lookups(
+    DatabaseKind,
+    GetDatabaseResult,
+    items="databases",
+    one="Look up one database by name. Fails if it does not exist.",
+    many="List databases ordered by name, at most 200 (a warning is logged when there are more).",
+    argument="The name of the database to look up.",
+)
 
 
 deltastream_register_resource_kinds, deltastream_register_functions = registering(

@@ -17,14 +17,13 @@ from typing import Any, ClassVar
 
 import attrs
 
-from deltastream_core import hookimpl
-from deltastream_core.catalog import CatalogKind, CatalogListing, CatalogLookup, Column, column
+from deltastream_core import name_input, name_lookups, owner_input, registering
+from deltastream_core.catalog import CatalogKind, Column, column
 from deltastream_core.diff import DiffResult
 from deltastream_core.kinds import CheckFailure, CheckResult, OperationContext
 from deltastream_core.model import output, prop
 from deltastream_core.ports import Statement
-from deltastream_core.registry import Registry
-from deltastream_core.rows import check_name, rfc3339
+from deltastream_core.rows import rfc3339
 from deltastream_core.sql import quote_identifier
 from deltastream_core.withclause import Pair, with_statement
 
@@ -57,25 +56,13 @@ class DescriptorSourceInputs:
         # never read back: an imported source has none, and leaving it out keeps the file
         keep_when_absent=True,
     )
-    name: str | None = prop(
-        "Name of the descriptor source; defaults to the resource name with a suffix. "
-        "Changing it replaces the source.",
-        default=None,
-        replace=True,
-        check=check_name,
-    )
+    name: str | None = name_input("descriptor source", "source")
     description: str | None = prop(
         "Description of the descriptor source; changing it replaces the source.",
         default=None,
         replace=True,
     )
-    owner: str | None = prop(
-        "Owning role; the source is created as this role. Changing it replaces the source.",
-        default=None,
-        replace=True,
-        check=check_name,
-        keep_when_absent=True,
-    )
+    owner: str | None = owner_input("source")
 
 
 @attrs.frozen
@@ -147,11 +134,6 @@ class DescriptorSourceKind(CatalogKind[DescriptorSourceInputs, DescriptorSourceO
 
 
 @attrs.frozen
-class GetDescriptorSourceArgs:
-    name: str = prop("Name of the descriptor source to look up.", check=check_name)
-
-
-@attrs.frozen
 class GetDescriptorSourceResult:
     TYPE_TOKEN: ClassVar[str] = "deltastream:index:GetDescriptorSourceResult"
     name: str = output("Name of the descriptor source.")
@@ -162,44 +144,14 @@ class GetDescriptorSourceResult:
     updated_at: str = output("When the descriptor source was last changed (RFC 3339).")
 
 
-@attrs.frozen
-class GetDescriptorSourcesArgs:
-    pass
+GetDescriptorSource, GetDescriptorSources = name_lookups(
+    DescriptorSourceKind,
+    GetDescriptorSourceResult,
+    items="descriptor_sources",
+    narrower="look up a single source with getDescriptorSource",
+)
 
 
-@attrs.frozen
-class GetDescriptorSourcesResult:
-    descriptor_sources: list[GetDescriptorSourceResult] = output(
-        "The descriptor sources, ordered by name; at most 200 (a warning says when more exist).",
-        default=attrs.Factory(list),
-    )
-
-
-class GetDescriptorSource(CatalogLookup[GetDescriptorSourceArgs, GetDescriptorSourceResult]):
-    token: ClassVar[str] = "deltastream:index:getDescriptorSource"
-    description: ClassVar[str] = "Look up one descriptor source by name."
-    args = GetDescriptorSourceArgs
-    result = GetDescriptorSourceResult
-    kind = DescriptorSourceKind()
-
-
-class GetDescriptorSources(CatalogListing[GetDescriptorSourcesArgs, GetDescriptorSourcesResult]):
-    token: ClassVar[str] = "deltastream:index:getDescriptorSources"
-    description: ClassVar[str] = "List descriptor sources ordered by name, at most 200."
-    args = GetDescriptorSourcesArgs
-    result = GetDescriptorSourcesResult
-    kind = DescriptorSourceKind()
-    items: ClassVar[str] = "descriptor_sources"
-    item_model = GetDescriptorSourceResult
-    narrower: ClassVar[str] = "look up a single source with getDescriptorSource"
-
-
-@hookimpl
-def deltastream_register_resource_kinds(registry: Registry) -> None:
-    registry.add_kind(DescriptorSourceKind())
-
-
-@hookimpl
-def deltastream_register_functions(registry: Registry) -> None:
-    registry.add_function(GetDescriptorSource())
-    registry.add_function(GetDescriptorSources())
+deltastream_register_resource_kinds, deltastream_register_functions = registering(
+    kinds=[DescriptorSourceKind], functions=[GetDescriptorSource, GetDescriptorSources]
+)

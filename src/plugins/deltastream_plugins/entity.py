@@ -17,13 +17,12 @@ from typing import Any, ClassVar
 
 import attrs
 
-from deltastream_core import hookimpl
+from deltastream_core import registering
 from deltastream_core.catalog import CatalogKind, Column, decode_id
 from deltastream_core.errors import NotFoundError, StatementError
 from deltastream_core.kinds import CheckFailure, CheckResult, Function, OperationContext
 from deltastream_core.model import output, prop
 from deltastream_core.ports import Statement
-from deltastream_core.registry import Registry
 from deltastream_core.rows import ROW_CAP, Row, capped, check_name, first_or_none
 from deltastream_core.sql import qualified, quote_identifier, unquote_identifier
 from deltastream_core.withclause import Pair, with_statement
@@ -400,12 +399,6 @@ class GetEntityData(Function[GetEntityDataArgs, GetEntityDataResult]):
         return GetEntityDataResult(args.store, list(args.entity_paths), start, count, rows)
 
 
-@hookimpl
-def deltastream_register_resource_kinds(registry: Registry) -> None:
-    registry.add_kind(EntityKind())
-
-
-@hookimpl
-def deltastream_register_functions(registry: Registry) -> None:
-    registry.add_function(GetEntities())
-    registry.add_function(GetEntityData())
+deltastream_register_resource_kinds, deltastream_register_functions = registering(
+    kinds=[EntityKind], functions=[GetEntities, GetEntityData]
+)

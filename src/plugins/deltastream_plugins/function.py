@@ -14,13 +14,12 @@ from typing import Any, ClassVar
 
 import attrs
 
-from deltastream_core import hookimpl
+from deltastream_core import registering
 from deltastream_core.catalog import CatalogKind, CatalogListing, CatalogLookup, Column, column
 from deltastream_core.errors import ObjectFailedError, StatementError, ValidationError
 from deltastream_core.kinds import CheckFailure, CheckResult, OperationContext
 from deltastream_core.model import output, prop
 from deltastream_core.ports import Statement
-from deltastream_core.registry import Registry
 from deltastream_core.rows import Row, check_name, first_or_none, rfc3339, select
 from deltastream_core.sql import quote_identifier, quote_literal
 from deltastream_core.waiting import Backoff, wait_until
@@ -377,12 +376,6 @@ class GetFunctions(CatalogListing[GetFunctionsArgs, GetFunctionsResult]):
     narrower: ClassVar[str] = "filter by name or sourceName, or use getFunction"
 
 
-@hookimpl
-def deltastream_register_resource_kinds(registry: Registry) -> None:
-    registry.add_kind(FunctionKind())
-
-
-@hookimpl
-def deltastream_register_functions(registry: Registry) -> None:
-    registry.add_function(GetFunction())
-    registry.add_function(GetFunctions())
+deltastream_register_resource_kinds, deltastream_register_functions = registering(
+    kinds=[FunctionKind], functions=[GetFunction, GetFunctions]
+)

@@ -14,15 +14,14 @@ from typing import Any, ClassVar
 
 import attrs
 
-from deltastream_core import hookimpl
-from deltastream_core.catalog import CatalogKind, CatalogListing, CatalogLookup, Column, column
+from deltastream_core import name_input, name_lookups, owner_input, registering
+from deltastream_core.catalog import CatalogKind, Column, column
 from deltastream_core.diff import DiffResult
 from deltastream_core.errors import ObjectFailedError
 from deltastream_core.kinds import CheckResult, OperationContext
 from deltastream_core.model import output, prop
 from deltastream_core.ports import Statement
-from deltastream_core.registry import Registry
-from deltastream_core.rows import Row, check_name, rfc3339
+from deltastream_core.rows import Row, rfc3339
 from deltastream_core.sql import quote_identifier
 from deltastream_core.withclause import Pair, with_statement
 
@@ -48,23 +47,11 @@ class FunctionSourceInputs:
         replace=True,
         check=file_problem,
     )
-    name: str | None = prop(
-        "Name of the function source; defaults to the resource name with a suffix. Changing "
-        "it replaces the source.",
-        default=None,
-        replace=True,
-        check=check_name,
-    )
+    name: str | None = name_input("function source", "source")
     description: str | None = prop(
         "Description of the function source.", default=None, replace=True
     )
-    owner: str | None = prop(
-        "Owning role; the source is created as this role. Changing it replaces the source.",
-        default=None,
-        replace=True,
-        check=check_name,
-        keep_when_absent=True,
-    )
+    owner: str | None = owner_input("source")
 
 
 @attrs.frozen
@@ -160,11 +147,6 @@ class FunctionSourceKind(CatalogKind[FunctionSourceInputs, FunctionSourceOutputs
 
 
 @attrs.frozen
-class GetFunctionSourceArgs:
-    name: str = prop("Name of the function source to look up.", check=check_name)
-
-
-@attrs.frozen
 class GetFunctionSourceResult:
     TYPE_TOKEN: ClassVar[str] = "deltastream:index:GetFunctionSourceResult"
     name: str = output("Name of the function source.")
@@ -177,44 +159,14 @@ class GetFunctionSourceResult:
     updated_at: str = output("When the source was last changed (RFC 3339).")
 
 
-@attrs.frozen
-class GetFunctionSourcesArgs:
-    pass
+GetFunctionSource, GetFunctionSources = name_lookups(
+    FunctionSourceKind,
+    GetFunctionSourceResult,
+    items="function_sources",
+    narrower="look up a single source with getFunctionSource",
+)
 
 
-@attrs.frozen
-class GetFunctionSourcesResult:
-    function_sources: list[GetFunctionSourceResult] = output(
-        "The function sources, ordered by name; at most 200 (a warning says when more exist).",
-        default=attrs.Factory(list),
-    )
-
-
-class GetFunctionSource(CatalogLookup[GetFunctionSourceArgs, GetFunctionSourceResult]):
-    token: ClassVar[str] = "deltastream:index:getFunctionSource"
-    description: ClassVar[str] = "Look up one function source by name."
-    args = GetFunctionSourceArgs
-    result = GetFunctionSourceResult
-    kind = FunctionSourceKind()
-
-
-class GetFunctionSources(CatalogListing[GetFunctionSourcesArgs, GetFunctionSourcesResult]):
-    token: ClassVar[str] = "deltastream:index:getFunctionSources"
-    description: ClassVar[str] = "List function sources ordered by name, at most 200."
-    args = GetFunctionSourcesArgs
-    result = GetFunctionSourcesResult
-    kind = FunctionSourceKind()
-    items: ClassVar[str] = "function_sources"
-    item_model = GetFunctionSourceResult
-    narrower: ClassVar[str] = "look up a single source with getFunctionSource"
-
-
-@hookimpl
-def deltastream_register_resource_kinds(registry: Registry) -> None:
-    registry.add_kind(FunctionSourceKind())
-
-
-@hookimpl
-def deltastream_register_functions(registry: Registry) -> None:
-    registry.add_function(GetFunctionSource())
-    registry.add_function(GetFunctionSources())
+deltastream_register_resource_kinds, deltastream_register_functions = registering(
+    kinds=[FunctionSourceKind], functions=[GetFunctionSource, GetFunctionSources]
+)

@@ -12,13 +12,13 @@ from typing import Any, ClassVar
 
 import attrs
 
-from deltastream_core import registering
-from deltastream_core.catalog import CatalogKind, CatalogListing, CatalogLookup, Column, column
+from deltastream_core import name_input, name_lookups, owner_input, registering
+from deltastream_core.catalog import CatalogKind, Column, column
 from deltastream_core.diff import DiffResult
 from deltastream_core.kinds import CheckFailure, OperationContext, ReadResult
 from deltastream_core.model import output, prop
 from deltastream_core.ports import Statement
-from deltastream_core.rows import check_name, describe_properties, rfc3339
+from deltastream_core.rows import describe_properties, rfc3339
 from deltastream_core.secrets import Secret
 from deltastream_core.sql import quote_identifier
 from deltastream_core.withclause import Form, KeySpec, Pair, changed_pairs, pairs_of, with_statement
@@ -75,19 +75,10 @@ _WIRE = {"confluent": "confluent", "confluent_cloud": "confluentCloud"}
 
 @attrs.frozen
 class SchemaRegistryInputs:
-    name: str | None = prop(
-        "Name of the schema registry; defaults to the resource name with a suffix. Changing "
-        "it replaces the registry.",
-        default=None,
-        replace=True,
-        check=check_name,
-    )
-    owner: str | None = prop(
+    name: str | None = name_input("schema registry", "registry")
+    owner: str | None = owner_input(
+        "registry",
         "Owning role; the registry is created as this role. Changing it replaces it.",
-        default=None,
-        replace=True,
-        check=check_name,
-        keep_when_absent=True,
     )
     confluent: SchemaRegistryConfluent | None = prop(
         "A Confluent schema registry (exactly one of confluent and confluentCloud).",
@@ -219,11 +210,6 @@ class SchemaRegistryKind(CatalogKind[SchemaRegistryInputs, SchemaRegistryOutputs
 
 
 @attrs.frozen
-class GetSchemaRegistryArgs:
-    name: str = prop("Name of the schema registry to look up.", check=check_name)
-
-
-@attrs.frozen
 class GetSchemaRegistryResult:
     TYPE_TOKEN: ClassVar[str] = "deltastream:index:GetSchemaRegistryResult"
     name: str = output("Name of the schema registry.")
@@ -234,36 +220,13 @@ class GetSchemaRegistryResult:
     updated_at: str = output("When the registry was last changed (RFC 3339).")
 
 
-@attrs.frozen
-class GetSchemaRegistriesArgs:
-    pass
-
-
-@attrs.frozen
-class GetSchemaRegistriesResult:
-    schema_registries: list[GetSchemaRegistryResult] = output(
-        "The schema registries, ordered by name; at most 200 (a warning says when more exist).",
-        default=attrs.Factory(list),
-    )
-
-
-class GetSchemaRegistry(CatalogLookup[GetSchemaRegistryArgs, GetSchemaRegistryResult]):
-    token: ClassVar[str] = "deltastream:index:getSchemaRegistry"
-    description: ClassVar[str] = "Look up one schema registry by name (never its credentials)."
-    args = GetSchemaRegistryArgs
-    result = GetSchemaRegistryResult
-    kind = SchemaRegistryKind()
-
-
-class GetSchemaRegistries(CatalogListing[GetSchemaRegistriesArgs, GetSchemaRegistriesResult]):
-    token: ClassVar[str] = "deltastream:index:getSchemaRegistries"
-    description: ClassVar[str] = "List schema registries ordered by name, at most 200."
-    args = GetSchemaRegistriesArgs
-    result = GetSchemaRegistriesResult
-    kind = SchemaRegistryKind()
-    items: ClassVar[str] = "schema_registries"
-    item_model = GetSchemaRegistryResult
-    narrower: ClassVar[str] = "look up a single registry with getSchemaRegistry"
+GetSchemaRegistry, GetSchemaRegistries = name_lookups(
+    SchemaRegistryKind,
+    GetSchemaRegistryResult,
+    items="schema_registries",
+    one="Look up one schema registry by name (never its credentials).",
+    narrower="look up a single registry with getSchemaRegistry",
+)
 
 
 deltastream_register_resource_kinds, deltastream_register_functions = registering(

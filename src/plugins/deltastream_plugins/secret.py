@@ -11,11 +11,11 @@ from typing import ClassVar
 
 import attrs
 
-from deltastream_core import registering
-from deltastream_core.catalog import CatalogKind, CatalogListing, CatalogLookup, Column, column
+from deltastream_core import name_input, name_lookups, owner_input, registering
+from deltastream_core.catalog import CatalogKind, Column, column
 from deltastream_core.model import output, prop
 from deltastream_core.ports import Statement
-from deltastream_core.rows import check_name, rfc3339
+from deltastream_core.rows import rfc3339
 from deltastream_core.secrets import Secret
 from deltastream_core.sql import quote_identifier
 from deltastream_core.withclause import Pair, with_statement
@@ -37,13 +37,7 @@ class SecretInputs:
         choices=TYPES,
         normalize=str.lower,
     )
-    name: str | None = prop(
-        "Name of the secret; defaults to the resource name with a suffix. Changing it "
-        "replaces the secret.",
-        default=None,
-        replace=True,
-        check=check_name,
-    )
+    name: str | None = name_input("secret")
     description: str | None = prop("Description of the secret.", default=None, replace=True)
     string_value: Secret | None = prop(
         "The secret's value. Never read back from DeltaStream.",
@@ -57,13 +51,7 @@ class SecretInputs:
         replace=True,
         check=_custom_problem,
     )
-    owner: str | None = prop(
-        "Owning role; the secret is created as this role. Changing it replaces the secret.",
-        default=None,
-        replace=True,
-        check=check_name,
-        keep_when_absent=True,
-    )
+    owner: str | None = owner_input("secret")
 
 
 @attrs.frozen
@@ -118,11 +106,6 @@ class SecretKind(CatalogKind[SecretInputs, SecretOutputs]):
 
 
 @attrs.frozen
-class GetSecretArgs:
-    name: str = prop("Name of the secret to look up.", check=check_name)
-
-
-@attrs.frozen
 class GetSecretResult:
     TYPE_TOKEN: ClassVar[str] = "deltastream:index:GetSecretResult"
     name: str = output("Name of the secret.")
@@ -134,36 +117,13 @@ class GetSecretResult:
     updated_at: str = output("When the secret was last changed (RFC 3339).")
 
 
-@attrs.frozen
-class GetSecretsArgs:
-    pass
-
-
-@attrs.frozen
-class GetSecretsResult:
-    secrets: list[GetSecretResult] = output(
-        "The secrets, ordered by name; at most 200 (a warning says when more exist).",
-        default=attrs.Factory(list),
-    )
-
-
-class GetSecret(CatalogLookup[GetSecretArgs, GetSecretResult]):
-    token: ClassVar[str] = "deltastream:index:getSecret"
-    description: ClassVar[str] = "Look up one secret by name (never its value)."
-    args = GetSecretArgs
-    result = GetSecretResult
-    kind = SecretKind()
-
-
-class GetSecrets(CatalogListing[GetSecretsArgs, GetSecretsResult]):
-    token: ClassVar[str] = "deltastream:index:getSecrets"
-    description: ClassVar[str] = "List secrets ordered by name, at most 200 (never a value)."
-    args = GetSecretsArgs
-    result = GetSecretsResult
-    kind = SecretKind()
-    items: ClassVar[str] = "secrets"
-    item_model = GetSecretResult
-    narrower: ClassVar[str] = "look up a single secret with getSecret"
+GetSecret, GetSecrets = name_lookups(
+    SecretKind,
+    GetSecretResult,
+    items="secrets",
+    one="Look up one secret by name (never its value).",
+    many="List secrets ordered by name, at most 200 (never a value).",
+)
 
 
 deltastream_register_resource_kinds, deltastream_register_functions = registering(

@@ -5,18 +5,18 @@ import attrs
 
 from deltastream_core import (
     CatalogKind,
-    CatalogListing,
-    CatalogLookup,
     Column,
     Form,
     KeySpec,
     check_name,
     column,
-    hookimpl,
+    name_lookups,
     output,
+    owner_input,
     pairs_of,
     prop,
     quote_identifier,
+    registering,
     rfc3339,
     with_statement,
 )
@@ -33,9 +33,8 @@ class WarehouseInputs:
     size: str = prop(
         "SMALL, MEDIUM or LARGE; changed in place.", choices=SIZES, normalize=str.upper
     )
-    owner: str | None = prop(
-        "The owning role.", default=None, replace=True, check=check_name, keep_when_absent=True
-    )
+    # created as this role; absent, it keeps the role DeltaStream filled in
+    owner: str | None = owner_input("warehouse")
 
 
 @attrs.frozen
@@ -75,11 +74,6 @@ class Warehouse(CatalogKind[WarehouseInputs, WarehouseOutputs]):
 
 
 @attrs.frozen
-class GetWarehouseArgs:
-    name: str = prop("The warehouse to look up.", check=check_name)
-
-
-@attrs.frozen
 class GetWarehouseResult:
     TYPE_TOKEN: ClassVar[str] = "deltastream:index:GetWarehouseResult"
     name: str = output("Its name.")
@@ -87,38 +81,8 @@ class GetWarehouseResult:
     owner: str = output("Its owning role.")
 
 
-@attrs.frozen
-class GetWarehousesArgs:
-    pass
+GetWarehouse, GetWarehouses = name_lookups(Warehouse, GetWarehouseResult, items="warehouses")
 
-
-@attrs.frozen
-class GetWarehousesResult:
-    warehouses: list[GetWarehouseResult] = output(
-        "Ordered by name; at most 200.", default=attrs.Factory(list)
-    )
-
-
-class GetWarehouse(CatalogLookup[GetWarehouseArgs, GetWarehouseResult]):
-    token: ClassVar[str] = "deltastream:index:getWarehouse"
-    description: ClassVar[str] = "Look up one warehouse by name."
-    args, result, kind = GetWarehouseArgs, GetWarehouseResult, Warehouse()
-
-
-class GetWarehouses(CatalogListing[GetWarehousesArgs, GetWarehousesResult]):
-    token: ClassVar[str] = "deltastream:index:getWarehouses"
-    description: ClassVar[str] = "List warehouses ordered by name, at most 200."
-    args, result, kind = GetWarehousesArgs, GetWarehousesResult, Warehouse()
-    items: ClassVar[str] = "warehouses"
-    item_model = GetWarehouseResult
-
-
-@hookimpl
-def deltastream_register_resource_kinds(registry):
-    registry.add_kind(Warehouse())
-
-
-@hookimpl
-def deltastream_register_functions(registry):
-    registry.add_function(GetWarehouse())
-    registry.add_function(GetWarehouses())
+deltastream_register_resource_kinds, deltastream_register_functions = registering(
+    kinds=[Warehouse], functions=[GetWarehouse, GetWarehouses]
+)

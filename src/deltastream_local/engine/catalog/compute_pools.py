@@ -16,21 +16,15 @@ import dataclasses
 from typing import Any
 
 from deltastream_local.engine.catalog.base import CatalogKind, Execution, SystemTable
+from deltastream_local.engine.catalog.named import NamedTable, listing
 from deltastream_local.engine.catalog.objects import (
     ObjectHandler,
     ObjectRequest,
     ObjectStatements,
     Option,
 )
-from deltastream_local.engine.errors import SqlError, already_exists, fqn, not_found
-from deltastream_local.engine.results import (
-    Result,
-    artifact_row,
-    artifacts,
-    bigint,
-    timestamp,
-    varchar,
-)
+from deltastream_local.engine.errors import SqlError, fqn
+from deltastream_local.engine.results import Result, artifacts, bigint, timestamp, varchar
 from deltastream_local.engine.timestamps import format_timestamp
 
 NOT_FOUND = "3D023"
@@ -49,6 +43,7 @@ SCHEMA = (
         intended_state TEXT NOT NULL, actual_state TEXT NOT NULL, owner TEXT NOT NULL,
         created_at REAL NOT NULL, updated_at REAL NOT NULL)""",
 )
+ROWS = NamedTable("compute_pools", COLUMNS, "compute_pool", NOT_FOUND, DUPLICATE)
 #: WITH key → column
 _KEYS = {"compute_pool.size": "size", "compute_pool.timeout_min": "timeout_min"}
 
@@ -68,27 +63,12 @@ def _shown(found: tuple[Any, ...]) -> dict[str, str | None]:
     }
 
 
-def _row(exe: Execution, name: str) -> dict[str, str | None] | None:
-    found = exe.db.execute(f"SELECT {COLUMNS} FROM compute_pools WHERE name = ?", (name,))
-    one = found.fetchone()
-    return None if one is None else _shown(one)
-
-
 def _require(exe: Execution, name: str) -> dict[str, str | None]:
-    row = _row(exe, name)
-    if row is None:
-        raise not_found(NOT_FOUND, "compute_pool", name)
-    return row
-
-
-def _done(req: ObjectRequest, summary: str) -> Result:
-    command = f"{req.verb.upper()} COMPUTE_POOL"
-    return artifacts(artifact_row("compute_pool", req.name, command, summary, [req.name]))
+    return _shown(ROWS.require(exe, name))
 
 
 def _create(req: ObjectRequest, exe: Execution) -> Result:
-    if _row(exe, req.name) is not None:
-        raise already_exists(DUPLICATE, "compute_pool", req.name)
+    ROWS.refuse_existing(exe, req.name)
     exe.db.execute(
         f"INSERT INTO compute_pools ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -102,7 +82,7 @@ def _create(req: ObjectRequest, exe: Execution) -> Result:
             exe.now,
         ),
     )
-    return _done(req, f"created compute_pool {fqn(req.name)}")
+    return ROWS.done(req, f"created compute_pool {fqn(req.name)}")
 
 
 def _update(req: ObjectRequest, exe: Execution) -> Result:
@@ -112,7 +92,7 @@ def _update(req: ObjectRequest, exe: Execution) -> Result:
             f"UPDATE compute_pools SET {_KEYS[key]} = ?, updated_at = ? WHERE name = ?",
             (value, exe.now, req.name),
         )
-    return _done(req, f"updated compute_pool {fqn(req.name)}")
+    return ROWS.done(req, f"updated compute_pool {fqn(req.name)}")
 
 
 def _state(state: str) -> ObjectHandler:
@@ -123,7 +103,7 @@ def _state(state: str) -> ObjectHandler:
             " WHERE name = ?",
             (state, state, exe.now, req.name),
         )
-        return _done(req, f"compute_pool {fqn(req.name)} is {state}")
+        return ROWS.done(req, f"compute_pool {fqn(req.name)} is {state}")
 
     return handler
 
@@ -136,8 +116,8 @@ def _drop(req: ObjectRequest, exe: Execution) -> Result:
             f"cannot drop compute_pool {fqn(req.name)}: it is {row['actual_state']}; compute "
             "pools need to be stopped before they can be dropped",
         )
-    exe.db.execute("DELETE FROM compute_pools WHERE name = ?", (req.name,))
-    return _done(req, f"dropped compute_pool {fqn(req.name)}")
+    ROWS.delete(exe, req.name)
+    return ROWS.done(req, f"dropped compute_pool {fqn(req.name)}")
 
 
 def _use(req: ObjectRequest, exe: Execution) -> Result:
@@ -145,12 +125,11 @@ def _use(req: ObjectRequest, exe: Execution) -> Result:
     if row["actual_state"] != RUNNING:
         raise SqlError(NOT_READY, f"compute_pool {fqn(req.name)} is not ready (it is stopped)")
     context = dataclasses.replace(exe.context, compute_pool=req.name)
-    return artifacts(*_done(req, f"using compute_pool {fqn(req.name)}").rows, context=context)
+    return artifacts(*ROWS.done(req, f"using compute_pool {fqn(req.name)}").rows, context=context)
 
 
 def _all(exe: Execution) -> list[dict[str, str | None]]:
-    rows = exe.db.execute(f"SELECT {COLUMNS} FROM compute_pools ORDER BY name")
-    return [_shown(found) for found in rows.fetchall()]
+    return [_shown(found) for found in ROWS.all(exe)]
 
 
 _LISTED = {
@@ -164,11 +143,6 @@ _LISTED = {
     "CreatedAt": "created_at",
     "UpdatedAt": "updated_at",
 }
-
-
-def _list(stmt: object, exe: Execution) -> Result:
-    rows = [[row[column] for column in _LISTED.values()] for row in _all(exe)]
-    return Result(tuple(varchar(column, nullable=True) for column in _LISTED), rows)
 
 
 KIND = CatalogKind(
@@ -189,7 +163,7 @@ KIND = CatalogKind(
             "compute_pool.timeout_min": Option("integer"),
         },
     ),
-    lists={"compute_pools": _list},
+    lists={"compute_pools": listing(_LISTED, _all, nullable=True)},
     system_tables=(
         SystemTable(
             "compute_pools",

@@ -11,6 +11,7 @@ cannot be dropped (2BP01). There is no update statement.
 from __future__ import annotations
 
 from deltastream_local.engine.catalog.base import CatalogKind, Execution, SystemTable
+from deltastream_local.engine.catalog.named import listing
 from deltastream_local.engine.catalog.objects import (
     Attachment,
     ObjectRequest,
@@ -20,31 +21,17 @@ from deltastream_local.engine.catalog.objects import (
 from deltastream_local.engine.catalog.references import drop_dependents
 from deltastream_local.engine.catalog.tables.descriptor_sources import (
     COLUMNS,
-    DUPLICATE,
+    ROWS,
     SCHEMA,
-    find,
     require,
     shown,
 )
-from deltastream_local.engine.errors import already_exists, fqn
-from deltastream_local.engine.results import (
-    Result,
-    artifact_row,
-    artifacts,
-    properties,
-    timestamp,
-    varchar,
-)
-
-
-def _done(req: ObjectRequest, summary: str) -> Result:
-    command = f"{req.verb.upper()} DESCRIPTOR_SOURCE"
-    return artifacts(artifact_row("descriptor_source", req.name, command, summary, [req.name]))
+from deltastream_local.engine.errors import fqn
+from deltastream_local.engine.results import Result, properties, timestamp, varchar
 
 
 def _create(req: ObjectRequest, exe: Execution) -> Result:
-    if find(exe, req.name) is not None:
-        raise already_exists(DUPLICATE, "descriptor_source", req.name)
+    ROWS.refuse_existing(exe, req.name)
     attached = req.options["file"]
     assert isinstance(attached, Attachment)  # typed by the 'file' option (required)
     description = req.options.get("description")
@@ -60,15 +47,15 @@ def _create(req: ObjectRequest, exe: Execution) -> Result:
             exe.now,
         ),
     )
-    return _done(req, f"created descriptor_source {fqn(req.name)}")
+    return ROWS.done(req, f"created descriptor_source {fqn(req.name)}")
 
 
 def _drop(req: ObjectRequest, exe: Execution) -> Result:
     require(exe, req.name)
     what = f"descriptor_source {fqn(req.name)}"
     drop_dependents(exe, "descriptor_source", (req.name,), what)
-    exe.db.execute("DELETE FROM descriptor_sources WHERE name = ?", (req.name,))
-    return _done(req, f"dropped {what}")
+    ROWS.delete(exe, req.name)
+    return ROWS.done(req, f"dropped {what}")
 
 
 def _describe(req: ObjectRequest, exe: Execution) -> Result:
@@ -76,14 +63,11 @@ def _describe(req: ObjectRequest, exe: Execution) -> Result:
 
 
 def _all(exe: Execution) -> list[dict[str, str | None]]:
-    rows = exe.db.execute(f"SELECT {COLUMNS} FROM descriptor_sources ORDER BY name")
-    return [shown(found) for found in rows.fetchall()]
+    return [shown(found) for found in ROWS.all(exe)]
 
 
-def _list(stmt: object, exe: Execution) -> Result:
-    names = ("Name", "Description", "Status", "Owner")
-    rows = [[r["name"], r["description"], r["status"], r["owner"]] for r in _all(exe)]
-    return Result(tuple(varchar(column) for column in names), rows)
+#: LIST heading → shown column
+_LISTED = {"Name": "name", "Description": "description", "Status": "status", "Owner": "owner"}
 
 
 KIND = CatalogKind(
@@ -97,7 +81,7 @@ KIND = CatalogKind(
             "description": Option("text"),
         },
     ),
-    lists={"descriptor_sources": _list},
+    lists={"descriptor_sources": listing(_LISTED, _all)},
     system_tables=(
         SystemTable(
             "descriptor_sources",

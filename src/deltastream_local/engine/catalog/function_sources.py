@@ -15,6 +15,7 @@ import hashlib
 from typing import Any
 
 from deltastream_local.engine.catalog.base import CatalogKind, Execution, SystemTable
+from deltastream_local.engine.catalog.named import NamedTable, listing
 from deltastream_local.engine.catalog.objects import (
     Attachment,
     ObjectRequest,
@@ -27,19 +28,13 @@ from deltastream_local.engine.catalog.tables.function_sources import (
     SCHEMA,
     computed_status,
 )
-from deltastream_local.engine.errors import already_exists, fqn, not_found
-from deltastream_local.engine.results import (
-    Result,
-    artifact_row,
-    artifacts,
-    properties,
-    timestamp,
-    varchar,
-)
+from deltastream_local.engine.errors import fqn
+from deltastream_local.engine.results import Result, properties, timestamp, varchar
 from deltastream_local.engine.timestamps import format_timestamp
 
 NOT_FOUND = "3D018"
 DUPLICATE = "42P016"
+ROWS = NamedTable("function_sources", COLUMNS, "function_source", NOT_FOUND, DUPLICATE)
 
 
 def _shown(exe: Execution, found: tuple[Any, ...]) -> dict[str, str | None]:
@@ -57,27 +52,12 @@ def _shown(exe: Execution, found: tuple[Any, ...]) -> dict[str, str | None]:
     }
 
 
-def _row(exe: Execution, name: str) -> dict[str, str | None] | None:
-    found = exe.db.execute(f"SELECT {COLUMNS} FROM function_sources WHERE name = ?", (name,))
-    one = found.fetchone()
-    return None if one is None else _shown(exe, one)
-
-
 def _require(exe: Execution, name: str) -> dict[str, str | None]:
-    row = _row(exe, name)
-    if row is None:
-        raise not_found(NOT_FOUND, "function_source", name)
-    return row
-
-
-def _done(req: ObjectRequest, summary: str) -> Result:
-    command = f"{req.verb.upper()} FUNCTION_SOURCE"
-    return artifacts(artifact_row("function_source", req.name, command, summary, [req.name]))
+    return _shown(exe, ROWS.require(exe, name))
 
 
 def _create(req: ObjectRequest, exe: Execution) -> Result:
-    if _row(exe, req.name) is not None:
-        raise already_exists(DUPLICATE, "function_source", req.name)
+    ROWS.refuse_existing(exe, req.name)
     jar = req.options["file"]
     assert isinstance(jar, Attachment)  # the engine resolved the declared attachment key
     broken = not jar.content or "broken" in jar.filename.lower()
@@ -97,14 +77,14 @@ def _create(req: ObjectRequest, exe: Execution) -> Result:
             exe.now,
         ),
     )
-    return _done(req, f"created function_source {fqn(req.name)}")
+    return ROWS.done(req, f"created function_source {fqn(req.name)}")
 
 
 def _drop(req: ObjectRequest, exe: Execution) -> Result:
     _require(exe, req.name)
     drop_dependents(exe, "function_source", (req.name,), f"function_source {fqn(req.name)}")
-    exe.db.execute("DELETE FROM function_sources WHERE name = ?", (req.name,))
-    return _done(req, f"dropped function_source {fqn(req.name)}")
+    ROWS.delete(exe, req.name)
+    return ROWS.done(req, f"dropped function_source {fqn(req.name)}")
 
 
 def _describe(req: ObjectRequest, exe: Execution) -> Result:
@@ -112,8 +92,7 @@ def _describe(req: ObjectRequest, exe: Execution) -> Result:
 
 
 def _all(exe: Execution) -> list[dict[str, str | None]]:
-    rows = exe.db.execute(f"SELECT {COLUMNS} FROM function_sources ORDER BY name")
-    return [_shown(exe, found) for found in rows.fetchall()]
+    return [_shown(exe, found) for found in ROWS.all(exe)]
 
 
 _LISTED = {
@@ -128,11 +107,6 @@ _LISTED = {
 }
 
 
-def _list(stmt: object, exe: Execution) -> Result:
-    rows = [[row[column] for column in _LISTED.values()] for row in _all(exe)]
-    return Result(tuple(varchar(column, nullable=True) for column in _LISTED), rows)
-
-
 KIND = CatalogKind(
     name="function_source",
     schema=SCHEMA,
@@ -144,7 +118,7 @@ KIND = CatalogKind(
             "description": Option("text"),
         },
     ),
-    lists={"function_sources": _list},
+    lists={"function_sources": listing(_LISTED, _all, nullable=True)},
     system_tables=(
         SystemTable(
             "function_sources",

@@ -23,6 +23,7 @@ from deltastream_local.engine.catalog.base import (
     Reference,
     SystemTable,
 )
+from deltastream_local.engine.catalog.named import listing
 from deltastream_local.engine.catalog.tables import function_sources
 from deltastream_local.engine.errors import (
     INVALID_PARAMETER,
@@ -163,11 +164,6 @@ _LISTED = {
 }
 
 
-def _list(stmt: object, exe: Execution) -> Result:
-    rows = [[row[c] if c else None for c in _LISTED.values()] for row in _all(exe)]
-    return Result(tuple(varchar(column, nullable=True) for column in _LISTED), rows)
-
-
 def _using(exe: Execution, key: ObjectKey) -> list[str]:
     rows = exe.db.execute(
         "SELECT signature FROM functions WHERE source_name = ? ORDER BY signature", key
@@ -184,7 +180,7 @@ KIND = CatalogKind(
         (ast.CreateFunction, None): _create,
         (ast.DropFunction, None): _drop,
     },
-    lists={"functions": _list},
+    lists={"functions": listing(_LISTED, _all, nullable=True)},
     system_tables=(
         SystemTable(
             "functions",

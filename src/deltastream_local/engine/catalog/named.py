@@ -1,6 +1,7 @@
 """The stored rows of a kind whose objects are keyed by one name (secrets, schema registries,
 a plugin's kinds): find, require, refuse a duplicate, list, delete, and the artifact row a
-statement answers with. One definition of what every such kind repeated.
+statement answers with; and :func:`listing`, a ``LIST`` handler over the rows a system table
+shows. One definition of what every such kind repeated.
 
     ROWS = NamedTable("secrets", COLUMNS, "secret", not_found="3D016", duplicate="42P014")
 
@@ -12,13 +13,14 @@ statement answers with. One definition of what every such kind repeated.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from deltastream_local.engine.catalog.base import Execution
+from deltastream_local.engine.catalog.base import Execution, Handler
 from deltastream_local.engine.catalog.objects import ObjectRequest
 from deltastream_local.engine.errors import already_exists, not_found
-from deltastream_local.engine.results import Result, artifact_row, artifacts
+from deltastream_local.engine.results import Result, artifact_row, artifacts, varchar
 
 
 @dataclass(frozen=True)
@@ -67,3 +69,19 @@ class NamedTable:
         """The artifact row answering ``req`` (``CREATE SECRET`` …) with ``summary``."""
         command = f"{req.verb.upper()} {self.noun.upper()}"
         return artifacts(artifact_row(self.noun, req.name, command, summary, [req.name]))
+
+
+def listing(
+    columns: Mapping[str, str | None],
+    rows: Callable[[Execution], list[dict[str, str | None]]],
+    *,
+    nullable: bool = False,
+) -> Handler:
+    """A ``LIST`` handler answering VARCHAR columns: each heading (``"Name"``) shows the key
+    of ``rows``' dicts it maps to (``"name"``), or NULL where it maps to None."""
+
+    def handler(stmt: object, exe: Execution) -> Result:
+        shown = [[row[key] if key else None for key in columns.values()] for row in rows(exe)]
+        return Result(tuple(varchar(heading, nullable=nullable) for heading in columns), shown)
+
+    return handler

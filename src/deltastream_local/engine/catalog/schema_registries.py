@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from deltastream_local.engine.catalog.base import CatalogKind, Execution, SystemTable
-from deltastream_local.engine.catalog.named import NamedTable
+from deltastream_local.engine.catalog.named import NamedTable, listing
 from deltastream_local.engine.catalog.objects import ObjectRequest, ObjectStatements, Option
 from deltastream_local.engine.catalog.references import drop_dependents
 from deltastream_local.engine.errors import INVALID_PARAMETER, SqlError, fqn
@@ -124,13 +124,11 @@ def _all(exe: Execution) -> list[dict[str, str | None]]:
     return [_shown(found) for found in ROWS.all(exe)]
 
 
-def _list(stmt: object, exe: Execution) -> Result:
-    shown = ("Name", "Type", "Owner")
-    rows = [[r["name"], r["type"], r["owner"]] for r in _all(exe)]
-    return Result(tuple(varchar(column) for column in shown), rows)
-
-
 _CREDENTIAL = Option("text")
+
+#: LIST heading → shown column
+_LISTED = {"Name": "name", "Type": "type", "Owner": "owner"}
+
 
 KIND = CatalogKind(
     name="schema_registry",
@@ -144,7 +142,7 @@ KIND = CatalogKind(
             **{key: _CREDENTIAL for keys in CREDENTIALS.values() for key in keys},
         },
     ),
-    lists={"schema_registries": _list},
+    lists={"schema_registries": listing(_LISTED, _all)},
     system_tables=(
         SystemTable(
             "schema_registries",

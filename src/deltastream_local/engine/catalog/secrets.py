@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from deltastream_local.engine.catalog.base import CatalogKind, Execution, SystemTable
-from deltastream_local.engine.catalog.named import NamedTable
+from deltastream_local.engine.catalog.named import NamedTable, listing
 from deltastream_local.engine.catalog.objects import ObjectRequest, ObjectStatements, Option
 from deltastream_local.engine.errors import fqn
 from deltastream_local.engine.results import Result, properties, timestamp, varchar
@@ -86,10 +86,8 @@ def _all(exe: Execution) -> list[dict[str, str | None]]:
     return [_shown(found) for found in ROWS.all(exe)]
 
 
-def _list(stmt: object, exe: Execution) -> Result:
-    shown = ("Name", "Type", "Description", "Owner")
-    rows = [[r["name"], r["type"], r["description"], r["owner"]] for r in _all(exe)]
-    return Result(tuple(varchar(column) for column in shown), rows)
+#: LIST heading → shown column
+_LISTED = {"Name": "name", "Type": "type", "Description": "description", "Owner": "owner"}
 
 
 KIND = CatalogKind(
@@ -106,7 +104,7 @@ KIND = CatalogKind(
         # custom properties: free-form keys, kept as a digest with the value
         extra=Option("text"),
     ),
-    lists={"secrets": _list},
+    lists={"secrets": listing(_LISTED, _all)},
     system_tables=(
         SystemTable(
             "secrets",

@@ -7,7 +7,7 @@ import hashlib
 from typing import Any
 
 from deltastream_local.engine.catalog.base import Execution
-from deltastream_local.engine.errors import not_found
+from deltastream_local.engine.catalog.named import NamedTable
 from deltastream_local.engine.timestamps import format_timestamp
 
 #: InvalidDescriptorSource (the service's code for an unknown source)
@@ -37,16 +37,10 @@ def shown(found: tuple[Any, ...]) -> dict[str, str | None]:
     }
 
 
-def find(exe: Execution, name: str) -> dict[str, str | None] | None:
-    """The source's row as the system table shows it, or None (used by entities)."""
-    found = exe.db.execute(
-        f"SELECT {COLUMNS} FROM descriptor_sources WHERE name = ?", (name,)
-    ).fetchone()
-    return None if found is None else shown(found)
+ROWS = NamedTable("descriptor_sources", COLUMNS, "descriptor_source", NOT_FOUND, DUPLICATE)
 
 
 def require(exe: Execution, name: str) -> dict[str, str | None]:
-    row = find(exe, name)
-    if row is None:
-        raise not_found(NOT_FOUND, "descriptor_source", name)
-    return row
+    """The source's row as the system table shows it; "not found" when absent (entities
+    name sources as descriptors)."""
+    return shown(ROWS.require(exe, name))
