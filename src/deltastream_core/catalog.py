@@ -22,7 +22,7 @@ as before): ``variants`` (exactly one of several input blocks, a switch replaces
 ``unreturned`` (inputs DeltaStream never reads back, forgiven at Check once the object
 exists), ``ready_timeout`` / ``poll`` / :meth:`CatalogKind.describe_row` (how the waits poll
 and report), ``fail_when_gone`` and :meth:`CatalogKind.object_failed` (what a failed or
-vanished object means), :meth:`CatalogLookup.describe` and :meth:`CatalogLookup.complete`
+vanished object means), :meth:`CatalogLookup.what` and :meth:`CatalogLookup.complete`
 (the not-found message; a second read that adds to a singular lookup's result).
 """
 
@@ -221,6 +221,10 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
     #: hidden settings): once the object exists (``olds``), their "is required" failures are
     #: dropped when the old inputs lack them too (an import), and nothing is sent for them
     unreturned: ClassVar[frozenset[str]] = frozenset()
+    #: wire names of inputs an import cannot know (DeltaStream never returns them, e.g. the
+    #: path of an uploaded file): when the old inputs lack one, the value the program names
+    #: is adopted, not a change (which would replace the object for what was not read back)
+    first_named: ClassVar[frozenset[str]] = frozenset()
     #: the readiness (and absence) wait's deadline when customTimeouts sets none
     ready_timeout: ClassVar[float] = CATALOG_TIMEOUT
     #: the polling schedule of the readiness and absence waits
@@ -278,6 +282,13 @@ class CatalogKind(ResourceKind[A, S], abc.ABC):
         return value in (None, "")
 
     def diff(self, old_inputs: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
+        if old_inputs:
+            adopted = {
+                name: news[name]
+                for name in self.first_named
+                if name in news and old_inputs.get(name) in (None, "")
+            }
+            old_inputs = {**old_inputs, **adopted}
         result = super().diff(old_inputs, news)
         if (
             self.variants

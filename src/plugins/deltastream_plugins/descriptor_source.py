@@ -19,7 +19,6 @@ import attrs
 
 from deltastream_core import name_input, name_lookups, owner_input, registering
 from deltastream_core.catalog import CatalogKind, Column, column
-from deltastream_core.diff import DiffResult
 from deltastream_core.kinds import CheckFailure, CheckResult, OperationContext
 from deltastream_core.model import output, prop
 from deltastream_core.ports import Statement
@@ -100,6 +99,8 @@ class DescriptorSourceKind(CatalogKind[DescriptorSourceInputs, DescriptorSourceO
     ready_states: ClassVar[frozenset[str]] = frozenset({"ready"})
     failed_states: ClassVar[frozenset[str]] = frozenset({"error", "errored", "failed"})
     autoname_field: ClassVar[str | None] = "name"
+    #: an imported source has no known file: naming one afterwards is not a change
+    first_named: ClassVar[frozenset[str]] = frozenset({"file"})
 
     async def check(
         self, ctx: OperationContext, olds: Mapping[str, Any], news: Mapping[str, Any]
@@ -111,13 +112,6 @@ class DescriptorSourceKind(CatalogKind[DescriptorSourceInputs, DescriptorSourceO
             missing = CheckFailure("file", "is required (the path of a .desc file)")
             return attrs.evolve(result, failures=(*result.failures, missing))
         return result
-
-    def diff(self, old_inputs: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
-        """An imported source has no known file (DeltaStream never returns it): naming one
-        afterwards is not a change, only replacing a file that was given is."""
-        if old_inputs and old_inputs.get("file") in (None, "") and "file" in news:
-            old_inputs = {**old_inputs, "file": news["file"]}
-        return super().diff(old_inputs, news)
 
     def create_statement(self, args: DescriptorSourceInputs) -> Statement:
         path = Path(str(args.file)).expanduser()

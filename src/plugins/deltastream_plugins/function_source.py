@@ -16,7 +16,6 @@ import attrs
 
 from deltastream_core import name_input, name_lookups, owner_input, registering
 from deltastream_core.catalog import CatalogKind, Column, column
-from deltastream_core.diff import DiffResult
 from deltastream_core.errors import ObjectFailedError
 from deltastream_core.kinds import CheckResult, OperationContext
 from deltastream_core.model import output, prop
@@ -95,6 +94,8 @@ class FunctionSourceKind(CatalogKind[FunctionSourceInputs, FunctionSourceOutputs
     ready_states: ClassVar[frozenset[str]] = frozenset({"ready"})
     failed_states: ClassVar[frozenset[str]] = frozenset({"error", "errored", "failed"})
     autoname_field: ClassVar[str | None] = "name"
+    #: imported: the program's path is the first one known, not a change of jar
+    first_named: ClassVar[frozenset[str]] = frozenset({"file"})
 
     def create_statement(self, args: FunctionSourceInputs) -> Statement:
         pairs = [_jar(args.file)]
@@ -121,12 +122,6 @@ class FunctionSourceKind(CatalogKind[FunctionSourceInputs, FunctionSourceOutputs
             kept = tuple(f for f in result.failures if f.property != "file")
             return CheckResult(result.inputs, kept)
         return result
-
-    def diff(self, old_inputs: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
-        if old_inputs and not old_inputs.get("file"):
-            # imported: the program's path is the first one known, not a change of jar
-            old_inputs = {**old_inputs, "file": news.get("file")}
-        return super().diff(old_inputs, news)
 
     async def create(
         self, ctx: OperationContext, args: FunctionSourceInputs
